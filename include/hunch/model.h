@@ -1,0 +1,101 @@
+// Model: a loaded, validated and planned .hunch file.
+//
+// Opening a model verifies the whole file (FlatBuffers verifier, then every
+// index, shape, dtype, buffer range and alignment, and each op's own checks)
+// and plans the activation arena of every subgraph. A corrupt, truncated,
+// hostile or newer-version file yields an error Status that says what is
+// wrong; it never crashes, reads out of bounds or hangs.
+//
+// Ownership and lifetime: Open() maps the file read-only and the Model owns
+// the mapping; FromBuffer() borrows the caller's bytes, which must stay valid
+// and unchanged for as long as the Model (or any Interpreter made from it)
+// lives. Weights are used in place, never copied.
+//
+// Thread safety: a Model is immutable once opened; share it (shared_ptr)
+// between any number of threads and interpreters.
+#ifndef HUNCH_MODEL_H_
+#define HUNCH_MODEL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "hunch/export.h"
+#include "hunch/op.h"
+#include "hunch/status.h"
+#include "hunch/types.h"
+
+namespace hunch {
+
+// The newest .hunch format version this library reads.
+constexpr uint32_t kFormatVersion = 1;
+// Weight buffers are aligned to this many bytes in the file.
+constexpr size_t kBufferAlignment = 64;
+
+struct ModelOptions {
+  // When non-zero, Open fails with kResourceExhausted if the bytes of weights
+  // used in RAM plus the arena plus the state of the largest subgraph exceed
+  // it: the check a low-memory phone wants before committing to a model.
+  size_t max_memory_bytes = 0;
+  // The ops available to the model; nullptr means every builtin op. Only read
+  // during Open (the registrations used are copied into the Model).
+  const OpResolver* resolver = nullptr;
+};
+
+class HUNCH_EXPORT Model {
+ public:
+  // Opens `path` with a read-only mmap.
+  static Status Open(const std::string& path, const ModelOptions& options,
+                     std::shared_ptr<const Model>* model);
+  // Uses `size` bytes at `data` in place. `data` must be aligned to
+  // kBufferAlignment (64) bytes and outlive the Model.
+  static Status FromBuffer(const void* data, size_t size, const ModelOptions& options,
+                           std::shared_ptr<const Model>* model);
+
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  uint32_t format_version() const;
+  const char* description() const;  // never null
+  size_t file_bytes() const;
+  // Bytes of constant tensors (weights) the model reads, counted once per buffer.
+  size_t weight_bytes() const;
+
+  int num_subgraphs() const;
+  const char* subgraph_name(int subgraph) const;  // "" when out of range
+  int FindSubgraph(const char* name) const;       // -1 when absent
+
+  // Planned sizes of one subgraph: the activation arena (scratch included),
+  // and the persistent state (the size SaveState needs). 0 when out of range.
+  size_t arena_bytes(int subgraph = 0) const;
+  size_t state_bytes(int subgraph = 0) const;
+
+  int num_tensors(int subgraph = 0) const;
+  // Description of a tensor. `i` must be in [0, num_tensors(subgraph)).
+  const TensorInfo& tensor(int subgraph, int i) const;
+  // Arena offset of a tensor, or -1 when it does not live in the arena.
+  int64_t arena_offset(int subgraph, int i) const;
+  int num_ops(int subgraph = 0) const;
+  const char* op_name(int subgraph, int node) const;  // "" when out of range
+
+  // Named metadata blobs (vocabulary, tokenizer settings, layouts, ...).
+  int num_metadata() const;
+  const char* metadata_name(int i) const;  // "" when out of range
+  // Finds a blob by exact name. The bytes live as long as the Model.
+  Status GetMetadata(const char* name, const uint8_t** data, size_t* size) const;
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit Model(std::unique_ptr<Impl> impl);
+  static Status Load(std::unique_ptr<Impl> impl, const ModelOptions& options,
+                     std::shared_ptr<const Model>* model);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hunch
+
+#endif  // HUNCH_MODEL_H_

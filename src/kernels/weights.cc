@@ -1,0 +1,137 @@
+#include "kernels/weights.h"
+
+#include <cmath>
+
+#include "util/fp16.h"
+#include "util/strings.h"
+
+namespace hunch {
+namespace internal {
+
+Status CheckWeightMatrix(const TensorInfo& info, const char* what) {
+  if (info.shape.rank != 2)
+    return Status::Corruption(Format("%s must have rank 2, not %s", what, ShapeString(info.shape).c_str()));
+  switch (info.dtype) {
+    case DType::kFloat32:
+    case DType::kFloat16:
+    case DType::kInt8:
+    case DType::kInt4: return Status::OK();
+    default: return Status::Unsupported(Format("%s of dtype %s are not supported", what, DTypeName(info.dtype)));
+  }
+}
+
+WeightMatrix MakeWeightMatrix(const TensorInfo& info, const void* data) {
+  WeightMatrix w;
+  w.dtype = info.dtype;
+  w.rows = info.shape.dims[0];
+  w.cols = info.shape.dims[1];
+  w.data = static_cast<const uint8_t*>(data);
+  w.scales = info.quant.scales;
+  w.block_size = info.quant.block_size;
+  switch (info.dtype) {
+    case DType::kFloat32: w.row_bytes = static_cast<size_t>(w.cols) * 4; break;
+    case DType::kFloat16: w.row_bytes = static_cast<size_t>(w.cols) * 2; break;
+    case DType::kInt8: w.row_bytes = static_cast<size_t>(w.cols); break;
+    case DType::kInt4:
+      w.row_bytes = static_cast<size_t>(w.cols + 1) / 2;
+      w.blocks_per_row = (w.cols + w.block_size - 1) / w.block_size;
+      break;
+    default: break;
+  }
+  return w;
+}
+
+size_t MatVecScratchBytes(DType dtype, int cols) {
+  return (dtype == DType::kInt8 || dtype == DType::kInt4) ? static_cast<size_t>(cols) : 0;
+}
+
+float QuantizeActivations(const float* x, int n, int8_t* q) {
+  float amax = 0.f;
+  for (int k = 0; k < n; ++k) amax = std::fmax(amax, std::fabs(x[k]));
+  if (!(amax > 0.f) || !std::isfinite(amax)) {
+    for (int k = 0; k < n; ++k) q[k] = 0;
+    return 0.f;
+  }
+  const float inv = 127.f / amax;
+  for (int k = 0; k < n; ++k) {
+    float v = std::nearbyint(x[k] * inv);
+    v = v > 127.f ? 127.f : (v < -127.f ? -127.f : v);
+    q[k] = static_cast<int8_t>(v);
+  }
+  return amax / 127.f;
+}
+
+void MatVec(const WeightMatrix& w, const float* x, void* scratch, float* y) {
+  switch (w.dtype) {
+    case DType::kFloat32:
+      for (int o = 0; o < w.rows; ++o) {
+        const float* row = reinterpret_cast<const float*>(w.data + o * w.row_bytes);
+        float acc = 0.f;
+        for (int k = 0; k < w.cols; ++k) acc += row[k] * x[k];
+        y[o] = acc;
+      }
+      break;
+    case DType::kFloat16:
+      for (int o = 0; o < w.rows; ++o) {
+        const uint16_t* row = reinterpret_cast<const uint16_t*>(w.data + o * w.row_bytes);
+        float acc = 0.f;
+        for (int k = 0; k < w.cols; ++k) acc += HalfToFloat(row[k]) * x[k];
+        y[o] = acc;
+      }
+      break;
+    case DType::kInt8: {
+      int8_t* qx = static_cast<int8_t*>(scratch);
+      const float sx = QuantizeActivations(x, w.cols, qx);
+      for (int o = 0; o < w.rows; ++o) {
+        const int8_t* row = reinterpret_cast<const int8_t*>(w.data + o * w.row_bytes);
+        int32_t acc = 0;
+        for (int k = 0; k < w.cols; ++k) acc += static_cast<int32_t>(qx[k]) * row[k];
+        y[o] = static_cast<float>(acc) * (sx * w.scales[o]);
+      }
+      break;
+    }
+    case DType::kInt4: {
+      int8_t* qx = static_cast<int8_t*>(scratch);
+      const float sx = QuantizeActivations(x, w.cols, qx);
+      for (int o = 0; o < w.rows; ++o) {
+        const uint8_t* row = w.data + o * w.row_bytes;
+        const float* scales = w.scales + static_cast<size_t>(o) * w.blocks_per_row;
+        float sum = 0.f;
+        for (int b = 0; b < w.blocks_per_row; ++b) {
+          const int begin = b * w.block_size;
+          const int end = begin + w.block_size < w.cols ? begin + w.block_size : w.cols;
+          int32_t acc = 0;
+          for (int k = begin; k < end; ++k) acc += static_cast<int32_t>(qx[k]) * Int4At(row, k);
+          sum += static_cast<float>(acc) * (sx * scales[b]);
+        }
+        y[o] = sum;
+      }
+      break;
+    }
+    default: break;
+  }
+}
+
+void DequantizeRow(const WeightMatrix& w, int row, float* out) {
+  const uint8_t* p = w.data + static_cast<size_t>(row) * w.row_bytes;
+  switch (w.dtype) {
+    case DType::kFloat32:
+      for (int k = 0; k < w.cols; ++k) out[k] = reinterpret_cast<const float*>(p)[k];
+      break;
+    case DType::kFloat16:
+      for (int k = 0; k < w.cols; ++k) out[k] = HalfToFloat(reinterpret_cast<const uint16_t*>(p)[k]);
+      break;
+    case DType::kInt8:
+      for (int k = 0; k < w.cols; ++k) out[k] = static_cast<float>(reinterpret_cast<const int8_t*>(p)[k]) * w.scales[row];
+      break;
+    case DType::kInt4: {
+      const float* scales = w.scales + static_cast<size_t>(row) * w.blocks_per_row;
+      for (int k = 0; k < w.cols; ++k) out[k] = static_cast<float>(Int4At(p, k)) * scales[k / w.block_size];
+      break;
+    }
+    default: break;
+  }
+}
+
+}  // namespace internal
+}  // namespace hunch
