@@ -1,0 +1,159 @@
+// hunch bench --model M [--runs 10000] [--json]
+// The seed team's experiment: load the model, run it step by step `runs`
+// times with state carried, and report load time, the first inference, the
+// per-step time distribution, peak RSS, the planned arena and the sizes of
+// the model and the library.
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "hunch/interpreter.h"
+#include "hunch/model.h"
+#include "tools/cli.h"
+#include "tools/json_writer.h"
+
+namespace hunch {
+namespace cli {
+
+namespace {
+const char* kUsage = "hunch bench --model M [--runs 10000] [--library PATH] [--json]";
+
+using Clock = std::chrono::steady_clock;
+double Us(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+long long FileBytes(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+  return static_cast<long long>(st.st_size);
+}
+
+// libhunch.so beside the executable (build tree) or in ../lib (installed).
+std::string FindLibrary() {
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n <= 0) return "";
+  exe[n] = '\0';
+  std::string dir(exe);
+  dir = dir.substr(0, dir.rfind('/'));
+  for (const std::string& cand : {dir + "/libhunch.so", dir + "/../lib/libhunch.so"})
+    if (FileBytes(cand) >= 0) return cand;
+  return "";
+}
+
+// Fills the inputs for step `step`: int32 inputs get ids in [0, bound).
+void FillInputs(Interpreter* in, int step, int32_t bound) {
+  for (int i = 0; i < in->num_inputs(); ++i) {
+    const TensorInfo& info = in->input_info(i);
+    const int64_t n = info.shape.NumElements();
+    if (info.dtype == DType::kInt32) {
+      int32_t* p = in->input_data<int32_t>(i);
+      for (int64_t k = 0; k < n; ++k) p[k] = static_cast<int32_t>((static_cast<int64_t>(step) * 7919 + k) % bound);
+    } else {
+      float* p = in->input_data<float>(i);
+      for (int64_t k = 0; k < n; ++k) p[k] = static_cast<float>((step + k) % 17) / 17.f - 0.5f;
+    }
+  }
+}
+}  // namespace
+
+int BenchMain(int argc, char** argv) {
+  Args args(argc, argv, {"json", "help"});
+  if (args.Has("help")) return Help(kUsage);
+  long long runs = 0;
+  if (!args.ok() || !args.CheckKnown({"model", "runs", "library", "json", "help"}) ||
+      !args.GetInt("runs", 10000, 1, 100000000, &runs))
+    return Usage("bench", kUsage, args.error());
+  if (!args.Has("model")) return Usage("bench", kUsage, "--model is required");
+  const std::string path = args.Get("model");
+
+  const auto t0 = Clock::now();
+  std::shared_ptr<const Model> model;
+  Status s = Model::Open(path, ModelOptions(), &model);
+  if (!s.ok()) return Fail("bench", s);
+  std::unique_ptr<Interpreter> in;
+  s = Interpreter::Create(model, InterpreterOptions(), &in);
+  if (!s.ok()) return Fail("bench", s);
+  const auto t1 = Clock::now();
+
+  // Token ids must be valid: for a language model the vocabulary is the width
+  // of the first output (log-probabilities over the vocabulary).
+  const int32_t bound = in->num_outputs() > 0 ? std::max<int32_t>(1, in->output_info(0).shape.Last()) : 1;
+  FillInputs(in.get(), 0, bound);
+  const auto f0 = Clock::now();
+  s = in->Invoke();
+  const auto f1 = Clock::now();
+  if (!s.ok()) return Fail("bench", s);
+
+  std::vector<double> steps;
+  steps.reserve(static_cast<size_t>(runs));
+  for (long long r = 0; r < runs; ++r) {
+    FillInputs(in.get(), static_cast<int>(r + 1), bound);
+    const auto a = Clock::now();
+    s = in->Invoke();
+    const auto b = Clock::now();
+    if (!s.ok()) return Fail("bench", s);
+    steps.push_back(Us(a, b));
+  }
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  const long long peak_rss = static_cast<long long>(ru.ru_maxrss) * 1024;
+  const std::string lib = args.Has("library") ? args.Get("library") : FindLibrary();
+  const long long lib_bytes = lib.empty() ? -1 : FileBytes(lib);
+
+  double sum = 0;
+  for (double v : steps) sum += v;
+  if (args.Has("json")) {
+    JsonWriter j;
+    j.BeginObject();
+    j.Key("model").Value(path);
+    j.Key("runs").Value(runs);
+    j.Key("init_us").Value(Us(t0, t1));
+    j.Key("first_step_us").Value(Us(f0, f1));
+    j.Key("step_us").BeginObject();
+    j.Key("p50").Value(Percentile(steps, 50));
+    j.Key("p99").Value(Percentile(steps, 99));
+    j.Key("mean").Value(sum / static_cast<double>(steps.size()));
+    j.Key("max").Value(*std::max_element(steps.begin(), steps.end()));
+    j.EndObject();
+    j.Key("peak_rss_bytes").Value(peak_rss);
+    j.Key("arena_bytes").Value(static_cast<unsigned long long>(in->arena_bytes()));
+    j.Key("state_bytes").Value(static_cast<unsigned long long>(in->state_bytes()));
+    j.Key("model_bytes").Value(static_cast<unsigned long long>(model->file_bytes()));
+    j.Key("library_bytes");
+    if (lib_bytes >= 0)
+      j.Value(lib_bytes);
+    else
+      j.Null();
+    j.EndObject();
+    std::printf("%s\n", j.str().c_str());
+  } else {
+    std::printf("model          %s (%zu bytes, weights %zu bytes)\n", path.c_str(), model->file_bytes(),
+                model->weight_bytes());
+    std::printf("init           %.1f us (open + plan + interpreter)\n", Us(t0, t1));
+    std::printf("first step     %.1f us\n", Us(f0, f1));
+    std::printf("step           p50 %.2f us, p99 %.2f us, mean %.2f us over %lld runs\n", Percentile(steps, 50),
+                Percentile(steps, 99), sum / static_cast<double>(steps.size()), runs);
+    std::printf("arena          %zu bytes; state %zu bytes\n", in->arena_bytes(), in->state_bytes());
+    std::printf("peak RSS       %lld bytes\n", peak_rss);
+    if (lib_bytes >= 0) std::printf("library        %s: %lld bytes\n", lib.c_str(), lib_bytes);
+  }
+  return 0;
+}
+
+}  // namespace cli
+}  // namespace hunch

@@ -1,0 +1,125 @@
+// hunch inspect MODEL [--json]: the structure of a .hunch file, like the seed
+// team's graph echo tool: subgraphs, ops, tensors (shape, dtype, bytes,
+// where they live), the arena plan, and the metadata.
+#include <cstdio>
+#include <string>
+
+#include "hunch/model.h"
+#include "tools/cli.h"
+#include "tools/json_writer.h"
+
+namespace hunch {
+namespace cli {
+
+namespace {
+const char* kUsage = "hunch inspect MODEL [--json]";
+
+std::string ShapeText(const Shape& s) {
+  std::string out = "[";
+  for (int i = 0; i < s.rank; ++i) out += (i ? ", " : "") + std::to_string(s.dims[i]);
+  return out + "]";
+}
+
+std::string Where(const Model& m, int sg, int t) {
+  const TensorInfo& info = m.tensor(sg, t);
+  if (info.is_state) return "state";
+  if (info.is_constant) return "constant";
+  const int64_t off = m.arena_offset(sg, t);
+  return off >= 0 ? "arena@" + std::to_string(off) : "unused";
+}
+
+void PrintJson(const Model& m, const std::string& path) {
+  JsonWriter j;
+  j.BeginObject();
+  j.Key("path").Value(path);
+  j.Key("format_version").Value(static_cast<long long>(m.format_version()));
+  j.Key("description").Value(m.description());
+  j.Key("file_bytes").Value(static_cast<unsigned long long>(m.file_bytes()));
+  j.Key("weight_bytes").Value(static_cast<unsigned long long>(m.weight_bytes()));
+  j.Key("subgraphs").BeginArray();
+  for (int sg = 0; sg < m.num_subgraphs(); ++sg) {
+    j.BeginObject();
+    j.Key("name").Value(m.subgraph_name(sg));
+    j.Key("arena_bytes").Value(static_cast<unsigned long long>(m.arena_bytes(sg)));
+    j.Key("state_bytes").Value(static_cast<unsigned long long>(m.state_bytes(sg)));
+    j.Key("ops").BeginArray();
+    for (int n = 0; n < m.num_ops(sg); ++n) j.Value(m.op_name(sg, n));
+    j.EndArray();
+    j.Key("tensors").BeginArray();
+    for (int t = 0; t < m.num_tensors(sg); ++t) {
+      const TensorInfo& info = m.tensor(sg, t);
+      j.BeginObject();
+      j.Key("name").Value(info.name);
+      j.Key("dtype").Value(DTypeName(info.dtype));
+      j.Key("shape").BeginArray();
+      for (int d = 0; d < info.shape.rank; ++d) j.Value(info.shape.dims[d]);
+      j.EndArray();
+      j.Key("bytes").Value(static_cast<unsigned long long>(info.bytes));
+      j.Key("storage").Value(Where(m, sg, t));
+      j.EndObject();
+    }
+    j.EndArray();
+    j.EndObject();
+  }
+  j.EndArray();
+  j.Key("metadata").BeginArray();
+  for (int i = 0; i < m.num_metadata(); ++i) {
+    const uint8_t* data;
+    size_t size = 0;
+    m.GetMetadata(m.metadata_name(i), &data, &size);
+    j.BeginObject();
+    j.Key("name").Value(m.metadata_name(i));
+    j.Key("bytes").Value(static_cast<unsigned long long>(size));
+    j.EndObject();
+  }
+  j.EndArray();
+  j.EndObject();
+  std::printf("%s\n", j.str().c_str());
+}
+
+void PrintText(const Model& m, const std::string& path) {
+  std::printf("%s: format version %u, %zu bytes, weights %zu bytes\n", path.c_str(), m.format_version(),
+              m.file_bytes(), m.weight_bytes());
+  if (m.description()[0]) std::printf("description: %s\n", m.description());
+  for (int sg = 0; sg < m.num_subgraphs(); ++sg) {
+    std::printf("\nsubgraph %d '%s': %d tensors, %d ops, arena %zu bytes, state %zu bytes\n", sg, m.subgraph_name(sg),
+                m.num_tensors(sg), m.num_ops(sg), m.arena_bytes(sg), m.state_bytes(sg));
+    std::printf("  ops:\n");
+    for (int n = 0; n < m.num_ops(sg); ++n) std::printf("    %3d %s\n", n, m.op_name(sg, n));
+    std::printf("  tensors:\n    %3s %-20s %-8s %-14s %10s  %s\n", "#", "name", "dtype", "shape", "bytes", "storage");
+    for (int t = 0; t < m.num_tensors(sg); ++t) {
+      const TensorInfo& info = m.tensor(sg, t);
+      std::printf("    %3d %-20s %-8s %-14s %10zu  %s\n", t, info.name, DTypeName(info.dtype),
+                  ShapeText(info.shape).c_str(), info.bytes, Where(m, sg, t).c_str());
+    }
+  }
+  if (m.num_metadata()) {
+    std::printf("\nmetadata:\n");
+    for (int i = 0; i < m.num_metadata(); ++i) {
+      const uint8_t* data;
+      size_t size = 0;
+      m.GetMetadata(m.metadata_name(i), &data, &size);
+      std::printf("  %-24s %zu bytes\n", m.metadata_name(i), size);
+    }
+  }
+}
+}  // namespace
+
+int InspectMain(int argc, char** argv) {
+  Args args(argc, argv, {"json", "help"});
+  if (args.Has("help")) return Help(kUsage);
+  if (!args.ok() || !args.CheckKnown({"json", "help"})) return Usage("inspect", kUsage, args.error());
+  if (args.positional().size() != 1) return Usage("inspect", kUsage, "expected one model path");
+  const std::string path = args.positional()[0];
+  std::shared_ptr<const Model> model;
+  Status s = Model::Open(path, ModelOptions(), &model);
+  if (!s.ok()) return Fail("inspect", s);
+  if (args.Has("json"))
+    PrintJson(*model, path);
+  else
+    PrintText(*model, path);
+  return 0;
+}
+
+}  // namespace cli
+}  // namespace hunch
