@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: the unit tests (Release), the same tests under AddressSanitizer
-# and UndefinedBehaviorSanitizer, the C API smoke test, and a bounded libFuzzer
-# run of the model loader. FUZZ_SECONDS sets the fuzzing time (default 60).
+# and UndefinedBehaviorSanitizer, the C API smoke test, a bounded libFuzzer
+# run of the model loader, the ARM64 build and tests under qemu, and the
+# Python tests of train/. FUZZ_SECONDS sets the fuzzing time (default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -20,3 +21,10 @@ ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
 echo "== fuzz the model loader"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+
+echo "== ARM64 (cross-compiled, qemu-user)"
+scripts/test_arm64.sh
+
+echo "== train/ (Python)"
+scripts/train_deps.sh
+/usr/bin/python3 -m unittest discover -s train/tests

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hunch/interpreter.h"
+#include "hunch/kernels.h"
 #include "hunch/model.h"
 #include "tools/cli.h"
 #include "tools/json_writer.h"
@@ -122,6 +123,7 @@ int BenchMain(int argc, char** argv) {
     j.BeginObject();
     j.Key("model").Value(path);
     j.Key("runs").Value(runs);
+    j.Key("kernels").Value(ActiveKernelIsa());
     j.Key("init_us").Value(Us(t0, t1));
     j.Key("first_step_us").Value(Us(f0, f1));
     j.Key("step_us").BeginObject();
@@ -144,6 +146,7 @@ int BenchMain(int argc, char** argv) {
   } else {
     std::printf("model          %s (%zu bytes, weights %zu bytes)\n", path.c_str(), model->file_bytes(),
                 model->weight_bytes());
+    std::printf("kernels        %s\n", ActiveKernelIsa());
     std::printf("init           %.1f us (open + plan + interpreter)\n", Us(t0, t1));
     std::printf("first step     %.1f us\n", Us(f0, f1));
     std::printf("step           p50 %.2f us, p99 %.2f us, mean %.2f us over %lld runs\n", Percentile(steps, 50),

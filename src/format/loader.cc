@@ -32,8 +32,14 @@ std::string TensorLabel(const SubgraphPlan& sg, int t) {
 Status CheckBuffers(const fb::Model* m, size_t file_size) {
   const auto* buffers = m->buffers();
   if (!buffers || buffers->size() == 0) return Status::Corruption("the model has no buffer table (buffers[0] must exist and be empty)");
+  // The FlatBuffers verifier only checks that a vector is 4-byte aligned;
+  // Buffer holds 64-bit fields. (The file itself starts 64-byte aligned.)
+  if (reinterpret_cast<uintptr_t>(buffers->Data()) % alignof(fb::Buffer) != 0)
+    return Status::Corruption(Format("the buffer table is not aligned to %zu bytes", alignof(fb::Buffer)));
   if (buffers->Get(0)->size() != 0) return Status::Corruption("buffers[0] must be empty");
-  for (uint32_t i = 1; i < buffers->size(); ++i) {
+  // buffers[0] too: metadata may refer to it, and its offset is then added
+  // to the file's address.
+  for (uint32_t i = 0; i < buffers->size(); ++i) {
     const fb::Buffer* b = buffers->Get(i);
     const uint64_t off = b->offset(), sz = b->size();
     if (off > file_size || sz > file_size - off)

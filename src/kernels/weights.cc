@@ -1,5 +1,7 @@
 #include "kernels/weights.h"
 
+#include "kernels/dispatch.h"
+
 #include <cmath>
 
 #include "util/fp16.h"
@@ -45,67 +47,21 @@ size_t MatVecScratchBytes(DType dtype, int cols) {
   return (dtype == DType::kInt8 || dtype == DType::kInt4) ? static_cast<size_t>(cols) : 0;
 }
 
-float QuantizeActivations(const float* x, int n, int8_t* q) {
-  float amax = 0.f;
-  for (int k = 0; k < n; ++k) amax = std::fmax(amax, std::fabs(x[k]));
-  if (!(amax > 0.f) || !std::isfinite(amax)) {
-    for (int k = 0; k < n; ++k) q[k] = 0;
-    return 0.f;
-  }
-  const float inv = 127.f / amax;
-  for (int k = 0; k < n; ++k) {
-    float v = std::nearbyint(x[k] * inv);
-    v = v > 127.f ? 127.f : (v < -127.f ? -127.f : v);
-    q[k] = static_cast<int8_t>(v);
-  }
-  return amax / 127.f;
-}
+float QuantizeActivations(const float* x, int n, int8_t* q) { return Kernels().quantize(x, n, q); }
 
 void MatVec(const WeightMatrix& w, const float* x, void* scratch, float* y) {
+  const KernelSet& k = Kernels();
   switch (w.dtype) {
-    case DType::kFloat32:
-      for (int o = 0; o < w.rows; ++o) {
-        const float* row = reinterpret_cast<const float*>(w.data + o * w.row_bytes);
-        float acc = 0.f;
-        for (int k = 0; k < w.cols; ++k) acc += row[k] * x[k];
-        y[o] = acc;
-      }
-      break;
-    case DType::kFloat16:
-      for (int o = 0; o < w.rows; ++o) {
-        const uint16_t* row = reinterpret_cast<const uint16_t*>(w.data + o * w.row_bytes);
-        float acc = 0.f;
-        for (int k = 0; k < w.cols; ++k) acc += HalfToFloat(row[k]) * x[k];
-        y[o] = acc;
-      }
-      break;
-    case DType::kInt8: {
-      int8_t* qx = static_cast<int8_t*>(scratch);
-      const float sx = QuantizeActivations(x, w.cols, qx);
-      for (int o = 0; o < w.rows; ++o) {
-        const int8_t* row = reinterpret_cast<const int8_t*>(w.data + o * w.row_bytes);
-        int32_t acc = 0;
-        for (int k = 0; k < w.cols; ++k) acc += static_cast<int32_t>(qx[k]) * row[k];
-        y[o] = static_cast<float>(acc) * (sx * w.scales[o]);
-      }
-      break;
-    }
+    case DType::kFloat32: k.matvec_f32(w, x, y); break;
+    case DType::kFloat16: k.matvec_f16(w, x, y); break;
+    case DType::kInt8:
     case DType::kInt4: {
       int8_t* qx = static_cast<int8_t*>(scratch);
-      const float sx = QuantizeActivations(x, w.cols, qx);
-      for (int o = 0; o < w.rows; ++o) {
-        const uint8_t* row = w.data + o * w.row_bytes;
-        const float* scales = w.scales + static_cast<size_t>(o) * w.blocks_per_row;
-        float sum = 0.f;
-        for (int b = 0; b < w.blocks_per_row; ++b) {
-          const int begin = b * w.block_size;
-          const int end = begin + w.block_size < w.cols ? begin + w.block_size : w.cols;
-          int32_t acc = 0;
-          for (int k = begin; k < end; ++k) acc += static_cast<int32_t>(qx[k]) * Int4At(row, k);
-          sum += static_cast<float>(acc) * (sx * scales[b]);
-        }
-        y[o] = sum;
-      }
+      const float sx = k.quantize(x, w.cols, qx);
+      if (w.dtype == DType::kInt8)
+        k.matvec_i8(w, qx, sx, y);
+      else
+        k.matvec_i4(w, qx, sx, y);
       break;
     }
     default: break;

@@ -106,8 +106,12 @@ Status Interpreter::Invoke() {
     Status s = node.reg.eval(&ctx);
     if (!s.ok()) return Status(s.code(), Format("node %zu (%s): %s", i, node.reg.name, s.message().c_str()));
   }
-  for (const StateRec& st : sg.states)
-    std::memcpy(data_[st.state], data_[st.next], sg.tensors[st.state].info.bytes);
+  for (const StateRec& st : sg.states) {
+    // `next` may be a view of the state itself (s' = RESHAPE(s)): then there
+    // is nothing to copy, and memcpy onto itself would be undefined.
+    if (data_[st.state] != data_[st.next])
+      std::memmove(data_[st.state], data_[st.next], sg.tensors[st.state].info.bytes);
+  }
   return Status::OK();
 }
 

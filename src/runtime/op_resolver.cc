@@ -12,7 +12,26 @@ const Factory kBuiltins[] = {
     internal::Register_GATHER,
     internal::Register_FULLY_CONNECTED,
     // Element-wise, normalization and shape ops.
+    internal::Register_MATMUL,
+    internal::Register_ADD,
+    internal::Register_SUB,
+    internal::Register_MUL,
+    internal::Register_LOGISTIC,
+    internal::Register_TANH,
+    internal::Register_RELU,
+    internal::Register_SOFTMAX,
+    internal::Register_LOG_SOFTMAX,
+    internal::Register_CONCAT,
+    internal::Register_SPLIT,
+    internal::Register_SLICE,
+    internal::Register_RESHAPE,
+    internal::Register_SQUEEZE,
+    internal::Register_UNSQUEEZE,
+    internal::Register_TRANSPOSE,
+    internal::Register_TOPK,
     // Recurrent cells.
+    internal::Register_LSTM,
+    internal::Register_GRU,
 };
 }  // namespace
 

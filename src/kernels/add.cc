@@ -1,0 +1,24 @@
+// ADD: y = a + b, element-wise with numpy-style broadcasting
+//   inputs: a float32, b float32 (shapes right-aligned; each dimension equal or 1)
+//   output: y float32 of the broadcast shape
+// The broadcasting loop is shared with the other binary ops (kernels/binary_op.h).
+#include "kernels/binary_op.h"
+
+namespace hunch {
+namespace internal {
+namespace {
+
+Status Eval(OpContext* ctx) { return EvalBinary(ctx, BinaryOp::kAdd); }
+
+}  // namespace
+
+OpRegistration Register_ADD() {
+  OpRegistration r;
+  r.name = "ADD";
+  r.prepare = PrepareBinary;
+  r.eval = Eval;
+  return r;
+}
+
+}  // namespace internal
+}  // namespace hunch

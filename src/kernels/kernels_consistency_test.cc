@@ -1,0 +1,230 @@
+// The consistency harness: every optimized kernel set this machine can run is
+// checked against the reference set on random shapes, odd sizes and
+// unaligned tails included. Integer paths (int8, int4 GEMV; activation
+// quantization) must be bit-exact; float paths stay within these tolerances:
+//   GEMV float32/float16: |y - ref| <= 1e-6 * cols * sum_k |w_k x_k| + 1e-30
+//     (reassociated float sums), i.e. a few ulps of the absolute sum;
+//   sigmoid, tanh: 2e-6 absolute; log_softmax: 1e-5 absolute.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "builder/model_builder.h"
+#include "hunch/kernels.h"
+#include "kernels/dispatch.h"
+#include "util/fp16.h"
+
+namespace hunch {
+namespace internal {
+namespace {
+
+std::vector<const KernelSet*> OptimizedSets() {
+  const KernelSet* const* sets;
+  const int n = AvailableKernelSets(&sets);
+  return std::vector<const KernelSet*>(sets + 1, sets + n);
+}
+
+struct Matrix {
+  std::vector<float> values;
+  std::vector<uint8_t> bytes;
+  std::vector<float> scales;
+  WeightMatrix w;
+};
+
+// Stored weights at an odd offset inside a buffer, so rows are not aligned.
+Matrix MakeMatrix(DType dt, int rows, int cols, int block, std::mt19937* rng) {
+  Matrix m;
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  m.values.resize(static_cast<size_t>(rows) * cols);
+  for (float& v : m.values) v = u(*rng);
+  std::vector<uint8_t> raw;
+  switch (dt) {
+    case DType::kFloat32:
+      raw.assign(reinterpret_cast<uint8_t*>(m.values.data()),
+                 reinterpret_cast<uint8_t*>(m.values.data() + m.values.size()));
+      break;
+    case DType::kFloat16: raw = ToFloat16(m.values.data(), m.values.size()); break;
+    case DType::kInt8: {
+      QuantizedMatrix q = QuantizeInt8(m.values.data(), rows, cols);
+      raw = q.data;
+      m.scales = q.scales;
+      break;
+    }
+    default: {
+      QuantizedMatrix q = QuantizeInt4(m.values.data(), rows, cols, block);
+      raw = q.data;
+      m.scales = q.scales;
+    }
+  }
+  m.bytes.assign(raw.size() + 5, 0);
+  std::copy(raw.begin(), raw.end(), m.bytes.begin() + 4);  // misaligned on purpose
+  TensorInfo info;
+  info.dtype = dt;
+  info.shape.rank = 2;
+  info.shape.dims[0] = rows;
+  info.shape.dims[1] = cols;
+  info.quant.scales = m.scales.data();
+  info.quant.num_scales = static_cast<int32_t>(m.scales.size());
+  info.quant.block_size = block;
+  m.w = MakeWeightMatrix(info, m.bytes.data() + 4);
+  return m;
+}
+
+std::vector<float> RandomVector(int n, std::mt19937* rng, float scale = 1.f) {
+  std::uniform_real_distribution<float> u(-scale, scale);
+  std::vector<float> x(static_cast<size_t>(n) + 1);
+  for (float& v : x) v = u(*rng);
+  return x;
+}
+
+const int kRows[] = {1, 3, 4, 5, 17, 64, 131};
+const int kCols[] = {1, 2, 7, 8, 31, 32, 33, 63, 96, 100, 670};
+
+TEST(KernelsConsistency, IntegerGemvIsBitExact) {
+  std::mt19937 rng(7);
+  const KernelSet& ref = ReferenceKernels();
+  for (const KernelSet* k : OptimizedSets()) {
+    for (int rows : kRows) {
+      for (int cols : kCols) {
+        for (int block : {2, 16, 32, 64, 96}) {
+          const bool int8 = block == 2;  // one int8 case per shape, int4 for the rest
+          const DType dt = int8 ? DType::kInt8 : DType::kInt4;
+          Matrix m = MakeMatrix(dt, rows, cols, int8 ? 0 : block, &rng);
+          std::vector<float> x = RandomVector(cols, &rng, 3.f);
+          std::vector<int8_t> q_ref(cols + 1), q_opt(cols + 1);
+          const float s_ref = ref.quantize(x.data() + 1, cols, q_ref.data());
+          const float s_opt = k->quantize(x.data() + 1, cols, q_opt.data());
+          ASSERT_EQ(s_ref, s_opt) << k->isa;
+          ASSERT_EQ(q_ref, q_opt) << k->isa << " quantize cols=" << cols;
+          std::vector<float> y_ref(rows), y_opt(rows);
+          (int8 ? ref.matvec_i8 : ref.matvec_i4)(m.w, q_ref.data(), s_ref, y_ref.data());
+          (int8 ? k->matvec_i8 : k->matvec_i4)(m.w, q_ref.data(), s_ref, y_opt.data());
+          for (int o = 0; o < rows; ++o)
+            ASSERT_EQ(y_ref[o], y_opt[o]) << k->isa << " " << DTypeName(dt) << " rows=" << rows << " cols=" << cols
+                                          << " block=" << block << " row " << o;
+        }
+      }
+    }
+  }
+}
+
+TEST(KernelsConsistency, QuantizeSpecialValuesIsBitExact) {
+  const KernelSet& ref = ReferenceKernels();
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<std::vector<float>> cases = {
+      std::vector<float>(40, 0.f),
+      {0.5f, -0.5f, 1.5f, -2.5f, 127.f, -127.f, 0.49999997f, 3.f, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
+       9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24},
+      std::vector<float>(33, 1e-30f),
+  };
+  std::vector<float> with_inf(40, 1.f), with_nan(40, 1.f);
+  with_inf[13] = -inf;
+  with_nan[37] = nan;
+  cases.push_back(with_inf);
+  cases.push_back(with_nan);
+  for (const KernelSet* k : OptimizedSets()) {
+    for (const auto& x : cases) {
+      const int n = static_cast<int>(x.size());
+      std::vector<int8_t> a(n), b(n);
+      const float sa = ref.quantize(x.data(), n, a.data());
+      const float sb = k->quantize(x.data(), n, b.data());
+      EXPECT_EQ(sa, sb) << k->isa;
+      EXPECT_EQ(a, b) << k->isa;
+    }
+  }
+}
+
+TEST(KernelsConsistency, FloatGemvWithinTolerance) {
+  std::mt19937 rng(11);
+  const KernelSet& ref = ReferenceKernels();
+  for (const KernelSet* k : OptimizedSets()) {
+    for (DType dt : {DType::kFloat32, DType::kFloat16}) {
+      for (int rows : kRows) {
+        for (int cols : kCols) {
+          Matrix m = MakeMatrix(dt, rows, cols, 0, &rng);
+          std::vector<float> x = RandomVector(cols, &rng);
+          const float* xp = x.data() + 1;  // unaligned input
+          std::vector<float> y_ref(rows), y_opt(rows), row(cols);
+          (dt == DType::kFloat32 ? ref.matvec_f32 : ref.matvec_f16)(m.w, xp, y_ref.data());
+          (dt == DType::kFloat32 ? k->matvec_f32 : k->matvec_f16)(m.w, xp, y_opt.data());
+          for (int o = 0; o < rows; ++o) {
+            DequantizeRow(m.w, o, row.data());
+            double abs_sum = 0;
+            for (int c = 0; c < cols; ++c) abs_sum += std::fabs(row[c] * xp[c]);
+            ASSERT_NEAR(y_ref[o], y_opt[o], 1e-6 * cols * abs_sum + 1e-30)
+                << k->isa << " " << DTypeName(dt) << " rows=" << rows << " cols=" << cols;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(KernelsConsistency, ActivationsWithinTolerance) {
+  std::mt19937 rng(3);
+  const KernelSet& ref = ReferenceKernels();
+  const float inf = std::numeric_limits<float>::infinity();
+  for (const KernelSet* k : OptimizedSets()) {
+    for (int n : {1, 7, 8, 9, 16, 31, 670, 10000}) {
+      for (float scale : {0.01f, 1.f, 8.f, 100.f}) {
+        std::vector<float> x = RandomVector(n, &rng, scale);
+        if (n > 8) {
+          x[3] = inf;
+          x[5] = -inf;
+          x[6] = 0.f;
+          x[7] = -0.f;
+        }
+        for (int f = 0; f < 2; ++f) {
+          std::vector<float> a(x.begin() + 1, x.end()), b = a;
+          (f ? ref.tanh : ref.sigmoid)(a.data(), n);
+          (f ? k->tanh : k->sigmoid)(b.data(), n);
+          for (int i = 0; i < n; ++i)
+            ASSERT_NEAR(a[i], b[i], 2e-6) << k->isa << (f ? " tanh(" : " sigmoid(") << x[i + 1] << ")";
+        }
+        std::vector<float> y(x.begin() + 1, x.end());
+        for (float& v : y)
+          if (std::isinf(v)) v = 0.f;  // log_softmax of finite logits
+        std::vector<float> a(n), b(n);
+        ref.log_softmax(y.data(), n, a.data());
+        k->log_softmax(y.data(), n, b.data());
+        for (int i = 0; i < n; ++i) ASSERT_NEAR(a[i], b[i], 1e-5) << k->isa << " log_softmax n=" << n;
+      }
+    }
+    // NaN propagates like the reference.
+    std::vector<float> nan_in(16, 0.5f);
+    nan_in[2] = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> s = nan_in, t = nan_in;
+    k->sigmoid(s.data(), 16);
+    k->tanh(t.data(), 16);
+    EXPECT_TRUE(std::isnan(s[2]));
+    EXPECT_TRUE(std::isnan(t[2]));
+    EXPECT_FALSE(std::isnan(s[3]));
+  }
+}
+
+TEST(KernelsConsistency, SelectionByName) {
+  const std::string initial = ActiveKernelIsa();  // HUNCH_KERNELS may have chosen it
+  EXPECT_TRUE(SetKernelIsa("reference").ok());
+  EXPECT_STREQ(ActiveKernelIsa(), "reference");
+  EXPECT_EQ(SetKernelIsa("sse9").code(), StatusCode::kInvalidArgument);
+  EXPECT_STREQ(ActiveKernelIsa(), "reference");
+  EXPECT_TRUE(SetKernelIsa("auto").ok());
+  const KernelSet* const* sets;
+  const int n = AvailableKernelSets(&sets);
+  // "auto" takes the most preferred optimized set (listed right after the reference).
+  EXPECT_STREQ(ActiveKernelIsa(), sets[n > 1 ? 1 : 0]->isa);
+  for (int i = 0; i < n; ++i) {
+    EXPECT_TRUE(SetKernelIsa(sets[i]->isa).ok()) << sets[i]->isa;
+    EXPECT_STREQ(ActiveKernelIsa(), sets[i]->isa);
+  }
+  EXPECT_TRUE(SetKernelIsa(initial.c_str()).ok());
+}
+
+}  // namespace
+}  // namespace internal
+}  // namespace hunch

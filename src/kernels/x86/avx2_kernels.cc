@@ -1,0 +1,375 @@
+// AVX2 + FMA + F16C kernel set (x86-64). Compiled with -mavx2 -mfma -mf16c
+// and only called after CPU feature detection. Same contracts as
+// reference_kernels.cc: integer paths bit-exact, float paths within the
+// consistency test's tolerances.
+//
+// GEMV: four rows at a time share each load of x; the four accumulators are
+// reduced together with horizontal adds. int8 dot products use the
+// sign trick (|x| as unsigned times sign(x)*w) so that maddubs never
+// saturates: each pair sum is at most 2*127*127 < 32767.
+#include <immintrin.h>
+
+#include <cmath>
+
+#include "kernels/dispatch.h"
+#include "util/fp16.h"
+
+namespace hunch {
+namespace internal {
+namespace {
+
+// ---- reductions -----------------------------------------------------------
+
+// Sums of four 8-lane float vectors: {sum(a), sum(b), sum(c), sum(d)}.
+inline __m128 Hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
+  const __m256 ab = _mm256_hadd_ps(a, b);
+  const __m256 cd = _mm256_hadd_ps(c, d);
+  const __m256 abcd = _mm256_hadd_ps(ab, cd);
+  return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+inline __m128i Hsum4(__m256i a, __m256i b, __m256i c, __m256i d) {
+  const __m256i ab = _mm256_hadd_epi32(a, b);
+  const __m256i cd = _mm256_hadd_epi32(c, d);
+  const __m256i abcd = _mm256_hadd_epi32(ab, cd);
+  return _mm_add_epi32(_mm256_castsi256_si128(abcd), _mm256_extracti128_si256(abcd, 1));
+}
+
+inline float Hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+inline int32_t Hsum(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(s);
+}
+
+// 8 int32 partial sums of a[i] * b[i] over 32 int8 pairs (exact).
+inline __m256i DotI8(__m256i x, __m256i w) {
+  const __m256i ax = _mm256_sign_epi8(x, x);
+  const __m256i sw = _mm256_sign_epi8(w, x);
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sw), _mm256_set1_epi16(1));
+}
+
+// ---- float32 / float16 GEMV ------------------------------------------------
+
+inline __m256 LoadF32(const uint8_t* row, int k) { return _mm256_loadu_ps(reinterpret_cast<const float*>(row) + k); }
+inline __m256 LoadF16(const uint8_t* row, int k) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(reinterpret_cast<const uint16_t*>(row) + k)));
+}
+inline float ScalarF32(const uint8_t* row, int k) { return reinterpret_cast<const float*>(row)[k]; }
+inline float ScalarF16(const uint8_t* row, int k) { return HalfToFloat(reinterpret_cast<const uint16_t*>(row)[k]); }
+
+template <__m256 (*Load)(const uint8_t*, int), float (*Scalar)(const uint8_t*, int)>
+void MatVecFloat(const WeightMatrix& w, const float* x, float* y) {
+  const int cols = w.cols, vec_end = cols & ~7;
+  int o = 0;
+  for (; o + 4 <= w.rows; o += 4) {
+    const uint8_t* r0 = w.data + (o + 0) * w.row_bytes;
+    const uint8_t* r1 = w.data + (o + 1) * w.row_bytes;
+    const uint8_t* r2 = w.data + (o + 2) * w.row_bytes;
+    const uint8_t* r3 = w.data + (o + 3) * w.row_bytes;
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    for (int k = 0; k < vec_end; k += 8) {
+      const __m256 xv = _mm256_loadu_ps(x + k);
+      a0 = _mm256_fmadd_ps(Load(r0, k), xv, a0);
+      a1 = _mm256_fmadd_ps(Load(r1, k), xv, a1);
+      a2 = _mm256_fmadd_ps(Load(r2, k), xv, a2);
+      a3 = _mm256_fmadd_ps(Load(r3, k), xv, a3);
+    }
+    alignas(16) float s[4];
+    _mm_store_ps(s, Hsum4(a0, a1, a2, a3));
+    for (int k = vec_end; k < cols; ++k) {
+      s[0] += Scalar(r0, k) * x[k];
+      s[1] += Scalar(r1, k) * x[k];
+      s[2] += Scalar(r2, k) * x[k];
+      s[3] += Scalar(r3, k) * x[k];
+    }
+    y[o] = s[0];
+    y[o + 1] = s[1];
+    y[o + 2] = s[2];
+    y[o + 3] = s[3];
+  }
+  for (; o < w.rows; ++o) {
+    const uint8_t* r = w.data + o * w.row_bytes;
+    __m256 a = _mm256_setzero_ps();
+    for (int k = 0; k < vec_end; k += 8) a = _mm256_fmadd_ps(Load(r, k), _mm256_loadu_ps(x + k), a);
+    float s = Hsum(a);
+    for (int k = vec_end; k < cols; ++k) s += Scalar(r, k) * x[k];
+    y[o] = s;
+  }
+}
+
+// ---- int8 GEMV ---------------------------------------------------------------
+
+inline __m256i Load32(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
+
+void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+  const int cols = w.cols, vec_end = cols & ~31;
+  const __m128 vsx = _mm_set1_ps(sx);
+  int o = 0;
+  for (; o + 4 <= w.rows; o += 4) {
+    const int8_t* r0 = reinterpret_cast<const int8_t*>(w.data + (o + 0) * w.row_bytes);
+    const int8_t* r1 = reinterpret_cast<const int8_t*>(w.data + (o + 1) * w.row_bytes);
+    const int8_t* r2 = reinterpret_cast<const int8_t*>(w.data + (o + 2) * w.row_bytes);
+    const int8_t* r3 = reinterpret_cast<const int8_t*>(w.data + (o + 3) * w.row_bytes);
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    for (int k = 0; k < vec_end; k += 32) {
+      const __m256i xv = Load32(qx + k);
+      a0 = _mm256_add_epi32(a0, DotI8(xv, Load32(r0 + k)));
+      a1 = _mm256_add_epi32(a1, DotI8(xv, Load32(r1 + k)));
+      a2 = _mm256_add_epi32(a2, DotI8(xv, Load32(r2 + k)));
+      a3 = _mm256_add_epi32(a3, DotI8(xv, Load32(r3 + k)));
+    }
+    alignas(16) int32_t s[4];
+    _mm_store_si128(reinterpret_cast<__m128i*>(s), Hsum4(a0, a1, a2, a3));
+    for (int k = vec_end; k < cols; ++k) {
+      const int32_t xk = qx[k];
+      s[0] += xk * r0[k];
+      s[1] += xk * r1[k];
+      s[2] += xk * r2[k];
+      s[3] += xk * r3[k];
+    }
+    // float(acc) * (sx * scale), the reference's exact operation order.
+    const __m128 scale = _mm_mul_ps(vsx, _mm_loadu_ps(w.scales + o));
+    _mm_storeu_ps(y + o, _mm_mul_ps(_mm_cvtepi32_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(s))), scale));
+  }
+  for (; o < w.rows; ++o) {
+    const int8_t* r = reinterpret_cast<const int8_t*>(w.data + o * w.row_bytes);
+    __m256i a = _mm256_setzero_si256();
+    for (int k = 0; k < vec_end; k += 32) a = _mm256_add_epi32(a, DotI8(Load32(qx + k), Load32(r + k)));
+    int32_t s = Hsum(a);
+    for (int k = vec_end; k < cols; ++k) s += static_cast<int32_t>(qx[k]) * r[k];
+    y[o] = static_cast<float>(s) * (sx * w.scales[o]);
+  }
+}
+
+// ---- int4 GEMV ---------------------------------------------------------------
+
+// 32 int4 values (16 bytes, low nibble first) as 32 sign-extended int8.
+inline __m256i UnpackI4(const uint8_t* p) {
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i mask = _mm_set1_epi8(0x0f);
+  const __m128i lo = _mm_and_si128(b, mask);
+  const __m128i hi = _mm_and_si128(_mm_srli_epi16(b, 4), mask);
+  const __m256i v = _mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
+  const __m256i eight = _mm256_set1_epi8(8);
+  return _mm256_sub_epi8(_mm256_xor_si256(v, eight), eight);
+}
+
+void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+  if (w.block_size % 32 != 0) {  // blocks that do not fill whole vectors
+    ReferenceKernels().matvec_i4(w, qx, sx, y);
+    return;
+  }
+  const int cols = w.cols, bs = w.block_size, nb = w.blocks_per_row;
+  const __m128 vsx = _mm_set1_ps(sx);
+  int o = 0;
+  for (; o + 4 <= w.rows; o += 4) {
+    const uint8_t* r[4];
+    for (int i = 0; i < 4; ++i) r[i] = w.data + (o + i) * w.row_bytes;
+    __m128 sum = _mm_setzero_ps();
+    for (int b = 0; b < nb; ++b) {
+      const int begin = b * bs;
+      const int end = begin + bs < cols ? begin + bs : cols;
+      const int vec_end = begin + ((end - begin) & ~31);
+      __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+      for (int k = begin; k < vec_end; k += 32) {
+        const __m256i xv = Load32(qx + k);
+        a0 = _mm256_add_epi32(a0, DotI8(xv, UnpackI4(r[0] + k / 2)));
+        a1 = _mm256_add_epi32(a1, DotI8(xv, UnpackI4(r[1] + k / 2)));
+        a2 = _mm256_add_epi32(a2, DotI8(xv, UnpackI4(r[2] + k / 2)));
+        a3 = _mm256_add_epi32(a3, DotI8(xv, UnpackI4(r[3] + k / 2)));
+      }
+      alignas(16) int32_t s[4];
+      _mm_store_si128(reinterpret_cast<__m128i*>(s), Hsum4(a0, a1, a2, a3));
+      for (int k = vec_end; k < end; ++k)
+        for (int i = 0; i < 4; ++i) s[i] += static_cast<int32_t>(qx[k]) * Int4At(r[i], k);
+      const float* sc = w.scales + static_cast<size_t>(o) * nb + b;
+      const __m128 scale = _mm_mul_ps(vsx, _mm_setr_ps(sc[0], sc[nb], sc[2 * nb], sc[3 * nb]));
+      sum = _mm_add_ps(sum, _mm_mul_ps(_mm_cvtepi32_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(s))), scale));
+    }
+    _mm_storeu_ps(y + o, sum);
+  }
+  if (o < w.rows) {
+    WeightMatrix rest = w;
+    rest.rows = w.rows - o;
+    rest.data = w.data + o * w.row_bytes;
+    rest.scales = w.scales + static_cast<size_t>(o) * nb;
+    ReferenceKernels().matvec_i4(rest, qx, sx, y + o);
+  }
+}
+
+// ---- activation quantization (bit-exact with the reference) --------------
+
+float Quantize(const float* x, int n, int8_t* q) {
+  const __m256 sign = _mm256_set1_ps(-0.f);
+  __m256 vmax = _mm256_setzero_ps();
+  __m256 nan = _mm256_setzero_ps();  // lanes that saw a NaN
+  int k = 0;
+  for (; k + 8 <= n; k += 8) {
+    const __m256 v = _mm256_loadu_ps(x + k);
+    vmax = _mm256_max_ps(vmax, _mm256_andnot_ps(sign, v));
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, vmax);
+  float amax = 0.f;
+  for (float v : lanes) amax = std::fmax(amax, v);
+  bool finite = _mm256_movemask_ps(nan) == 0;
+  for (; k < n; ++k) {
+    amax = std::fmax(amax, std::fabs(x[k]));
+    finite = finite && !std::isnan(x[k]);
+  }
+  finite = finite && std::isfinite(amax);
+  // Zero, infinite or NaN input: the reference's exact handling.
+  if (!(amax > 0.f) || !finite) return ReferenceKernels().quantize(x, n, q);
+  const float inv = 127.f / amax;
+  const __m256 vinv = _mm256_set1_ps(inv);
+  const __m256 lo = _mm256_set1_ps(-127.f), hi = _mm256_set1_ps(127.f);
+  k = 0;
+  for (; k + 32 <= n; k += 32) {
+    __m256i v[4];
+    for (int i = 0; i < 4; ++i) {
+      __m256 f = _mm256_mul_ps(_mm256_loadu_ps(x + k + 8 * i), vinv);
+      f = _mm256_round_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      f = _mm256_min_ps(_mm256_max_ps(f, lo), hi);
+      v[i] = _mm256_cvtps_epi32(f);
+    }
+    // Pack 4 x 8 int32 -> 32 int8 in order (packs interleave 128-bit lanes; fix with a permute).
+    const __m256i p01 = _mm256_packs_epi32(v[0], v[1]);
+    const __m256i p23 = _mm256_packs_epi32(v[2], v[3]);
+    __m256i p = _mm256_packs_epi16(p01, p23);
+    p = _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + k), p);
+  }
+  for (; k < n; ++k) {
+    float v = std::nearbyint(x[k] * inv);
+    v = v > 127.f ? 127.f : (v < -127.f ? -127.f : v);
+    q[k] = static_cast<int8_t>(v);
+  }
+  return amax / 127.f;
+}
+
+// ---- element-wise math -----------------------------------------------------
+
+// exp(x) for 8 floats: range reduction x = n*ln2 + r, |r| <= ln2/2, degree-6
+// polynomial for exp(r) (relative error ~2e-7), scaled by 2^n through the
+// exponent bits. Inputs are clamped to [-87.3, 88.7] (no inf/denormals).
+inline __m256 Exp8(__m256 x) {
+  // Operand order makes NaN propagate (max/min return the second operand for NaN).
+  x = _mm256_min_ps(_mm256_set1_ps(88.72283f), _mm256_max_ps(_mm256_set1_ps(-87.33654f), x));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145752f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860677e-6f), r);
+  __m256 p = _mm256_set1_ps(1.3888949e-3f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3333705e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1666620e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666667e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
+  // 2^n: n in [-126, 128]; build it in two halves so n = 128 stays finite.
+  const __m256i ni = _mm256_cvtps_epi32(n);
+  const __m256i half = _mm256_srai_epi32(ni, 1);
+  const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, _mm256_set1_epi32(127)), 23));
+  const __m256 s2 =
+      _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, half), _mm256_set1_epi32(127)), 23));
+  return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+}
+
+void Sigmoid(float* x, int n) {
+  const __m256 one = _mm256_set1_ps(1.f);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    // 1 / (1 + exp(-v)); Exp8's clamping keeps it finite for any v.
+    const __m256 e = Exp8(_mm256_sub_ps(_mm256_setzero_ps(), v));
+    _mm256_storeu_ps(x + i, _mm256_div_ps(one, _mm256_add_ps(one, e)));
+  }
+  if (i < n) ReferenceKernels().sigmoid(x + i, n - i);
+}
+
+void Tanh(float* x, int n) {
+  const __m256 one = _mm256_set1_ps(1.f), two = _mm256_set1_ps(2.f);
+  const __m256 sign = _mm256_set1_ps(-0.f);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256 a = _mm256_andnot_ps(sign, v);
+    // Small |v|: odd polynomial (avoids cancellation in 1 - 2/(e^2a + 1)).
+    const __m256 v2 = _mm256_mul_ps(v, v);
+    __m256 p = _mm256_set1_ps(-17.f / 315.f);
+    p = _mm256_fmadd_ps(p, v2, _mm256_set1_ps(2.f / 15.f));
+    p = _mm256_fmadd_ps(p, v2, _mm256_set1_ps(-1.f / 3.f));
+    p = _mm256_fmadd_ps(_mm256_mul_ps(p, v2), v, v);
+    // Otherwise tanh(a) = 1 - 2 / (exp(2a) + 1), sign restored.
+    const __m256 e = Exp8(_mm256_mul_ps(two, a));
+    __m256 t = _mm256_sub_ps(one, _mm256_div_ps(two, _mm256_add_ps(e, one)));
+    t = _mm256_or_ps(t, _mm256_and_ps(sign, v));
+    const __m256 small = _mm256_cmp_ps(a, _mm256_set1_ps(0.0625f), _CMP_LT_OQ);
+    _mm256_storeu_ps(x + i, _mm256_blendv_ps(t, p, small));
+  }
+  if (i < n) ReferenceKernels().tanh(x + i, n - i);
+}
+
+void LogSoftmax(const float* x, int n, float* y) {
+  if (n < 8) {
+    ReferenceKernels().log_softmax(x, n, y);
+    return;
+  }
+  __m256 vmax = _mm256_set1_ps(-INFINITY);
+  int i = 0;
+  for (; i + 8 <= n; i += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(x + i));
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, vmax);
+  float mx = lanes[0];
+  for (int l = 1; l < 8; ++l) mx = std::fmax(mx, lanes[l]);
+  for (; i < n; ++i) mx = std::fmax(mx, x[i]);
+  if (!std::isfinite(mx)) {  // inf or NaN inputs: the reference's exact semantics
+    ReferenceKernels().log_softmax(x, n, y);
+    return;
+  }
+  const __m256 vm = _mm256_set1_ps(mx);
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+  i = 0;
+  for (; i + 16 <= n; i += 16) {
+    s0 = _mm256_add_ps(s0, Exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm)));
+    s1 = _mm256_add_ps(s1, Exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8), vm)));
+  }
+  for (; i + 8 <= n; i += 8) s0 = _mm256_add_ps(s0, Exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm)));
+  double sum = Hsum(_mm256_add_ps(s0, s1));
+  for (; i < n; ++i) sum += std::exp(static_cast<double>(x[i] - mx));
+  const float log_sum = static_cast<float>(std::log(sum));
+  const __m256 vls = _mm256_set1_ps(log_sum);
+  i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_sub_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm), vls));
+  for (; i < n; ++i) y[i] = (x[i] - mx) - log_sum;
+}
+
+const KernelSet kAvx2 = {"avx2",
+                         MatVecFloat<LoadF32, ScalarF32>,
+                         MatVecFloat<LoadF16, ScalarF16>,
+                         MatVecI8,
+                         MatVecI4,
+                         Quantize,
+                         Sigmoid,
+                         Tanh,
+                         LogSoftmax};
+
+}  // namespace
+
+const KernelSet* Avx2KernelsIfSupported() {
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                         __builtin_cpu_supports("f16c");
+  return ok ? &kAvx2 : nullptr;
+}
+
+}  // namespace internal
+}  // namespace hunch
