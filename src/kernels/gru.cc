@@ -25,6 +25,7 @@
 // with sigmoid(v) = 1 / (1 + exp(-v)).
 #include <cmath>
 
+#include "kernels/dispatch.h"
 #include "kernels/kernel_util.h"
 #include "kernels/weights.h"
 
@@ -120,8 +121,6 @@ Status Prepare(OpContext* ctx) {
   return Status::OK();
 }
 
-inline float Sigmoid(float v) { return 1.f / (1.f + std::exp(-v)); }
-
 Status Eval(OpContext* ctx) {
   bool lbr = true;
   HUNCH_RETURN_IF_ERROR(ReadLinearBeforeReset(ctx, &lbr));
@@ -157,20 +156,26 @@ Status Eval(OpContext* ctx) {
       for (int k = 0; k < 3 * units; ++k) gx[k] = gx[k] + bx[k];
     if (bh)
       for (int k = 0; k < (lbr ? 3 : 2) * units; ++k) gh[k] = gh[k] + bh[k];
-    // r into rh (and r * h_prev when the reset is applied before W_h).
-    for (int u = 0; u < units; ++u) {
-      const float r = Sigmoid(gx[R + u] + gh[R + u]);
-      rh[u] = lbr ? r : r * hb[u];
-    }
+    // r and z (adjacent blocks) in one pass of the kernel set's vectorized
+    // sigmoid; r into rh (and r * h_prev when the reset is applied before W_h).
+    const KernelSet& k = Kernels();
+    for (int u = 0; u < 2 * units; ++u) gx[R + u] = gx[R + u] + gh[R + u];
+    k.sigmoid(gx + R, 2 * units);
+    for (int u = 0; u < units; ++u) rh[u] = lbr ? gx[R + u] : gx[R + u] * hb[u];
     if (!lbr) {
       MatVec(wh_n, rh, qscratch, gh + N);
       if (bh)
         for (int u = 0; u < units; ++u) gh[N + u] = gh[N + u] + bh[N + u];
     }
+    float* n = gx + N;
+    if (lbr)
+      for (int u = 0; u < units; ++u) n[u] = n[u] + rh[u] * gh[N + u];
+    else
+      for (int u = 0; u < units; ++u) n[u] = n[u] + gh[N + u];
+    k.tanh(n, units);
     for (int u = 0; u < units; ++u) {
-      const float z = Sigmoid(gx[Z + u] + gh[Z + u]);
-      const float n = lbr ? std::tanh(gx[N + u] + rh[u] * gh[N + u]) : std::tanh(gx[N + u] + gh[N + u]);
-      hout[u] = (1.f - z) * n + z * hb[u];
+      const float z = gx[Z + u];
+      hout[u] = (1.f - z) * n[u] + z * hb[u];
     }
   }
   return Status::OK();

@@ -41,6 +41,7 @@
 // added as 0) when peepholes are absent.
 #include <cmath>
 
+#include "kernels/dispatch.h"
 #include "kernels/kernel_util.h"
 #include "kernels/weights.h"
 
@@ -230,8 +231,6 @@ Status Prepare(OpContext* ctx) {
   return Status::OK();
 }
 
-inline float Sigmoid(float v) { return 1.f / (1.f + std::exp(-v)); }
-
 inline float Clip(float v, float clip) { return v > clip ? clip : (v < -clip ? -clip : v); }
 
 Status Eval(OpContext* ctx) {
@@ -307,30 +306,38 @@ Status Eval(OpContext* ctx) {
     if (bias)
       for (int r = 0; r < gate_rows; ++r) pre[r] = pre[r] + bias[r];
 
+    // Gate activations as whole-array passes through the kernel set's
+    // vectorized sigmoid and tanh (kernels/dispatch.h).
+    const KernelSet& k = Kernels();
+    float* pf = pre + gf * units;
+    float* pg = pre + gg * units;
+    float* po = pre + go * units;
+    if (has_peep) {
+      for (int u = 0; u < units; ++u) pf[u] = pf[u] + peep_f[u] * cb[u];
+      if (!p.cifg)
+        for (int u = 0; u < units; ++u) pre[gi * units + u] = pre[gi * units + u] + peep_i[u] * cb[u];
+    }
+    // i and f are adjacent blocks without CIFG: one pass over both.
+    if (p.cifg)
+      k.sigmoid(pf, units);
+    else
+      k.sigmoid(pre + gi * units, 2 * units);
+    k.tanh(pg, units);
+    const float* ig = pre + gi * units;
+    for (int u = 0; u < units; ++u) {
+      const float i = p.cifg ? 1.f - pf[u] : ig[u];
+      float c = pf[u] * cb[u] + i * pg[u];
+      if (p.cell_clip > 0.f) c = Clip(c, p.cell_clip);
+      cout[u] = c;
+    }
+    if (has_peep)
+      for (int u = 0; u < units; ++u) po[u] = po[u] + peep_o[u] * cout[u];
+    k.sigmoid(po, units);
     // Without projection m is h itself.
     float* m = has_proj ? m_buf : hout;
-    for (int u = 0; u < units; ++u) {
-      const float cp = cb[u];
-      float pf = pre[gf * units + u];
-      if (has_peep) pf = pf + peep_f[u] * cp;
-      const float f = Sigmoid(pf);
-      float i;
-      if (p.cifg) {
-        i = 1.f - f;
-      } else {
-        float pi = pre[gi * units + u];
-        if (has_peep) pi = pi + peep_i[u] * cp;
-        i = Sigmoid(pi);
-      }
-      const float g = std::tanh(pre[gg * units + u]);
-      float c = f * cp + i * g;
-      if (p.cell_clip > 0.f) c = Clip(c, p.cell_clip);
-      float po = pre[go * units + u];
-      if (has_peep) po = po + peep_o[u] * c;
-      const float o = Sigmoid(po);
-      cout[u] = c;
-      m[u] = o * std::tanh(c);
-    }
+    for (int u = 0; u < units; ++u) m[u] = cout[u];
+    k.tanh(m, units);
+    for (int u = 0; u < units; ++u) m[u] = po[u] * m[u];
 
     if (has_proj) {
       MatVec(wproj, m, qscratch, hout);
