@@ -151,28 +151,56 @@ void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
 
 // ---- int4 GEMV ---------------------------------------------------------------
 
-// 32 int4 values (16 bytes, low nibble first) as 32 sign-extended int8.
-inline __m256i UnpackI4(const uint8_t* p) {
-  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i mask = _mm_set1_epi8(0x0f);
-  const __m128i lo = _mm_and_si128(b, mask);
-  const __m128i hi = _mm_and_si128(_mm_srli_epi16(b, 4), mask);
-  const __m256i v = _mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
-  const __m256i eight = _mm256_set1_epi8(8);
-  return _mm256_sub_epi8(_mm256_xor_si256(v, eight), eight);
+// int4 weights: byte j of a 32-value chunk holds value 2j (low nibble) and
+// 2j+1 (high nibble). Broadcasting the 16 bytes to both 128-bit lanes and
+// shifting the upper lane by 4 bits gives, after masking, the even values in
+// the lower lane and the odd ones in the upper lane; x is permuted the same
+// way once per call. XOR 8 turns each two's-complement nibble q into the
+// unsigned u = q + 8 in [0, 15], so maddubs(u, x) cannot saturate
+// (2 * 15 * 127 < 32767), and sum(q x) = sum(u x) - 8 sum(x), exact.
+inline __m256i NibblesPlus8(const uint8_t* p) {
+  const __m256i b = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  const __m256i shifted = _mm256_srlv_epi64(b, _mm256_setr_epi64x(0, 0, 4, 4));
+  return _mm256_xor_si256(_mm256_and_si256(shifted, _mm256_set1_epi8(0x0f)), _mm256_set1_epi8(8));
 }
 
+inline __m256i DotU4(__m256i u, __m256i x) {
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1));
+}
+
+constexpr int kMaxI4Cols = 4096;  // larger rows use the reference kernel
+
 void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
-  if (w.block_size % 32 != 0) {  // blocks that do not fill whole vectors
+  const int cols = w.cols, bs = w.block_size, nb = w.blocks_per_row;
+  if (bs % 32 != 0 || cols > kMaxI4Cols) {
     ReferenceKernels().matvec_i4(w, qx, sx, y);
     return;
   }
-  const int cols = w.cols, bs = w.block_size, nb = w.blocks_per_row;
+  // x permuted per 32-chunk to [even values | odd values], and per block the
+  // correction 8 * sum(x) over its whole 32-chunks.
+  alignas(32) int8_t xp[kMaxI4Cols];
+  int32_t corr[kMaxI4Cols / 32];
+  const __m256i deinterleave = _mm256_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15,  //
+                                                0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+  for (int b = 0; b < nb; ++b) {
+    const int begin = b * bs;
+    const int end = begin + bs < cols ? begin + bs : cols;
+    const int vec_end = begin + ((end - begin) & ~31);
+    int32_t sum = 0;
+    for (int k = begin; k < vec_end; k += 32) {
+      const __m256i v = _mm256_shuffle_epi8(Load32(qx + k), deinterleave);
+      _mm256_store_si256(reinterpret_cast<__m256i*>(xp + k), _mm256_permute4x64_epi64(v, _MM_SHUFFLE(3, 1, 2, 0)));
+      for (int i = 0; i < 32; ++i) sum += qx[k + i];
+    }
+    corr[b] = 8 * sum;
+  }
   const __m128 vsx = _mm_set1_ps(sx);
   int o = 0;
   for (; o + 4 <= w.rows; o += 4) {
-    const uint8_t* r[4];
-    for (int i = 0; i < 4; ++i) r[i] = w.data + (o + i) * w.row_bytes;
+    const uint8_t* r0 = w.data + (o + 0) * w.row_bytes;
+    const uint8_t* r1 = w.data + (o + 1) * w.row_bytes;
+    const uint8_t* r2 = w.data + (o + 2) * w.row_bytes;
+    const uint8_t* r3 = w.data + (o + 3) * w.row_bytes;
     __m128 sum = _mm_setzero_ps();
     for (int b = 0; b < nb; ++b) {
       const int begin = b * bs;
@@ -180,16 +208,21 @@ void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
       const int vec_end = begin + ((end - begin) & ~31);
       __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
       for (int k = begin; k < vec_end; k += 32) {
-        const __m256i xv = Load32(qx + k);
-        a0 = _mm256_add_epi32(a0, DotI8(xv, UnpackI4(r[0] + k / 2)));
-        a1 = _mm256_add_epi32(a1, DotI8(xv, UnpackI4(r[1] + k / 2)));
-        a2 = _mm256_add_epi32(a2, DotI8(xv, UnpackI4(r[2] + k / 2)));
-        a3 = _mm256_add_epi32(a3, DotI8(xv, UnpackI4(r[3] + k / 2)));
+        const __m256i xv = _mm256_load_si256(reinterpret_cast<const __m256i*>(xp + k));
+        a0 = _mm256_add_epi32(a0, DotU4(NibblesPlus8(r0 + k / 2), xv));
+        a1 = _mm256_add_epi32(a1, DotU4(NibblesPlus8(r1 + k / 2), xv));
+        a2 = _mm256_add_epi32(a2, DotU4(NibblesPlus8(r2 + k / 2), xv));
+        a3 = _mm256_add_epi32(a3, DotU4(NibblesPlus8(r3 + k / 2), xv));
       }
       alignas(16) int32_t s[4];
-      _mm_store_si128(reinterpret_cast<__m128i*>(s), Hsum4(a0, a1, a2, a3));
-      for (int k = vec_end; k < end; ++k)
-        for (int i = 0; i < 4; ++i) s[i] += static_cast<int32_t>(qx[k]) * Int4At(r[i], k);
+      _mm_store_si128(reinterpret_cast<__m128i*>(s), _mm_sub_epi32(Hsum4(a0, a1, a2, a3), _mm_set1_epi32(corr[b])));
+      for (int k = vec_end; k < end; ++k) {
+        const int32_t xk = qx[k];
+        s[0] += xk * Int4At(r0, k);
+        s[1] += xk * Int4At(r1, k);
+        s[2] += xk * Int4At(r2, k);
+        s[3] += xk * Int4At(r3, k);
+      }
       const float* sc = w.scales + static_cast<size_t>(o) * nb + b;
       const __m128 scale = _mm_mul_ps(vsx, _mm_setr_ps(sc[0], sc[nb], sc[2 * nb], sc[3 * nb]));
       sum = _mm_add_ps(sum, _mm_mul_ps(_mm_cvtepi32_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(s))), scale));
