@@ -7,6 +7,7 @@
 // reduced together with horizontal adds. int8 dot products use the
 // sign trick (|x| as unsigned times sign(x)*w) so that maddubs never
 // saturates: each pair sum is at most 2*127*127 < 32767.
+#include <cpuid.h>
 #include <immintrin.h>
 
 #include <cmath>
@@ -399,8 +400,13 @@ const KernelSet kAvx2 = {"avx2",
 }  // namespace
 
 const KernelSet* Avx2KernelsIfSupported() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                         __builtin_cpu_supports("f16c");
+  // AVX2 and FMA through the compiler's runtime (which also checks that the OS
+  // saves the YMM registers); F16C from CPUID leaf 1 (clang's builtin lacks it).
+  static const bool ok = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    const bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
+  }();
   return ok ? &kAvx2 : nullptr;
 }
 
