@@ -121,12 +121,17 @@ TEST(KernelsConsistency, QuantizeSpecialValuesIsBitExact) {
       {0.5f, -0.5f, 1.5f, -2.5f, 127.f, -127.f, 0.49999997f, 3.f, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
        9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24},
       std::vector<float>(33, 1e-30f),
+      std::vector<float>(40, 1e-38f),  // below kMinQuantizeAmax: all zero
+      std::vector<float>(40, 1e-44f),  // denormal
   };
   std::vector<float> with_inf(40, 1.f), with_nan(40, 1.f);
   with_inf[13] = -inf;
   with_nan[37] = nan;
   cases.push_back(with_inf);
   cases.push_back(with_nan);
+  std::vector<float> tiny_and_zero(40, 0.f);
+  tiny_and_zero[35] = 2e-37f;
+  cases.push_back(tiny_and_zero);
   for (const KernelSet* k : OptimizedSets()) {
     for (const auto& x : cases) {
       const int n = static_cast<int>(x.size());
@@ -137,6 +142,13 @@ TEST(KernelsConsistency, QuantizeSpecialValuesIsBitExact) {
       EXPECT_EQ(a, b) << k->isa;
     }
   }
+  // The reference's own contract on those inputs.
+  std::vector<int8_t> q(40);
+  EXPECT_EQ(ref.quantize(std::vector<float>(40, 1e-38f).data(), 40, q.data()), 0.f);
+  EXPECT_EQ(q, std::vector<int8_t>(40, 0));
+  EXPECT_EQ(ref.quantize(with_nan.data(), 40, q.data()), 1.f / 127.f);
+  EXPECT_EQ(q[37], 0);  // NaN -> 0
+  EXPECT_EQ(q[0], 127);
 }
 
 TEST(KernelsConsistency, FloatGemvWithinTolerance) {

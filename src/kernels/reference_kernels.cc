@@ -53,17 +53,17 @@ void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
 }
 
 float Quantize(const float* x, int n, int8_t* q) {
-  float amax = 0.f;
+  float amax = 0.f;  // fmax skips NaN
   for (int k = 0; k < n; ++k) amax = std::fmax(amax, std::fabs(x[k]));
-  if (!(amax > 0.f) || !std::isfinite(amax)) {
+  if (!(amax >= kMinQuantizeAmax) || !std::isfinite(amax)) {
     for (int k = 0; k < n; ++k) q[k] = 0;
     return 0.f;
   }
-  const float inv = 127.f / amax;
+  const float inv = 127.f / amax;  // finite: amax >= kMinQuantizeAmax
   for (int k = 0; k < n; ++k) {
     float v = std::nearbyint(x[k] * inv);
     v = v > 127.f ? 127.f : (v < -127.f ? -127.f : v);
-    q[k] = static_cast<int8_t>(v);
+    q[k] = v == v ? static_cast<int8_t>(v) : 0;  // NaN -> 0
   }
   return amax / 127.f;
 }

@@ -5,7 +5,9 @@
 //   float32, float16: y[o] = sum over k ascending of W[o,k] * x[k], in float.
 //   int8, int4 (dynamic-range quantization): the input row is quantized once,
 //     symmetric: amax = max|x|; qx[k] = clamp(nearbyint(x[k] * (127 / amax)),
-//     -127, 127), sx = amax / 127 (all zero when amax is 0). Then
+//     -127, 127), sx = amax / 127; a NaN element quantizes to 0, and all
+//     are 0 with sx = 0 when amax is infinite or below kMinQuantizeAmax
+//     (1e-30: such rows contribute nothing measurable). Then
 //       int8: y[o] = float(sum_k qx[k] * qW[o,k]) * (sx * scale[o])
 //       int4: y[o] = sum over blocks b ascending of
 //                    float(sum_{k in b} qx[k] * qW[o,k]) * (sx * scale[o, b])
@@ -21,6 +23,8 @@
 
 namespace hunch {
 namespace internal {
+
+constexpr float kMinQuantizeAmax = 1e-30f;
 
 struct WeightMatrix {
   DType dtype = DType::kFloat32;

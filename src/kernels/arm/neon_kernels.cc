@@ -115,7 +115,7 @@ float Quantize(const float* x, int n, int8_t* q) {
     finite = finite && !std::isnan(x[k]);
   }
   finite = finite && std::isfinite(amax);
-  if (!(amax > 0.f) || !finite) return ReferenceKernels().quantize(x, n, q);
+  if (!(amax >= kMinQuantizeAmax) || !finite) return ReferenceKernels().quantize(x, n, q);
   const float inv = 127.f / amax;
   const float32x4_t vinv = vdupq_n_f32(inv);
   const float32x4_t lo = vdupq_n_f32(-127.f), hi = vdupq_n_f32(127.f);

@@ -262,7 +262,7 @@ float Quantize(const float* x, int n, int8_t* q) {
   }
   finite = finite && std::isfinite(amax);
   // Zero, infinite or NaN input: the reference's exact handling.
-  if (!(amax > 0.f) || !finite) return ReferenceKernels().quantize(x, n, q);
+  if (!(amax >= kMinQuantizeAmax) || !finite) return ReferenceKernels().quantize(x, n, q);
   const float inv = 127.f / amax;
   const __m256 vinv = _mm256_set1_ps(inv);
   const __m256 lo = _mm256_set1_ps(-127.f), hi = _mm256_set1_ps(127.f);
