@@ -16,16 +16,7 @@ seconds="${1:-60}"
 case "$seconds" in (''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2;; esac
 
 # clang and its runtime libraries (libFuzzer, sanitizers).
-need=()
-command -v clang >/dev/null 2>&1 && command -v clang++ >/dev/null 2>&1 || need+=(clang)
-dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "install ok installed" || need+=(libclang-rt-14-dev)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "fuzz: installing ${need[*]}"
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+scripts/apt_install.sh clang libclang-rt-14-dev
 
 build=build-fuzz
 CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \

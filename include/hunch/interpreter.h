@@ -17,8 +17,10 @@
 // context.
 //
 // Ownership: the interpreter keeps the Model alive (shared_ptr). Input and
-// output pointers stay valid, and distinct from each other, for the
-// interpreter's lifetime; output values are those of the last Invoke.
+// output pointers stay valid for the interpreter's lifetime; output values are
+// those of the last Invoke. Inputs never share memory with other tensors; an
+// output shares memory only when it is itself a graph input, a state, a
+// constant or a view of one.
 //
 // Thread safety: one Interpreter per thread. Different interpreters over the
 // same Model may run concurrently.

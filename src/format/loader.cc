@@ -304,6 +304,16 @@ Status PlanMemory(SubgraphPlan* sg) {
     }
   }
 
+  // A state updated from (a view of) another state would make the result
+  // depend on the order of the copies after Invoke.
+  for (const StateRec& st : sg->states) {
+    const TensorRec& nx = sg->tensors[st.next];
+    const int root = nx.storage == Storage::kAlias ? nx.alias_of : st.next;
+    if (sg->tensors[root].storage == Storage::kState && root != st.state)
+      return Status::Corruption(Format("state %s is updated from state %s: copy it through an op first",
+                                       TensorLabel(*sg, st.state).c_str(), TensorLabel(*sg, root).c_str()));
+  }
+
   // 2. Lifetimes of arena tensors (by root).
   std::vector<int> first(nt, -1), last(nt, -1);
   auto touch = [&](int t, int step) {
@@ -315,17 +325,14 @@ Status PlanMemory(SubgraphPlan* sg) {
   };
   for (int t : sg->inputs) {
     touch(t, 0);
-    touch(t, end);  // inputs and outputs stay valid for the caller between Invokes
+    touch(t, end);  // inputs stay valid for the caller between Invokes
   }
   for (int i = 0; i < num_nodes; ++i) {
     for (int t : sg->nodes[i].inputs)
       if (t >= 0) touch(t, i);
     for (int t : sg->nodes[i].outputs) touch(t, i);
   }
-  for (int t : sg->outputs) {
-    touch(t, 0);
-    touch(t, end);
-  }
+  for (int t : sg->outputs) touch(t, end);  // from the node that writes it to the caller's read
   for (const StateRec& s : sg->states) touch(s.next, end);
 
   std::vector<ArenaRequest> requests;

@@ -813,3 +813,29 @@ TEST(Loader, Metadata) {
 
 }  // namespace
 }  // namespace hunch
+
+namespace hunch {
+namespace {
+
+// A state updated from a view of another state would make the copies after
+// Invoke order-dependent (a swap): the loader refuses it.
+TEST(Loader, StateUpdatedFromAnotherStateIsRejected) {
+  ModelBuilder b;
+  b.AddSubgraph("main");
+  const int s1 = b.AddTensor("s1", DType::kFloat32, {1, 4});
+  const int s2 = b.AddTensor("s2", DType::kFloat32, {1, 4});
+  const int view = b.AddTensor("view_of_s2", DType::kFloat32, {1, 4});
+  const int n2 = b.AddTensor("n2", DType::kFloat32, {1, 4});
+  b.AddOp("RESHAPE", {s2}, {view});
+  b.AddOp("RELU", {s1}, {n2});
+  b.SetStateNext(s1, view);
+  b.SetStateNext(s2, n2);
+  b.SetOutputs({n2});
+  std::shared_ptr<const Model> model;
+  const Status s = testing::OpenModelBytes(b.Finish(), &model);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("updated from state"), std::string::npos) << s.ToString();
+}
+
+}  // namespace
+}  // namespace hunch

@@ -3,6 +3,14 @@
 // build this catches crashes; in a sanitizer build (scripts/test.sh) it also
 // catches the out-of-bounds reads and undefined behaviour they once caused.
 // scripts/fuzz.sh feeds the same files to libFuzzer as seeds.
+//
+//   misaligned_buffer_table     the Buffer table at 4 mod 8 (loader)
+//   metadata_buffer0_wild_offset metadata naming buffer 0, whose offset was
+//                               never range-checked (loader)
+//   quantize_nan_activation     NaN activations into int8/int4 matmuls: NaN
+//                               cast to int8 (kernels' Quantize)
+//   quantize_tiny_amax_fuzzed,  a denormal largest |x|: 127 / amax = inf,
+//   quantize_denormal_amax      0 * inf = NaN cast to int8 (kernels' Quantize)
 #include <dirent.h>
 #include <gtest/gtest.h>
 
