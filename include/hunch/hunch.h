@@ -111,6 +111,13 @@ HUNCH_EXPORT const char* hunch_status_code_name(hunch_status_code code);
 HUNCH_EXPORT const char* hunch_dtype_name(int32_t dtype);
 /* The newest .hunch format version this library reads. */
 HUNCH_EXPORT uint32_t hunch_format_version(void);
+/* Kernel variant in use: "reference", "avx2", "neon" or "neon-dotprod"
+ * (include/hunch/kernels.h). */
+HUNCH_EXPORT const char* hunch_active_kernel_isa(void);
+/* Selects "auto", "reference", "avx2", "neon" or "neon-dotprod" for the whole
+ * process (the environment variable HUNCH_KERNELS does the same at start).
+ * Call before interpreters run on other threads. */
+HUNCH_EXPORT hunch_status_code hunch_set_kernel_isa(const char* isa, char** error);
 /* Frees an error message (or anything else this API says to free). NULL is fine. */
 HUNCH_EXPORT void hunch_free(void* ptr);
 

@@ -7,6 +7,7 @@
 // opened with. Interpreters copy that shared_ptr, so freeing the model handle,
 // the resolver or both never leaves a running interpreter dangling.
 #include "hunch/hunch.h"
+#include "hunch/kernels.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -208,6 +209,12 @@ const char* hunch_dtype_name(int32_t dtype) {
 }
 
 uint32_t hunch_format_version(void) { return hunch::kFormatVersion; }
+
+const char* hunch_active_kernel_isa(void) { return hunch::ActiveKernelIsa(); }
+
+hunch_status_code hunch_set_kernel_isa(const char* isa, char** error) {
+  return Return(hunch::SetKernelIsa(isa), error);
+}
 
 void hunch_free(void* ptr) { std::free(ptr); }
 

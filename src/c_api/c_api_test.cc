@@ -571,3 +571,23 @@ TEST(CApiCustomOp, NoPrepareAndCopiedName) {
 
 }  // namespace
 }  // namespace hunch
+
+namespace {
+
+TEST(CApiKernels, SelectAndReport) {
+  const std::string initial = hunch_active_kernel_isa();
+  char* err = nullptr;
+  EXPECT_EQ(hunch_set_kernel_isa("reference", &err), HUNCH_OK);
+  EXPECT_STREQ(hunch_active_kernel_isa(), "reference");
+  EXPECT_EQ(hunch_set_kernel_isa("mmx", &err), HUNCH_INVALID_ARGUMENT);
+  ASSERT_NE(err, nullptr);
+  EXPECT_NE(std::string(err).find("mmx"), std::string::npos);
+  hunch_free(err);
+  err = nullptr;
+  EXPECT_EQ(hunch_set_kernel_isa(nullptr, &err), HUNCH_INVALID_ARGUMENT);
+  hunch_free(err);
+  EXPECT_EQ(hunch_set_kernel_isa(initial.c_str(), nullptr), HUNCH_OK);
+  EXPECT_STREQ(hunch_active_kernel_isa(), initial.c_str());
+}
+
+}  // namespace
