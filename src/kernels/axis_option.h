@@ -3,6 +3,7 @@
 #define HUNCH_KERNELS_AXIS_OPTION_H_
 
 #include "hunch/op.h"
+#include "kernels/kernel_util.h"
 
 namespace hunch {
 namespace internal {
@@ -11,6 +12,12 @@ namespace internal {
 // a negative axis against `rank`. Fails when the operator carries options of
 // another type or the axis is out of range.
 Status GetAxisOption(const OpContext* ctx, int rank, int* axis);
+
+// SOFTMAX and LOG_SOFTMAX: one float32 input and output of the same shape,
+// and a valid axis.
+Status PrepareUnaryAlongAxis(OpContext* ctx);
+// The input's shape split at the operator's axis (outer, size, inner).
+Status InputAxisSplit(const OpContext* ctx, AxisSplit* split);
 
 }  // namespace internal
 }  // namespace hunch

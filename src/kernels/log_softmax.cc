@@ -10,23 +10,14 @@
 #include "kernels/axis_option.h"
 #include "kernels/dispatch.h"
 #include "kernels/kernel_util.h"
-#include "kernels/unary_op.h"
 
 namespace hunch {
 namespace internal {
 namespace {
 
-Status Prepare(OpContext* ctx) {
-  HUNCH_RETURN_IF_ERROR(PrepareUnary(ctx));
-  int axis = 0;
-  return GetAxisOption(ctx, ctx->input(0)->shape.rank, &axis);
-}
-
 Status Eval(OpContext* ctx) {
-  const Shape& shape = ctx->input(0)->shape;
-  int axis = 0;
-  HUNCH_RETURN_IF_ERROR(GetAxisOption(ctx, shape.rank, &axis));
-  const AxisSplit s = SplitAtAxis(shape, axis);
+  AxisSplit s;
+  HUNCH_RETURN_IF_ERROR(InputAxisSplit(ctx, &s));
   const float* x = ctx->input_data<float>(0);
   float* y = ctx->output_data<float>(0);
   if (s.inner == 1 && s.size <= INT32_MAX) {
@@ -56,7 +47,7 @@ Status Eval(OpContext* ctx) {
 OpRegistration Register_LOG_SOFTMAX() {
   OpRegistration r;
   r.name = "LOG_SOFTMAX";
-  r.prepare = Prepare;
+  r.prepare = PrepareUnaryAlongAxis;
   r.eval = Eval;
   return r;
 }
