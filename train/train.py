@@ -247,7 +247,10 @@ def load_checkpoint(path):
     if not os.path.isfile(path):
         raise TrainError(f"checkpoint not found: {path}")
     try:
-        ck = torch.load(path, map_location="cpu")
+        try:
+            ck = torch.load(path, map_location="cpu", weights_only=False)
+        except TypeError:    # torch < 1.13 has no weights_only
+            ck = torch.load(path, map_location="cpu")
     except Exception as e:  # torch raises many types for a damaged file
         raise TrainError(f"{path}: not a readable checkpoint ({e})")
     if not isinstance(ck, dict) or ck.get("version") != CHECKPOINT_VERSION:
@@ -285,7 +288,7 @@ def build_parser():
                    help="use only the first N training tokens (0: all)")
     d.add_argument("--max-valid-tokens", type=int, default=0,
                    help="use only the first N validation tokens (0: all)")
-    m = p.add_argument_group("model (ignored with --resume: the checkpoint's are used)")
+    m = p.add_argument_group("model (ignored with --resume or --init: the checkpoint's are used)")
     m.add_argument("--cell", choices=CELLS, default="cifg")
     m.add_argument("--vocab-size", type=int, default=0,
                    help="use the first N tokens of vocab.txt (0: all of them)")
@@ -298,6 +301,8 @@ def build_parser():
     o = p.add_argument_group("optimization")
     o.add_argument("--epochs", type=int, default=8)
     o.add_argument("--max-steps", type=int, default=0, help="stop after N steps (0: no limit)")
+    o.add_argument("--max-minutes", type=float, default=0.0,
+                   help="stop after this much wall time, validate and checkpoint (0: no limit)")
     o.add_argument("--batch-size", type=int, default=64, help="streams per rank")
     o.add_argument("--bptt", type=int, default=35, help="truncated BPTT length")
     o.add_argument("--optimizer", choices=("adam", "adamw"), default="adam")
@@ -321,6 +326,9 @@ def build_parser():
     r.add_argument("--log-every", type=int, default=100, help="log the loss every N steps")
     r.add_argument("--resume", nargs="?", const="", default=None, metavar="CKPT",
                    help="continue from CKPT (default: OUT/last.pt)")
+    r.add_argument("--init", metavar="CKPT", default=None,
+                   help="start from this checkpoint's model and weights, with a new optimizer, "
+                        "schedule and step count (fine-tuning)")
     r.add_argument("--no-progress", action="store_true", help="no tqdm progress bar")
     return p
 
@@ -331,7 +339,7 @@ def check_args(p, a):
         if getattr(a, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be >= 1")
     nonneg = ["max_steps", "vocab_size", "proj", "warmup_steps", "checkpoint_every",
-              "threads", "max_train_tokens", "max_valid_tokens", "patience"]
+              "threads", "max_train_tokens", "max_valid_tokens", "patience", "max_minutes"]
     for name in nonneg:
         if getattr(a, name) < 0:
             p.error(f"--{name.replace('_', '-')} must be >= 0")
@@ -362,21 +370,26 @@ def run(args):
     log = Logger(args.out, ranks.main)
 
     ck = None
+    if args.resume is not None and args.init is not None:
+        raise TrainError("--resume and --init exclude each other")
     if args.resume is not None:
         ck = load_checkpoint(args.resume or os.path.join(args.out, "last.pt"))
+    init_ck = load_checkpoint(args.init) if args.init is not None else None
+    model_ck = ck if ck is not None else init_ck
+    flag = "--resume" if ck is not None else "--init"
 
     try:
         tok = Tokenizer.load(args.vocab)
     except (OSError, ValueError) as e:
         raise TrainError(f"--vocab: {e}")
-    if ck is not None:
-        if ck["vocab"] != tok.vocab[:len(ck["vocab"])]:
-            raise TrainError("--resume: the checkpoint's vocabulary differs from --vocab")
+    if model_ck is not None:
+        if model_ck["vocab"] != tok.vocab[:len(model_ck["vocab"])]:
+            raise TrainError(f"{flag}: the checkpoint's vocabulary differs from --vocab")
         try:
-            config = ModelConfig.from_dict(ck["config"])
+            config = ModelConfig.from_dict(model_ck["config"])
         except (TypeError, ValueError) as e:
-            raise TrainError(f"--resume: bad model config in checkpoint: {e}")
-        tok = Tokenizer(ck["vocab"], ck["tokenizer"]["lowercase"])
+            raise TrainError(f"{flag}: bad model config in checkpoint: {e}")
+        tok = Tokenizer(model_ck["vocab"], model_ck["tokenizer"]["lowercase"])
     else:
         if args.vocab_size:
             if args.vocab_size > len(tok):
@@ -394,7 +407,10 @@ def run(args):
     torch.manual_seed(args.seed)
     random.seed(args.seed)
     np.random.seed(args.seed)
-    model = LanguageModel(config).to(device)
+    model = LanguageModel(config)
+    if init_ck is not None:
+        model.load_state_dict(init_ck["model"])
+    model = model.to(device)
     train_ids = cached_ids(args.train, tok, args.out, args.max_train_tokens, ranks.main)
     valid_ids = cached_ids(args.valid, tok, args.out, args.max_valid_tokens, ranks.main)
     ranks.barrier()
@@ -458,6 +474,10 @@ def run(args):
     train_losses = []    # (step, mean training loss since the previous log line)
     stop_reason = "epochs"
     t_start = time.time()
+
+    def out_of_time():
+        return bool(args.max_minutes) and time.time() - t_start >= 60 * args.max_minutes
+
     train_time = 0.0     # seconds in training steps (validation excluded)
     steps_run = 0        # steps run by this process (differs from step after --resume)
     tokens_seen = 0
@@ -473,6 +493,8 @@ def run(args):
         run_loss = run_count = 0.0
         for ci in range(next_chunk, len(plan)):
             if args.max_steps and step >= args.max_steps:
+                break
+            if out_of_time():
                 break
             t0 = time.time()
             start, n = plan[ci]
@@ -514,6 +536,7 @@ def run(args):
             bar.close()
         finished_epoch = ci >= len(plan)
         hit_max = bool(args.max_steps) and step >= args.max_steps
+        hit_time = out_of_time()
 
         val = evaluate(model, valid_data, args.bptt, device, ranks)
         last_val = val
@@ -541,6 +564,9 @@ def run(args):
         epoch, next_chunk = next_epoch, next_chunk_idx
         if hit_max:
             stop_reason = "max-steps"
+            break
+        if hit_time:
+            stop_reason = f"time limit ({args.max_minutes:g} min)"
             break
         if args.patience and bad_epochs >= args.patience:
             stop_reason = f"early stop: {bad_epochs} epochs without improvement"

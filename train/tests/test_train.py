@@ -91,6 +91,34 @@ class TinyTrainTest(unittest.TestCase):
                 train.main(tiny_args(self.paths, out, "--bptt", "5", "--resume"))
         self.assertIn("position within the epoch", err.getvalue())
 
+    def test_init_fine_tunes_from_weights(self):
+        base = os.path.join(self.tmp.name, "init-base")
+        quiet_train(tiny_args(self.paths, base, "--max-steps", "20"))
+        src = torch.load(os.path.join(base, "last.pt"))
+        out = os.path.join(self.tmp.name, "init-ft")
+        # --units differs from the checkpoint's: the checkpoint's model is used
+        res = quiet_train(tiny_args(self.paths, out, "--units", "64", "--max-steps", "3",
+                                    "--lr", "1e-9", "--warmup-steps", "0",
+                                    "--init", os.path.join(base, "last.pt")))
+        self.assertEqual(res["steps"], 3)             # a new step count, not 20 + 3
+        ck = torch.load(os.path.join(out, "last.pt"))
+        self.assertEqual(ck["config"], src["config"])
+        for name, w in src["model"].items():          # lr ~ 0: the weights carried over
+            self.assertTrue(torch.allclose(ck["model"][name], w, atol=1e-5), name)
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            with self.assertRaises(SystemExit):
+                train.main(tiny_args(self.paths, out, "--init", os.path.join(base, "last.pt"),
+                                     "--resume"))
+        self.assertIn("exclude each other", err.getvalue())
+
+    def test_time_limit_stops_with_checkpoint(self):
+        out = os.path.join(self.tmp.name, "timed")
+        res = quiet_train(tiny_args(self.paths, out, "--epochs", "1000",
+                                    "--max-minutes", "0.0001"))
+        self.assertTrue(res["stop_reason"].startswith("time limit"), res["stop_reason"])
+        self.assertEqual(len(res["history"]), 1)       # validated once, then stopped
+        self.assertTrue(os.path.isfile(os.path.join(out, "best.pt")))
+
     def test_whole_epochs(self):
         out = os.path.join(self.tmp.name, "epochs")
         res = quiet_train(tiny_args(self.paths, out, "--epochs", "2"))
