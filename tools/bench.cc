@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "hunch/engine.h"
 #include "hunch/interpreter.h"
 #include "hunch/kernels.h"
 #include "hunch/model.h"
@@ -23,19 +24,54 @@ namespace hunch {
 namespace cli {
 
 namespace {
-const char* kUsage = "hunch bench --model M [--runs 10000] [--library PATH] [--json]";
+const char* kUsage =
+    "hunch bench --model M [--runs 10000] [--trace TEXT_FILE] [--library PATH] [--json]\n"
+    "  Steps the model `runs` times; when the model carries the engine's metadata (vocab, tokenizer),\n"
+    "  also times Suggest at every keystroke of typing TEXT_FILE (default: a built-in paragraph).";
+
+// The default typing trace: ordinary e-mail prose, 120 words.
+const char* kTrace =
+    "Hi all, thanks for the quick reply yesterday. I will be in the office tomorrow morning and we can "
+    "go through the new schedule together. Could you send me the latest version of the report before "
+    "lunch? I think there are still a few numbers missing in the second table, and the summary needs "
+    "another look. If anything changes, please let me know as soon as possible. I am also happy to "
+    "call you later this week if that is easier for you. The meeting with the team is still on for "
+    "Friday at ten, so we should have everything ready by then. Thanks again for all your help, and "
+    "have a good evening.";
+
+// Per-keystroke Suggest times over typing `text`: for each word, one call per
+// typed prefix (0 .. length - 1 characters) with the words before it as context.
+Status TimeKeystrokes(std::shared_ptr<const Model> model, const std::string& text, std::vector<double>* us) {
+  std::shared_ptr<const Engine> engine;
+  Status s = Engine::FromModel(std::move(model), EngineOptions(), &engine);
+  if (!s.ok()) return s;
+  std::unique_ptr<Session> session;
+  s = engine->NewSession(&session);
+  if (!s.ok()) return s;
+  SuggestRequest r;
+  std::vector<Suggestion> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find_first_of(" \n", pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(pos, end - pos);
+    for (size_t p = 0; p < word.size(); ++p) {
+      if ((static_cast<unsigned char>(word[p]) & 0xC0) == 0x80) continue;  // whole code points only
+      r.typed = word.substr(0, p);
+      const auto a = std::chrono::steady_clock::now();
+      s = session->Suggest(r, &out);
+      us->push_back(MicrosBetween(a, std::chrono::steady_clock::now()));
+      if (!s.ok()) return s;
+    }
+    if (!word.empty()) r.context += (r.context.empty() ? "" : " ") + word;
+    if (end < text.size() && text[end] == '\n') r.context += "\n";
+    pos = end + 1;
+  }
+  return Status::OK();
+}
 
 using Clock = std::chrono::steady_clock;
-double Us(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::micro>(b - a).count();
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
+double Us(Clock::time_point a, Clock::time_point b) { return MicrosBetween(a, b); }
 
 long long FileBytes(const std::string& path) {
   struct stat st;
@@ -76,7 +112,7 @@ int BenchMain(int argc, char** argv) {
   Args args(argc, argv, {"json", "help"});
   if (args.Has("help")) return Help(kUsage);
   long long runs = 0;
-  if (!args.ok() || !args.CheckKnown({"model", "runs", "library", "json", "help"}) ||
+  if (!args.ok() || !args.CheckKnown({"model", "runs", "trace", "library", "json", "help"}) ||
       !args.GetInt("runs", 10000, 1, 100000000, &runs))
     return Usage("bench", kUsage, args.error());
   if (!args.Has("model")) return Usage("bench", kUsage, "--model is required");
@@ -110,8 +146,24 @@ int BenchMain(int argc, char** argv) {
     if (!s.ok()) return Fail("bench", s);
     steps.push_back(Us(a, b));
   }
+  // Keystrokes, when the model carries the engine's metadata.
+  std::vector<double> keys;
+  std::string keys_note;
+  const uint8_t* meta = nullptr;
+  size_t meta_size = 0;
+  if (model->GetMetadata("vocab", &meta, &meta_size).ok()) {
+    std::string trace = kTrace, err;
+    if (args.Has("trace") && !ReadFile(args.Get("trace"), &trace, &err)) return Fail("bench", err);
+    s = TimeKeystrokes(model, trace, &keys);
+    if (!s.ok()) return Fail("bench", s);
+  } else {
+    keys_note = "no engine metadata in the model";
+  }
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
+  char exe[4096];
+  const ssize_t exe_n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  const long long cli_bytes = exe_n > 0 ? FileBytes(std::string(exe, static_cast<size_t>(exe_n))) : -1;
   const long long peak_rss = static_cast<long long>(ru.ru_maxrss) * 1024;
   const std::string lib = args.Has("library") ? args.Get("library") : FindLibrary();
   const long long lib_bytes = lib.empty() ? -1 : FileBytes(lib);
@@ -132,6 +184,16 @@ int BenchMain(int argc, char** argv) {
     j.Key("mean").Value(sum / static_cast<double>(steps.size()));
     j.Key("max").Value(*std::max_element(steps.begin(), steps.end()));
     j.EndObject();
+    j.Key("keystroke_us");
+    if (keys.empty()) {
+      j.Null();
+    } else {
+      j.BeginObject();
+      j.Key("p50").Value(Percentile(keys, 50)).Key("p99").Value(Percentile(keys, 99));
+      j.Key("max").Value(*std::max_element(keys.begin(), keys.end()));
+      j.Key("count").Value(static_cast<long long>(keys.size()));
+      j.EndObject();
+    }
     j.Key("peak_rss_bytes").Value(peak_rss);
     j.Key("arena_bytes").Value(static_cast<unsigned long long>(in->arena_bytes()));
     j.Key("state_bytes").Value(static_cast<unsigned long long>(in->state_bytes()));
@@ -141,6 +203,7 @@ int BenchMain(int argc, char** argv) {
       j.Value(lib_bytes);
     else
       j.Null();
+    j.Key("cli_bytes").Value(cli_bytes);
     j.EndObject();
     std::printf("%s\n", j.str().c_str());
   } else {
@@ -151,9 +214,15 @@ int BenchMain(int argc, char** argv) {
     std::printf("first step     %.1f us\n", Us(f0, f1));
     std::printf("step           p50 %.2f us, p99 %.2f us, mean %.2f us over %lld runs\n", Percentile(steps, 50),
                 Percentile(steps, 99), sum / static_cast<double>(steps.size()), runs);
+    if (keys.empty())
+      std::printf("keystroke      not timed (%s)\n", keys_note.c_str());
+    else
+      std::printf("keystroke      Suggest p50 %.1f us, p99 %.1f us over %zu keystrokes\n", Percentile(keys, 50),
+                  Percentile(keys, 99), keys.size());
     std::printf("arena          %zu bytes; state %zu bytes\n", in->arena_bytes(), in->state_bytes());
     std::printf("peak RSS       %lld bytes\n", peak_rss);
     if (lib_bytes >= 0) std::printf("library        %s: %lld bytes\n", lib.c_str(), lib_bytes);
+    std::printf("cli            %lld bytes\n", cli_bytes);
   }
   return 0;
 }

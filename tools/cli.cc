@@ -1,8 +1,11 @@
 #include "tools/cli.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace hunch {
 namespace cli {
@@ -59,6 +62,73 @@ bool Args::CheckKnown(const std::vector<std::string>& known) {
     for (const std::string& k : known) found |= (k == kv.first);
     if (!found) {
       error_ = "unknown option --" + kv.first;
+      return false;
+    }
+  }
+  return true;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+double MicrosBetween(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+bool ReadFile(const std::string& path, std::string* out, std::string* error) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    *error = "cannot open " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  out->clear();
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out->append(buf, n);
+  const bool bad = std::ferror(f) != 0;
+  std::fclose(f);
+  if (bad) {
+    *error = "cannot read " + path;
+    return false;
+  }
+  return true;
+}
+
+bool ApplyEngineSettings(const std::string& spec, EngineOptions* o, std::string* error) {
+  size_t pos = 0;
+  while (pos < spec.size()) {
+    size_t end = spec.find(',', pos);
+    if (end == std::string::npos) end = spec.size();
+    const std::string item = spec.substr(pos, end - pos);
+    pos = end + 1;
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      *error = "--set: expected NAME=VALUE, got '" + item + "'";
+      return false;
+    }
+    const std::string name = item.substr(0, eq), value = item.substr(eq + 1);
+    char* rest = nullptr;
+    const double v = std::strtod(value.c_str(), &rest);
+    if (value.empty() || *rest != '\0' || !std::isfinite(v)) {
+      *error = "--set: " + name + " needs a number, got '" + value + "'";
+      return false;
+    }
+    if (name == "phrases") o->phrases = v != 0;
+    else if (name == "emoji") o->emoji = v != 0;
+    else if (name == "corrections") o->corrections = v != 0;
+    else if (name == "skip_passed_over") o->skip_passed_over = v != 0;
+    else if (name == "touch_sigma") o->touch_sigma = static_cast<float>(v);
+    else if (name == "savings_weight") o->savings_weight = static_cast<float>(v);
+    else if (name == "user_weight") o->user_weight = static_cast<float>(v);
+    else if (name == "cache_weight") o->cache_weight = static_cast<float>(v);
+    else if (name == "max_context_tokens" && v == static_cast<int>(v)) o->max_context_tokens = static_cast<int>(v);
+    else if (name == "min_word_count" && v == static_cast<int>(v)) o->min_word_count = static_cast<int>(v);
+    else {
+      *error = "--set: unknown option or non-integer value: '" + item + "'";
       return false;
     }
   }

@@ -3,10 +3,12 @@
 #ifndef HUNCH_TOOLS_CLI_H_
 #define HUNCH_TOOLS_CLI_H_
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "hunch/engine.h"
 #include "hunch/status.h"
 
 namespace hunch {
@@ -40,10 +42,32 @@ int Usage(const char* cmd, const char* usage, const std::string& problem);
 // Prints the usage to stdout and returns 0 (for --help).
 int Help(const char* usage);
 
+// The p-th percentile (0..100, nearest rank) of `v`; 0 for an empty vector.
+double Percentile(std::vector<double> v, double p);
+// Microseconds between two steady_clock readings.
+double MicrosBetween(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b);
+// Reads a whole file; false (and a message in *error) when it cannot.
+bool ReadFile(const std::string& path, std::string* out, std::string* error);
+
 // Commands.
 int InspectMain(int argc, char** argv);
 int SynthMain(int argc, char** argv);
 int BenchMain(int argc, char** argv);
+int SuggestMain(int argc, char** argv);
+int ReplMain(int argc, char** argv);
+int EvalMain(int argc, char** argv);
+int ConvertMain(int argc, char** argv);  // tools/convert/convert_main.cc
+int CheckMain(int argc, char** argv);
+int QuantizeMain(int argc, char** argv);  // tools/quantize.cc
+
+// Applies "--set NAME=VALUE[,NAME=VALUE...]" to engine options: phrases,
+// emoji, corrections, skip_passed_over (0/1); touch_sigma, savings_weight,
+// user_weight (numbers); max_context_tokens, min_word_count (integers).
+bool ApplyEngineSettings(const std::string& spec, EngineOptions* options, std::string* error);
+
+// The model `suggest`, `repl` and `eval` use without --model: $HUNCH_MODEL,
+// else models/en.hunch of the source tree, else the installed one.
+std::string DefaultModelPath();
 
 }  // namespace cli
 }  // namespace hunch

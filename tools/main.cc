@@ -13,9 +13,15 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"suggest", hunch::cli::SuggestMain, "print suggestions for a context and a word being typed"},
+    {"repl", hunch::cli::ReplMain, "type text and see suggestions as you go"},
+    {"eval", hunch::cli::EvalMain, "measure suggestions on a test text (KSR, next word, typos, latency)"},
     {"inspect", hunch::cli::InspectMain, "show a model's subgraphs, ops, tensors, arena plan and metadata"},
     {"synth", hunch::cli::SynthMain, "write a language model with random weights (for benchmarks and tests)"},
     {"bench", hunch::cli::BenchMain, "time a model's load and steps, with peak memory"},
+    {"convert", hunch::cli::ConvertMain, "convert an ONNX model (train/export.py, torch) to .hunch"},
+    {"check", hunch::cli::CheckMain, "report which nodes of an ONNX model convert, fold, fuse or are unsupported"},
+    {"quantize", hunch::cli::QuantizeMain, "quantize a model's weights to int8, float16 or int4; compare on a text"},
 };
 
 void PrintHelp(FILE* out) {

@@ -202,8 +202,74 @@ def run_onnx_numpy(model_proto, feeds):
 FORBIDDEN_OPS = {"Shape", "If", "Loop", "Scan", "ConstantOfShape", "Expand", "NonZero"}
 
 
+def read_tsv(path, what):
+    """(a, b) pairs of a two-column tab-separated file."""
+    rows = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                line = line.rstrip("\n")
+                if not line:
+                    continue
+                parts = line.split("\t")
+                if len(parts) != 2 or not parts[0]:
+                    raise ExportError(f"{path}:{n}: expected two tab-separated columns ({what})")
+                rows.append((parts[0], parts[1]))
+    except OSError as e:
+        raise ExportError(f"{what}: {e}")
+    return rows
+
+
+def engine_metadata(wordlist=None, surface=None, emoji=None, min_count=2, emoji_per_keyword=1,
+                    vocab=()):
+    """The engine's text metadata: lexicon (token<TAB>count, count >= min_count,
+    the words outside `vocab`: the engine takes vocabulary words from the
+    vocabulary), surface spellings, and emoji keywords (letters-only keywords,
+    at most emoji_per_keyword emoji each, in the file's order)."""
+    meta = {}
+    kept, rare = None, set()
+    in_vocab = set(vocab)
+    if wordlist:
+        keep, kept, rare = [], set(in_vocab), set()
+        for tok, count in read_tsv(wordlist, "word list"):
+            if not count.isdigit():
+                raise ExportError(f"{wordlist}: count of {tok!r} is not a number")
+            if int(count) >= min_count and tok not in in_vocab:
+                keep.append(f"{tok}\t{count}")
+                kept.add(tok)
+                if int(count) < min_count + 1:
+                    rare.add(tok)
+        meta["hunch.lexicon"] = "\n".join(keep)
+    if surface:
+        # "^" stands for "first letter upper-case", "^^" for "all upper-case";
+        # with a word list, only the spellings of its kept words.
+        rows = []
+        for a, b in read_tsv(surface, "surface forms"):
+            # the rarest words (count == min_count) keep their lower-case
+            # spelling: the file stays small, and matching ignores case
+            if kept is not None and (a not in kept or a in rare):
+                continue
+            if b == a[:1].upper() + a[1:] and b != a:
+                b = "^"
+            elif b == a.upper() and b != a:
+                b = "^^"
+            rows.append(f"{a}\t{b}")
+        meta["hunch.surface"] = "\n".join(rows)
+    if emoji:
+        per_kw, keep = {}, []
+        for e, kw in read_tsv(emoji, "emoji keywords"):
+            if not kw.isalpha() or not kw.islower() or per_kw.get(kw, 0) >= emoji_per_keyword:
+                continue
+            if kept is not None and kw not in kept:   # only keywords the engine can suggest
+                continue
+            per_kw[kw] = per_kw.get(kw, 0) + 1
+            keep.append(f"{e}\t{kw}")
+        meta["hunch.emoji"] = "\n".join(keep)
+    return meta
+
+
 def export(model, vocab, tokenizer_settings, out_path, opset=13, verify=True,
-           atol=1e-4, quiet=False):
+           atol=1e-4, quiet=False, extra_meta=None):
     import onnx
     if opset < 13:
         raise ExportError(f"opset must be >= 13, got {opset}")
@@ -231,6 +297,7 @@ def export(model, vocab, tokenizer_settings, out_path, opset=13, verify=True,
         "hunch.vocab": "\n".join(vocab),
         "hunch.tokenizer": json.dumps(tokenizer_settings, sort_keys=True, ensure_ascii=True),
         "hunch.architecture": json.dumps(arch, sort_keys=True),
+        **(extra_meta or {}),
     }
     del proto.metadata_props[:]
     for k, v in meta.items():
@@ -343,14 +410,24 @@ def main(argv=None):
                    help="skip running the graph with the NumPy evaluator")
     p.add_argument("--atol", type=float, default=1e-4,
                    help="largest accepted |ONNX - PyTorch| difference (default 1e-4)")
+    p.add_argument("--wordlist", help="wordlist.tsv of tokenizer.py build: the engine's lexicon "
+                   "(metadata hunch.lexicon)")
+    p.add_argument("--min-count", type=int, default=2,
+                   help="lexicon words seen fewer times are left out (default 2)")
+    p.add_argument("--surface", help="surface.tsv of tokenizer.py build (hunch.surface)")
+    p.add_argument("--emoji", help="emoji-keywords.tsv of data.py (hunch.emoji)")
     args = p.parse_args(argv)
+    if args.min_count < 1:
+        p.error("--min-count must be >= 1")
     if not 13 <= args.opset <= 17:
         p.error("--opset must be between 13 and 17 (torch 1.13)")
     if not args.out.endswith(".onnx"):
         p.error("--out must end with .onnx")
     try:
         model, vocab, settings = load_model(args.checkpoint)
-        export(model, vocab, settings, args.out, args.opset, not args.no_verify, args.atol)
+        extra = engine_metadata(args.wordlist, args.surface, args.emoji, args.min_count, vocab=vocab)
+        export(model, vocab, settings, args.out, args.opset, not args.no_verify, args.atol,
+               extra_meta=extra)
     except ExportError as e:
         print(f"export.py: error: {e}", file=sys.stderr)
         return 2

@@ -263,6 +263,65 @@ HUNCH_EXPORT const uint8_t* hunch_op_context_custom_options(const hunch_op_conte
  * and op name. */
 HUNCH_EXPORT void hunch_op_context_set_error(hunch_op_context* context, const char* message);
 
+/* ---- the keyboard engine (see hunch/engine.h for what it does) -------- */
+
+/* An engine is opened once from a .hunch file with the engine's metadata and
+ * shared between threads; a session is one text field, used by one thread at
+ * a time; a session keeps its engine alive (the engine handle may be freed
+ * first). A suggestion list is owned by the caller; its strings live until
+ * hunch_suggestions_free.
+ *
+ *   hunch_engine* engine = NULL; hunch_session* session = NULL;
+ *   hunch_suggestions* list = NULL; char* err = NULL;
+ *   if (hunch_engine_open("en.hunch", &engine, &err) != HUNCH_OK ||
+ *       hunch_session_create(engine, &session, &err) != HUNCH_OK ||
+ *       hunch_session_suggest(session, "see you", "tom", NULL, 0, 0, 3, &list, &err) != HUNCH_OK) {...}
+ *   for (size_t i = 0; i < hunch_suggestions_count(list); ++i)
+ *     puts(hunch_suggestions_text(list, i));
+ *   hunch_suggestions_free(list); hunch_session_free(session); hunch_engine_free(engine);
+ */
+typedef struct hunch_engine hunch_engine;
+typedef struct hunch_session hunch_session;
+typedef struct hunch_suggestions hunch_suggestions;
+
+typedef enum hunch_suggestion_kind {
+  HUNCH_SUGGESTION_COMPLETION = 0,
+  HUNCH_SUGGESTION_CORRECTION = 1,
+  HUNCH_SUGGESTION_NEXT_WORD = 2,
+  HUNCH_SUGGESTION_PHRASE = 3,
+  HUNCH_SUGGESTION_EMOJI = 4,
+  HUNCH_SUGGESTION_LITERAL = 5
+} hunch_suggestion_kind;
+
+/* Opens with the default EngineOptions (QWERTY layout). */
+HUNCH_EXPORT hunch_status_code hunch_engine_open(const char* path, hunch_engine** engine, char** error);
+HUNCH_EXPORT void hunch_engine_free(hunch_engine* engine); /* NULL is fine */
+HUNCH_EXPORT int hunch_engine_vocab_size(const hunch_engine* engine);
+HUNCH_EXPORT size_t hunch_engine_lexicon_size(const hunch_engine* engine);
+
+HUNCH_EXPORT hunch_status_code hunch_session_create(const hunch_engine* engine, hunch_session** session,
+                                                    char** error);
+HUNCH_EXPORT void hunch_session_free(hunch_session* session); /* NULL is fine */
+/* context: committed text before the word (UTF-8, may be "" but not NULL);
+ * typed: the word being typed ("" for next-word prediction); touches_xy:
+ * NULL, or 2 * num_touches floats (x0, y0, x1, y1, ...), one touch per code
+ * point of `typed`, in key units of the QWERTY layout; complete: non-zero
+ * when the word is finished (corrections instead of completions);
+ * max_suggestions: 1..16. */
+HUNCH_EXPORT hunch_status_code hunch_session_suggest(hunch_session* session, const char* context, const char* typed,
+                                                     const float* touches_xy, size_t num_touches, int complete,
+                                                     int max_suggestions, hunch_suggestions** list, char** error);
+/* Learns from committed text (the user's words and word pairs). */
+HUNCH_EXPORT hunch_status_code hunch_session_learn(hunch_session* session, const char* text, char** error);
+HUNCH_EXPORT void hunch_session_reset(hunch_session* session);
+
+HUNCH_EXPORT size_t hunch_suggestions_count(const hunch_suggestions* list);
+HUNCH_EXPORT const char* hunch_suggestions_text(const hunch_suggestions* list, size_t i); /* "" out of range */
+HUNCH_EXPORT int hunch_suggestions_kind(const hunch_suggestions* list, size_t i);         /* -1 out of range */
+HUNCH_EXPORT float hunch_suggestions_score(const hunch_suggestions* list, size_t i);
+HUNCH_EXPORT int hunch_suggestions_autocorrect(const hunch_suggestions* list, size_t i);
+HUNCH_EXPORT void hunch_suggestions_free(hunch_suggestions* list); /* NULL is fine */
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

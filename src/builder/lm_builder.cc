@@ -74,13 +74,16 @@ std::vector<uint8_t> BuildRandomLm(const LmConfig& c) {
   // Output layer: tied to the embedding when the widths agree.
   int out_w = emb;
   if (P != E) out_w = b.AddWeights("output", {V, P}, Uniform(&rng, size_t(V) * P, 0.5f), wt, c.int4_block);
-  const int out_b = b.AddFloat("output_bias", {V}, Uniform(&rng, size_t(V), 0.1f));
+  std::vector<float> out_bias = Uniform(&rng, size_t(V), 0.1f);
+  for (size_t i = 0; i < c.output_bias.size() && i < out_bias.size(); ++i) out_bias[i] += c.output_bias[i];
+  const int out_b = b.AddFloat("output_bias", {V}, out_bias);
   const int logits = b.AddTensor("logits", DType::kFloat32, {1, V});
   b.AddOp("FULLY_CONNECTED", {h_next, out_w, out_b}, {logits});
   const int log_probs = b.AddTensor("log_probs", DType::kFloat32, {1, V});
   b.AddOp("LOG_SOFTMAX", {logits}, {log_probs}, OpOptions::Axis(-1));
   b.SetInputs({tokens});
   b.SetOutputs({log_probs});
+  for (const auto& m : c.metadata) b.AddMetadata(m.first, m.second);
   return b.Finish();
 }
 

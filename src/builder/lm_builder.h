@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hunch/types.h"
@@ -21,6 +22,11 @@ struct LmConfig {
   DType weights = DType::kFloat32;
   int int4_block = 32;
   uint32_t seed = 1;
+  // Added to the random output bias (size vocab, or empty): lets tests make
+  // chosen tokens likely whatever the context.
+  std::vector<float> output_bias;
+  // Metadata entries (name, bytes) written into the file.
+  std::vector<std::pair<std::string, std::string>> metadata;
 
   // The Gboard-size configuration (about 1.4M parameters).
   static LmConfig Gboard(DType weights) {

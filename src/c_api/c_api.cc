@@ -7,6 +7,8 @@
 // opened with. Interpreters copy that shared_ptr, so freeing the model handle,
 // the resolver or both never leaves a running interpreter dangling.
 #include "hunch/hunch.h"
+
+#include "c_api/c_api_util.h"
 #include "hunch/kernels.h"
 
 #include <cstdlib>
@@ -78,23 +80,9 @@ struct ModelHolder {
   std::shared_ptr<const Model> model;
 };
 
-void SetError(char** error, const std::string& message) {
-  if (!error) return;
-  if (*error) std::free(*error);
-  char* copy = static_cast<char*>(std::malloc(message.size() + 1));
-  if (copy) std::memcpy(copy, message.c_str(), message.size() + 1);
-  *error = copy;
-}
-
-hunch_status_code Return(const Status& s, char** error) {
-  if (s.ok()) return HUNCH_OK;
-  SetError(error, s.ToString());
-  return static_cast<hunch_status_code>(s.code());
-}
-
-hunch_status_code InvalidArgument(const char* message, char** error) {
-  return Return(Status::InvalidArgument(message), error);
-}
+using hunch::c_api::InvalidArgument;
+using hunch::c_api::Return;
+using hunch::c_api::SetError;
 
 void FillInfo(const TensorInfo& t, hunch_tensor_info* out) {
   std::memset(out, 0, sizeof(*out));
@@ -512,3 +500,4 @@ void hunch_op_context_set_error(hunch_op_context* context, const char* message) 
 }
 
 }  // extern "C"
+

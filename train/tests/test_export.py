@@ -133,3 +133,28 @@ class ExportVariantsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class EngineMetadataTest(unittest.TestCase):
+    def test_lexicon_surface_and_emoji(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            def write(name, text):
+                path = os.path.join(d, name)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+                return path
+            wl = write("wordlist.tsv", "the\t100\nnasa\t5\nparis\t2\nzebra\t2\nqat\t1\n")
+            sf = write("surface.tsv", "nasa\tNASA\nparis\tParis\nthe\tThe\nqat\tQat\n")
+            em = write("emoji.tsv", "🦓\tzebra\n🐴\tzebra\n🚀\trocket\n😀\tgrinning_face\n")
+            meta = export.engine_metadata(wl, sf, em, min_count=2, vocab=["<unk>", "the"])
+            # vocabulary words and words below min_count are not in the lexicon
+            self.assertEqual(meta["hunch.lexicon"], "nasa\t5\nparis\t2\nzebra\t2")
+            # "^^" = all caps, "^" = capitalized; the rarest kept words (count == min_count)
+            # and dropped words keep no spelling
+            self.assertEqual(meta["hunch.surface"], "nasa\t^^\nthe\t^")
+            # one emoji per keyword, keywords the lexicon holds, letters only
+            self.assertEqual(meta["hunch.emoji"], "🦓\tzebra")
+            bad = write("bad.tsv", "the\tmany\n")
+            with self.assertRaises(export.ExportError):
+                export.engine_metadata(bad)

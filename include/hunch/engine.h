@@ -1,0 +1,235 @@
+// Engine and Session: the keyboard prediction engine.
+//
+// An Engine is opened once from a .hunch file that holds the language model
+// (a single-step recurrent LM with input "token", output "log_probs" and its
+// state pairs) and the text metadata the toolchain packs beside it:
+//   "vocab"      the LM's tokens, one per line in id order (required)
+//   "tokenizer"  the tokenizer settings JSON (required)
+//   "lexicon"    token<TAB>count lines: every word of the training text with
+//                its frequency, the long tail beyond the LM's vocabulary
+//                (optional; without it only vocabulary words are suggested)
+//   "surface"    token<TAB>display spelling ("i" -> "I", "nasa" -> "NASA";
+//                "^" = first letter upper-case, "^^" = all upper-case) (optional)
+//   "emoji"      emoji<TAB>keyword lines (optional)
+// train/export.py writes them as ONNX metadata_props "hunch.<name>" and
+// `hunch convert` carries them over. The LM's input is "token" (int32 [1])
+// and its output "log_probs" (or the model's only input and output).
+// A Session is one text field: it keeps the LM state of the text before the
+// cursor and answers Suggest calls.
+//
+//   std::shared_ptr<const hunch::Engine> engine;
+//   HUNCH_RETURN_IF_ERROR(hunch::Engine::Open("en.hunch", {}, &engine));
+//   std::unique_ptr<hunch::Session> session;
+//   HUNCH_RETURN_IF_ERROR(engine->NewSession(&session));
+//   hunch::SuggestRequest req;
+//   req.context = "I will see you";
+//   req.typed = "tom";
+//   std::vector<hunch::Suggestion> out;
+//   HUNCH_RETURN_IF_ERROR(session->Suggest(req, &out));   // "tomorrow", ...
+//
+// How a request is answered: the context is split into tokens with the
+// model's tokenizer; the LM is stepped once per committed token (never per
+// keystroke), from the start of the context's last line, at most
+// EngineOptions::max_context_tokens tokens back. Recent states are cached, so
+// appending a word costs one LM step and a backspace or cursor move back costs
+// none. The LM distribution over its vocabulary is merged with the lexicon's
+// long tail (an unknown-word class model: P(w) = P(<unk>) * count(w) / the
+// counts of all words outside the vocabulary). Candidates for the typed word
+// are the lexicon words the typed characters (or touches) could be the start
+// of, scored as log P(word | context) minus a spatial/edit channel cost
+// (Gaussian touch likelihood around key centres; neighbour-key substitution,
+// omission, insertion and transposition for characters).
+//
+// Thread safety: an Engine is immutable once opened; share it between any
+// number of threads and sessions. A Session is used by one thread at a time.
+// Lifetime: a Session keeps its Engine alive (shared_ptr).
+//
+// Errors: every call returns a Status; bad UTF-8 in the text is replaced by
+// U+FFFD, out-of-range touches are accepted (they are far from every key).
+#ifndef HUNCH_ENGINE_H_
+#define HUNCH_ENGINE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hunch/export.h"
+#include "hunch/model.h"
+#include "hunch/status.h"
+
+namespace hunch {
+
+// A keyboard layout: keys with labels (one character each) and rectangles in
+// any unit (key widths, points, pixels: touches use the same unit).
+struct Key {
+  std::string label;  // UTF-8, one code point (lower case for letters)
+  float x = 0, y = 0, width = 1, height = 1;  // top-left corner and size
+};
+
+class HUNCH_EXPORT KeyboardLayout {
+ public:
+  // The QWERTY letter rows of shared/EVAL.md: keys 1 x 1, q..p centred at
+  // x = 0.5..9.5, y = 0.5; a..l at x = 1.0..9.0, y = 1.5; z..m at
+  // x = 2.0..8.0, y = 2.5; plus the apostrophe key right of 'l'.
+  static KeyboardLayout Qwerty();
+  // JSON: {"name": "...", "keys": [{"label": "q", "x": 0, "y": 0, "w": 1, "h": 1}, ...]}.
+  // Labels must be single code points and unique; sizes positive and finite.
+  static Status FromJson(const std::string& json, KeyboardLayout* out);
+
+  const std::vector<Key>& keys() const { return keys_; }
+  const std::string& name() const { return name_; }
+  // Index of the key labelled with code point `c` (letters case-folded), -1 if none.
+  int FindKey(char32_t c) const;
+  // Mean key width (the unit the spatial model's sigma is relative to).
+  float key_width() const { return key_width_; }
+  float key_height() const { return key_height_; }
+
+ private:
+  std::string name_;
+  std::vector<Key> keys_;
+  float key_width_ = 1, key_height_ = 1;
+};
+
+struct TouchPoint {
+  float x = 0, y = 0;  // in the layout's unit
+};
+
+enum class SuggestionKind : int {
+  kCompletion = 0,  // a word the typed characters start
+  kCorrection = 1,  // a word the typed characters (or touches) were a mistyping of
+  kNextWord = 2,    // nothing typed yet: the predicted next word
+  kPhrase = 3,      // two or three predicted words
+  kEmoji = 4,       // an emoji for the typed or the previous word
+  kLiteral = 5,     // exactly what was typed (offered when nothing beats it)
+};
+
+struct Suggestion {
+  std::string text;  // UTF-8, display case applied
+  SuggestionKind kind = SuggestionKind::kCompletion;
+  float score = 0;   // log-probability-like; higher is better; comparable within one answer
+  // Set on at most one suggestion (the first), when it should replace the
+  // typed word at the next space: it clearly beats the literal typing.
+  bool autocorrect = false;
+};
+
+struct SuggestRequest {
+  // Committed text before the word being typed (UTF-8). Trailing spaces do
+  // not matter; a line break starts a new independent context.
+  std::string context;
+  // The word being typed, as characters (UTF-8); empty for next-word prediction.
+  std::string typed;
+  // Optional: one touch per code point of `typed`, on the engine's layout.
+  // When given, the touches (not the characters) drive correction.
+  std::vector<TouchPoint> touches;
+  int max_suggestions = 3;  // 1..16
+  // The word is finished (the user pressed space): suggest replacements for
+  // the whole typed word (corrections), not longer words it starts.
+  bool complete = false;
+};
+
+struct EngineOptions {
+  // LM steps back from the cursor at most (older text is dropped).
+  int max_context_tokens = 64;
+  // Layout for touch input; nullptr: KeyboardLayout::Qwerty(). Copied.
+  const KeyboardLayout* layout = nullptr;
+  // Standard deviation of touches around key centres, in key widths.
+  float touch_sigma = 0.3f;
+  // Offer two- and three-word phrases (beam search over LM steps) after the
+  // next-word suggestions when they are likely enough.
+  bool phrases = true;
+  // Offer emoji for keywords (metadata "emoji").
+  bool emoji = true;
+  // Offer corrections of the typed characters (spatial/edit model).
+  bool corrections = true;
+  // Words the user already passed over for the same word (shown, then typed
+  // past) make way for new candidates.
+  bool skip_passed_over = true;
+  // Lexicon words seen fewer times than this in training are not suggested.
+  int min_word_count = 2;
+  // Ranking: suggestions ordered by probability x (1 + savings_weight x the
+  // characters still to type), which favours long likely words over short
+  // ones; 0 orders by probability alone.
+  float savings_weight = 0.0f;
+  // Interpolation weight of a cache model over the context window: words
+  // already written are likelier to come again.
+  float cache_weight = 0.05f;
+  // Interpolation weight of the user model learned by Session::Learn.
+  float user_weight = 0.3f;
+  // Model options passed to Model::Open.
+  ModelOptions model;
+};
+
+class Session;
+
+class HUNCH_EXPORT Engine : public std::enable_shared_from_this<Engine> {
+ public:
+  static Status Open(const std::string& path, const EngineOptions& options,
+                     std::shared_ptr<const Engine>* engine);
+  // From an opened model (which the engine keeps alive).
+  static Status FromModel(std::shared_ptr<const Model> model, const EngineOptions& options,
+                          std::shared_ptr<const Engine>* engine);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  Status NewSession(std::unique_ptr<Session>* session) const;
+
+  const Model& model() const;
+  const EngineOptions& options() const;
+  int vocab_size() const;      // the LM's vocabulary
+  size_t lexicon_size() const;  // words that can be suggested
+  // Bytes the engine holds in RAM besides the mapped model file.
+  size_t memory_bytes() const;
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  Engine();
+  std::unique_ptr<Impl> impl_;
+};
+
+class HUNCH_EXPORT Session {
+ public:
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Suggestions for the request, best first, at most max_suggestions, no
+  // duplicates (case-insensitive).
+  Status Suggest(const SuggestRequest& request, std::vector<Suggestion>* out);
+  // The natural-log probability of `token` (one token of the tokenizer)
+  // following `context`: the LM's for vocabulary words, P(<unk>) times the
+  // long-tail share for other lexicon words (what `hunch eval` uses for
+  // perplexity). `in_vocab` tells which. A word neither knows gets half a
+  // count's share of the unknown-word class: log P(<unk>) - log(2 (N + 1)),
+  // N the total count of the lexicon's words outside the vocabulary.
+  Status ScoreNextToken(const std::string& context, const std::string& token, float* log_prob,
+                        bool* in_vocab);
+  // Learn from text the user committed: its words join the user's lexicon and
+  // its word pairs the user model (interpolated with user_weight).
+  Status Learn(const std::string& text);
+  // Learn one word the user committed after `context` (online learning while
+  // typing: the pair (last context token, word) and the word itself).
+  Status LearnWord(const std::string& context, const std::string& word);
+  // Forgets the cached context states and the passed-over memory (not what
+  // was learned).
+  void Reset();
+  // Serialize / restore what Learn accumulated (a small text format), so an
+  // app can keep it across runs.
+  std::string SaveUserModel() const;
+  Status LoadUserModel(const std::string& data);
+
+  struct Impl;
+
+ private:
+  friend class Engine;
+  Session();
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hunch
+
+#endif  // HUNCH_ENGINE_H_

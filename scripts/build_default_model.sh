@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds models/en.hunch from a train/ checkpoint and writes its model card
+# (models/en.md) with the figures measured here:
+#   export (ONNX + engine metadata) -> hunch convert -> hunch quantize int8
+#   -> hunch eval on data/test-public.tok -> models/en.md
+#   scripts/build_default_model.sh CHECKPOINT [PEERS_JSON]
+# Needs the corpus and vocabulary of train/README.md steps 1-2 in train/out/
+# and a Release build in build/. PEERS_JSON (bench/peers/run_peers.sh output)
+# adds Presage's and Hunspell's figures on the same text to the card.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ckpt=${1:?usage: scripts/build_default_model.sh CHECKPOINT [PEERS_JSON]}
+peers=${2:-}
+hunch=${HUNCH:-build/hunch}
+work=train/out/default-model
+mkdir -p "$work" models
+/usr/bin/python3 train/export.py --checkpoint "$ckpt" --out "$work/lm.onnx" \
+  --wordlist train/out/vocab/wordlist.tsv --surface train/out/vocab/surface.tsv \
+  --emoji train/out/data/emoji-keywords.tsv
+"$hunch" convert "$work/lm.onnx" -o "$work/lm.f32.hunch"
+"$hunch" quantize "$work/lm.f32.hunch" -o "$work/en.hunch" --weights int8 \
+  --eval-text data/test-public.tok --json > "$work/quantize.json"
+"$hunch" eval --model "$work/en.hunch" --text data/test-public.tok --json > "$work/eval.json"
+"$hunch" eval --model "$work/en.hunch" --text data/test-public.tok --learn --json > "$work/eval-learn.json"
+"$hunch" bench --model "$work/en.hunch" --runs 10000 --json > "$work/bench.json"
+cp "$work/en.hunch" models/en.hunch
+/usr/bin/python3 train/model_card.py --checkpoint "$ckpt" --onnx "$work/lm.onnx" \
+  --quantize "$work/quantize.json" --eval "$work/eval.json" --eval-learn "$work/eval-learn.json" \
+  --bench "$work/bench.json" ${peers:+--peers "$peers"} --model models/en.hunch --out models/en.md
+echo "wrote models/en.hunch ($(stat -c %s models/en.hunch) bytes) and models/en.md"

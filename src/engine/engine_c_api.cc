@@ -1,0 +1,107 @@
+// The C API of the keyboard engine (include/hunch/hunch.h, hunch_engine_*,
+// hunch_session_*, hunch_suggestions_*); part of libhunch_engine.
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "c_api/c_api_util.h"
+#include "hunch/engine.h"
+#include "hunch/hunch.h"
+
+using hunch::c_api::InvalidArgument;
+using hunch::c_api::Return;
+
+
+struct hunch_engine {
+  std::shared_ptr<const hunch::Engine> engine;
+};
+struct hunch_session {
+  std::unique_ptr<hunch::Session> session;
+};
+struct hunch_suggestions {
+  std::vector<hunch::Suggestion> items;
+};
+
+extern "C" {
+
+hunch_status_code hunch_engine_open(const char* path, hunch_engine** engine, char** error) {
+  if (!path || !engine) return InvalidArgument("hunch_engine_open: NULL argument", error);
+  std::shared_ptr<const hunch::Engine> e;
+  hunch::Status s = hunch::Engine::Open(path, hunch::EngineOptions(), &e);
+  if (!s.ok()) return Return(s, error);
+  *engine = new (std::nothrow) hunch_engine{std::move(e)};
+  if (!*engine) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
+  return HUNCH_OK;
+}
+
+void hunch_engine_free(hunch_engine* engine) { delete engine; }
+
+int hunch_engine_vocab_size(const hunch_engine* engine) { return engine ? engine->engine->vocab_size() : 0; }
+
+size_t hunch_engine_lexicon_size(const hunch_engine* engine) {
+  return engine ? engine->engine->lexicon_size() : 0;
+}
+
+hunch_status_code hunch_session_create(const hunch_engine* engine, hunch_session** session, char** error) {
+  if (!engine || !session) return InvalidArgument("hunch_session_create: NULL argument", error);
+  std::unique_ptr<hunch::Session> s;
+  hunch::Status st = engine->engine->NewSession(&s);
+  if (!st.ok()) return Return(st, error);
+  *session = new (std::nothrow) hunch_session{std::move(s)};
+  if (!*session) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
+  return HUNCH_OK;
+}
+
+void hunch_session_free(hunch_session* session) { delete session; }
+
+hunch_status_code hunch_session_suggest(hunch_session* session, const char* context, const char* typed,
+                                        const float* touches_xy, size_t num_touches, int complete,
+                                        int max_suggestions, hunch_suggestions** list, char** error) {
+  if (!session || !context || !typed || !list || (num_touches && !touches_xy))
+    return InvalidArgument("hunch_session_suggest: NULL argument", error);
+  if (num_touches > 256) return InvalidArgument("hunch_session_suggest: more than 256 touches", error);
+  hunch::SuggestRequest r;
+  r.context = context;
+  r.typed = typed;
+  r.complete = complete != 0;
+  r.max_suggestions = max_suggestions;
+  for (size_t i = 0; i < num_touches; ++i) r.touches.push_back(hunch::TouchPoint{touches_xy[2 * i], touches_xy[2 * i + 1]});
+  std::unique_ptr<hunch_suggestions> out(new (std::nothrow) hunch_suggestions);
+  if (!out) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
+  hunch::Status st = session->session->Suggest(r, &out->items);
+  if (!st.ok()) return Return(st, error);
+  *list = out.release();
+  return HUNCH_OK;
+}
+
+hunch_status_code hunch_session_learn(hunch_session* session, const char* text, char** error) {
+  if (!session || !text) return InvalidArgument("hunch_session_learn: NULL argument", error);
+  return Return(session->session->Learn(text), error);
+}
+
+void hunch_session_reset(hunch_session* session) {
+  if (session) session->session->Reset();
+}
+
+size_t hunch_suggestions_count(const hunch_suggestions* list) { return list ? list->items.size() : 0; }
+
+const char* hunch_suggestions_text(const hunch_suggestions* list, size_t i) {
+  return list && i < list->items.size() ? list->items[i].text.c_str() : "";
+}
+
+int hunch_suggestions_kind(const hunch_suggestions* list, size_t i) {
+  return list && i < list->items.size() ? static_cast<int>(list->items[i].kind) : -1;
+}
+
+float hunch_suggestions_score(const hunch_suggestions* list, size_t i) {
+  return list && i < list->items.size() ? list->items[i].score : 0.0f;
+}
+
+int hunch_suggestions_autocorrect(const hunch_suggestions* list, size_t i) {
+  return list && i < list->items.size() && list->items[i].autocorrect ? 1 : 0;
+}
+
+void hunch_suggestions_free(hunch_suggestions* list) { delete list; }
+
+}  // extern "C"

@@ -1,0 +1,160 @@
+#include "engine/lexicon.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+namespace hunch {
+namespace engine {
+
+bool ForEachTsvLine(std::string_view tsv, size_t* bad_line,
+                    bool (*fn)(void* ctx, std::string_view a, std::string_view b), void* ctx) {
+  size_t line_no = 0, pos = 0;
+  while (pos < tsv.size()) {
+    size_t end = tsv.find('\n', pos);
+    if (end == std::string_view::npos) end = tsv.size();
+    std::string_view line = tsv.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    size_t tab = line.find('\t');
+    if (tab == std::string_view::npos || tab == 0 || !fn(ctx, line.substr(0, tab), line.substr(tab + 1))) {
+      *bad_line = line_no;
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+bool ParseCount(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+struct BuildCtx {
+  std::unordered_map<std::string, uint64_t>* counts;
+  std::unordered_map<std::string, std::string>* surface;
+};
+
+}  // namespace
+
+Status Lexicon::Build(const std::vector<std::string>& vocab, int first_word_id,
+                      std::string_view lexicon_tsv, std::string_view surface_tsv, uint64_t min_count) {
+  std::unordered_map<std::string, uint64_t> counts;
+  std::unordered_map<std::string, std::string> surface;
+  BuildCtx ctx{&counts, &surface};
+  size_t bad = 0;
+  if (!ForEachTsvLine(lexicon_tsv, &bad,
+                      [](void* c, std::string_view a, std::string_view b) {
+                        uint64_t n;
+                        if (!ParseCount(b, &n)) return false;
+                        (*static_cast<BuildCtx*>(c)->counts)[std::string(a)] += n;
+                        return true;
+                      },
+                      &ctx))
+    return Status::Corruption("lexicon metadata: line " + std::to_string(bad) +
+                              " is not 'token<TAB>count'");
+  if (!ForEachTsvLine(surface_tsv, &bad,
+                      [](void* c, std::string_view a, std::string_view b) {
+                        if (b.empty()) return false;
+                        (*static_cast<BuildCtx*>(c)->surface)[std::string(a)] = std::string(b);
+                        return true;
+                      },
+                      &ctx))
+    return Status::Corruption("surface metadata: line " + std::to_string(bad) +
+                              " is not 'token<TAB>spelling'");
+
+  words_.clear();
+  std::unordered_map<std::string, int32_t> vocab_ids;
+  for (size_t id = static_cast<size_t>(std::max(first_word_id, 0)); id < vocab.size(); ++id)
+    vocab_ids.emplace(vocab[id], static_cast<int32_t>(id));
+  for (const auto& kv : vocab_ids) {
+    Word w;
+    w.key = kv.first;
+    w.vocab_id = kv.second;
+    auto c = counts.find(kv.first);
+    w.count = c == counts.end() ? 0 : c->second;
+    words_.push_back(std::move(w));
+  }
+  for (const auto& kv : counts) {
+    if (kv.first.empty() || vocab_ids.count(kv.first) || kv.second < min_count) continue;
+    Word w;
+    w.key = kv.first;
+    w.count = kv.second;
+    words_.push_back(std::move(w));
+  }
+  // Sort an index (moving the Word structs, strings and all, is slow).
+  std::vector<uint32_t> order(words_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) { return words_[a].key < words_[b].key; });
+  std::vector<Word> sorted;
+  sorted.reserve(words_.size());
+  for (uint32_t i : order) sorted.push_back(std::move(words_[i]));
+  words_.swap(sorted);
+  by_vocab_.assign(vocab.size(), -1);
+  tail_by_count_.clear();
+  tail_total_ = 0;
+  for (size_t i = 0; i < words_.size(); ++i) {
+    Word& w = words_[i];
+    auto s = surface.find(w.key);
+    w.display = s == surface.end() ? w.key : s->second;
+    // "^": first letter upper-case; "^^": all upper-case (ASCII letters).
+    if (w.display == "^" || w.display == "^^") {
+      const bool all = w.display.size() == 2;
+      w.display = w.key;
+      for (size_t k = 0; k < w.display.size() && (all || k == 0); ++k)
+        if (w.display[k] >= 'a' && w.display[k] <= 'z') w.display[k] = static_cast<char>(w.display[k] - 'a' + 'A');
+    }
+    if (w.vocab_id >= 0) {
+      by_vocab_[w.vocab_id] = static_cast<int32_t>(i);
+    } else {
+      tail_by_count_.push_back(static_cast<int32_t>(i));
+      tail_total_ += w.count;
+    }
+  }
+  const double total = static_cast<double>(std::max<uint64_t>(tail_total_, 1));
+  for (int32_t i : tail_by_count_) words_[i].log_tail = static_cast<float>(std::log(words_[i].count / total));
+  std::stable_sort(tail_by_count_.begin(), tail_by_count_.end(),
+                   [this](int32_t a, int32_t b) { return words_[a].count > words_[b].count; });
+  return Status::OK();
+}
+
+int32_t Lexicon::Find(std::string_view key) const {
+  auto it = std::lower_bound(words_.begin(), words_.end(), key,
+                             [](const Word& w, std::string_view k) { return std::string_view(w.key) < k; });
+  if (it == words_.end() || it->key != key) return -1;
+  return static_cast<int32_t>(it - words_.begin());
+}
+
+void Lexicon::PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_t* lo, size_t* hi) const {
+  auto first = words_.begin() + lo0, last = words_.begin() + hi0;
+  auto a = std::lower_bound(first, last, prefix,
+                            [](const Word& w, std::string_view p) { return std::string_view(w.key) < p; });
+  auto b = std::upper_bound(a, last, prefix, [](std::string_view p, const Word& w) {
+    return std::string_view(w.key).substr(0, p.size()) > p;
+  });
+  *lo = static_cast<size_t>(a - words_.begin());
+  *hi = static_cast<size_t>(b - words_.begin());
+}
+
+size_t Lexicon::memory_bytes() const {
+  size_t n = words_.capacity() * sizeof(Word) + by_vocab_.capacity() * sizeof(int32_t) +
+             tail_by_count_.capacity() * sizeof(int32_t);
+  for (const Word& w : words_) {
+    if (w.key.capacity() > 15) n += w.key.capacity() + 1;
+    if (w.display.capacity() > 15) n += w.display.capacity() + 1;
+  }
+  return n;
+}
+
+}  // namespace engine
+}  // namespace hunch

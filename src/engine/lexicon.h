@@ -1,0 +1,75 @@
+// Lexicon: every word the engine can suggest, sorted by its lower-case key so
+// that the words starting with a prefix are one contiguous range and the
+// sorted array doubles as an implicit trie (a node is a range of words that
+// share their first `depth` bytes).
+#ifndef HUNCH_ENGINE_LEXICON_H_
+#define HUNCH_ENGINE_LEXICON_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hunch/status.h"
+#include "text/utf8.h"
+
+namespace hunch {
+namespace engine {
+
+struct Word {
+  std::string key;       // normalized token (lower case when the tokenizer lower-cases)
+  std::string display;   // spelling to show ("I", "Congress"); == key when none given
+  uint64_t count = 0;    // training frequency
+  int32_t vocab_id = -1; // LM id, -1 outside the LM's vocabulary
+  float log_tail = 0;    // outside the vocabulary: log(count / counts of all such words)
+};
+
+class Lexicon {
+ public:
+  // `vocab`: the LM's tokens in id order (ids `first_word_id`.. are words,
+  // the ones before are special tokens). `lexicon_tsv`: token<TAB>count
+  // lines (may be empty: then the vocabulary alone). `surface_tsv`:
+  // token<TAB>display lines (may be empty; display "^" means the token with
+  // its first letter upper-cased, "^^" all upper-cased). Tokens of the lexicon with
+  // count < min_count that are not in the vocabulary are dropped.
+  Status Build(const std::vector<std::string>& vocab, int first_word_id, std::string_view lexicon_tsv,
+               std::string_view surface_tsv, uint64_t min_count);
+
+  size_t size() const { return words_.size(); }
+  const Word& word(size_t i) const { return words_[i]; }
+  // Lexicon index of an LM id, -1 when that token is not in the lexicon.
+  int32_t index_of_vocab(int32_t id) const {
+    return id >= 0 && static_cast<size_t>(id) < by_vocab_.size() ? by_vocab_[id] : -1;
+  }
+  // Lexicon index of `key`, -1 when absent.
+  int32_t Find(std::string_view key) const;
+  // Range [*lo, *hi) of the words whose key starts with `prefix`, within [lo0, hi0).
+  void PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_t* lo, size_t* hi) const;
+  // Words outside the vocabulary, most frequent first.
+  const std::vector<int32_t>& tail_by_count() const { return tail_by_count_; }
+  // log P(<unk>)-relative: the total count of the tail (for the user model's smoothing).
+  uint64_t tail_total() const { return tail_total_; }
+  size_t memory_bytes() const;
+
+ private:
+  std::vector<Word> words_;          // sorted by key (byte order)
+  std::vector<int32_t> by_vocab_;    // LM id -> lexicon index
+  std::vector<int32_t> tail_by_count_;
+  uint64_t tail_total_ = 0;
+};
+
+// The code points of UTF-8 text (invalid bytes become U+FFFD).
+inline void DecodeAll(std::string_view s, std::vector<char32_t>* out) {
+  out->clear();
+  for (size_t pos = 0; pos < s.size();) out->push_back(text::NextCodePoint(s, &pos));
+}
+
+// Splits "a<TAB>b" lines; returns false on a malformed line (its number in *bad_line).
+bool ForEachTsvLine(std::string_view tsv, size_t* bad_line,
+                    bool (*fn)(void* ctx, std::string_view a, std::string_view b), void* ctx);
+
+}  // namespace engine
+}  // namespace hunch
+
+#endif  // HUNCH_ENGINE_LEXICON_H_

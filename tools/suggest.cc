@@ -1,0 +1,196 @@
+// hunch suggest [--model M] [--typed WORD] [--touches "x,y x,y ..."] [-n 3]
+//               [--complete] [--json] [CONTEXT...]
+// hunch repl [--model M] [-n 3]
+// Suggestions from the command line, and an interactive loop that shows them
+// as you type. Without --model the default model is used (HUNCH_MODEL, then
+// the installed or source-tree models/en.hunch).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hunch/engine.h"
+#include "tools/cli.h"
+#include "tools/json_writer.h"
+
+#ifndef HUNCH_DEFAULT_MODEL_INSTALLED
+#define HUNCH_DEFAULT_MODEL_INSTALLED ""
+#endif
+#ifndef HUNCH_DEFAULT_MODEL_SOURCE
+#define HUNCH_DEFAULT_MODEL_SOURCE ""
+#endif
+
+namespace hunch {
+namespace cli {
+
+std::string DefaultModelPath() {
+  if (const char* env = std::getenv("HUNCH_MODEL")) return env;
+  for (const char* p : {HUNCH_DEFAULT_MODEL_SOURCE, HUNCH_DEFAULT_MODEL_INSTALLED})
+    if (*p && access(p, R_OK) == 0) return p;
+  return "models/en.hunch";
+}
+
+namespace {
+
+const char* kSuggestUsage =
+    "hunch suggest [--model M] [--typed WORD] [--touches \"x,y x,y ...\"] [--n 3] [--complete] [--set ...] [--json]\n"
+    "              [CONTEXT...]\n"
+    "  CONTEXT: the text before the word being typed; WORD: the characters typed so far;\n"
+    "  --touches: one x,y per typed character on the QWERTY layout (keys 1 x 1, q at 0..1);\n"
+    "  --complete: WORD is finished (suggest corrections, not completions)\n"
+    "  --set NAME=VALUE,...: engine options: phrases, emoji, corrections, skip_passed_over (0/1);\n"
+    "    touch_sigma, savings_weight, user_weight (numbers); max_context_tokens, min_word_count";
+const char* kReplUsage =
+    "hunch repl [--model M] [--n 3] [--set NAME=VALUE,...]\n"
+    "  Type text and press Enter: the last word (no trailing space) is the word being typed.\n"
+    "  ':learn TEXT' learns from TEXT, ':reset' forgets the context, ':quit' or Ctrl-D ends.";
+
+const char* KindName(SuggestionKind k) {
+  switch (k) {
+    case SuggestionKind::kCompletion: return "completion";
+    case SuggestionKind::kCorrection: return "correction";
+    case SuggestionKind::kNextWord: return "next-word";
+    case SuggestionKind::kPhrase: return "phrase";
+    case SuggestionKind::kEmoji: return "emoji";
+    case SuggestionKind::kLiteral: return "literal";
+  }
+  return "?";
+}
+
+bool ParseTouches(const std::string& s, std::vector<TouchPoint>* out) {
+  out->clear();
+  size_t pos = 0;
+  while (pos < s.size()) {
+    while (pos < s.size() && s[pos] == ' ') ++pos;
+    if (pos >= s.size()) break;
+    char* end = nullptr;
+    float x = std::strtof(s.c_str() + pos, &end);
+    if (end == s.c_str() + pos || *end != ',') return false;
+    const char* ystart = end + 1;
+    float y = std::strtof(ystart, &end);
+    if (end == ystart || (*end != ' ' && *end != '\0')) return false;
+    out->push_back(TouchPoint{x, y});
+    pos = static_cast<size_t>(end - s.c_str());
+  }
+  return true;
+}
+
+Status OpenEngine(const Args& args, std::shared_ptr<const Engine>* engine, std::string* path) {
+  *path = args.Has("model") ? args.Get("model") : DefaultModelPath();
+  EngineOptions opts;
+  std::string err;
+  if (args.Has("set") && !ApplyEngineSettings(args.Get("set"), &opts, &err)) return Status::InvalidArgument(err);
+  return Engine::Open(*path, opts, engine);
+}
+
+}  // namespace
+
+int SuggestMain(int argc, char** argv) {
+  const char* cmd = "suggest";
+  Args args(argc, argv, {"complete", "json", "help"});
+  if (!args.ok()) return Usage(cmd, kSuggestUsage, args.error());
+  if (args.Has("help")) return Help(kSuggestUsage);
+  if (!args.CheckKnown({"model", "typed", "touches", "n", "complete", "set", "json", "help"}))
+    return Usage(cmd, kSuggestUsage, args.error());
+  long long n;
+  if (!args.GetInt("n", 3, 1, 16, &n)) return Usage(cmd, kSuggestUsage, args.error());
+  SuggestRequest r;
+  for (const std::string& p : args.positional()) r.context += (r.context.empty() ? "" : " ") + p;
+  r.typed = args.Get("typed");
+  r.complete = args.Has("complete");
+  r.max_suggestions = static_cast<int>(n);
+  if (args.Has("touches") && !ParseTouches(args.Get("touches"), &r.touches))
+    return Usage(cmd, kSuggestUsage, "--touches must be 'x,y' pairs separated by spaces");
+  std::shared_ptr<const Engine> engine;
+  std::string path;
+  Status st = OpenEngine(args, &engine, &path);
+  if (!st.ok()) return Fail(cmd, st);
+  std::unique_ptr<Session> session;
+  st = engine->NewSession(&session);
+  if (!st.ok()) return Fail(cmd, st);
+  std::vector<Suggestion> out;
+  auto t0 = std::chrono::steady_clock::now();
+  st = session->Suggest(r, &out);
+  const double us = MicrosBetween(t0, std::chrono::steady_clock::now());
+  if (!st.ok()) return Fail(cmd, st);
+  if (args.Has("json")) {
+    JsonWriter j;
+    j.BeginObject().Key("suggestions").BeginArray();
+    for (const Suggestion& s : out) {
+      j.BeginObject();
+      j.Key("text").Value(s.text).Key("kind").Value(KindName(s.kind)).Key("score").Value(static_cast<double>(s.score));
+      j.Key("autocorrect").Value(s.autocorrect);
+      j.EndObject();
+    }
+    j.EndArray().Key("latency_us").Value(us).EndObject();
+    std::printf("%s\n", j.str().c_str());
+  } else {
+    for (const Suggestion& s : out)
+      std::printf("%-24s %-10s %8.3f%s\n", s.text.c_str(), KindName(s.kind), s.score,
+                  s.autocorrect ? "  autocorrect" : "");
+  }
+  return 0;
+}
+
+int ReplMain(int argc, char** argv) {
+  const char* cmd = "repl";
+  Args args(argc, argv, {"help"});
+  if (!args.ok()) return Usage(cmd, kReplUsage, args.error());
+  if (args.Has("help")) return Help(kReplUsage);
+  if (!args.CheckKnown({"model", "n", "set", "help"})) return Usage(cmd, kReplUsage, args.error());
+  long long n;
+  if (!args.GetInt("n", 3, 1, 16, &n)) return Usage(cmd, kReplUsage, args.error());
+  std::shared_ptr<const Engine> engine;
+  std::string path;
+  Status st = OpenEngine(args, &engine, &path);
+  if (!st.ok()) return Fail(cmd, st);
+  std::unique_ptr<Session> session;
+  st = engine->NewSession(&session);
+  if (!st.ok()) return Fail(cmd, st);
+  const bool tty = isatty(0) != 0;
+  if (tty)
+    std::printf("hunch repl: %s (%d-word vocabulary, %zu-word lexicon). Type text; Enter shows suggestions; "
+                ":quit ends.\n",
+                path.c_str(), engine->vocab_size(), engine->lexicon_size());
+  std::string line;
+  std::vector<Suggestion> out;
+  while (true) {
+    if (tty) std::printf("> "), std::fflush(stdout);
+    if (!std::getline(std::cin, line)) break;
+    if (line == ":quit" || line == ":q") break;
+    if (line == ":reset") {
+      session->Reset();
+      continue;
+    }
+    if (line.compare(0, 7, ":learn ") == 0) {
+      st = session->Learn(line.substr(7));
+      if (!st.ok()) std::fprintf(stderr, "hunch repl: %s\n", st.ToString().c_str());
+      continue;
+    }
+    SuggestRequest r;
+    size_t sp = line.find_last_of(" \t");
+    r.context = sp == std::string::npos ? "" : line.substr(0, sp);
+    r.typed = sp == std::string::npos ? line : line.substr(sp + 1);
+    r.max_suggestions = static_cast<int>(n);
+    auto t0 = std::chrono::steady_clock::now();
+    st = session->Suggest(r, &out);
+    const double us = MicrosBetween(t0, std::chrono::steady_clock::now());
+    if (!st.ok()) {
+      std::fprintf(stderr, "hunch repl: %s\n", st.ToString().c_str());
+      continue;
+    }
+    std::string shown;
+    for (const Suggestion& s : out) shown += "[" + s.text + (s.autocorrect ? "*" : "") + "] ";
+    std::printf("%s (%.0f us)\n", shown.c_str(), us);
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
+}  // namespace cli
+}  // namespace hunch
