@@ -149,3 +149,12 @@ readme = re.sub(r"<!-- figures:begin -->.*<!-- figures:end -->",
 open("README.md", "w").write(readme)
 print(doc)
 PY
+
+# The peers on the same work (needs the trained checkpoint and corpus in train/out,
+# about 15 minutes; the Presage database is cached in out/peers/presage), then the
+# peer table and the default model's quality table into docs/benchmarks.md.
+if [ -f train/out/runs/gpu-ft/a.pt ] && [ -f train/out/model-a/lm.onnx ] && [ -f train/out/data/train.txt ]; then
+  bench/peers/run_peers.sh --checkpoint train/out/runs/gpu-ft/a.pt --onnx train/out/model-a/lm.onnx \
+    --train-text train/out/data/train.txt --test-file data/test-public.tok --out out/peers --hunch-bin build/hunch
+fi
+/usr/bin/python3 scripts/insert_peers.py out/peers

@@ -424,7 +424,7 @@ void Session::Impl::Observe(const SuggestRequest& r, std::vector<Observation>* o
   for (size_t i = 0; i < cps.size(); ++i) {
     Observation o;
     o.c = cps[i];
-    if (touches) {
+    if (touches && i < r.touches.size()) {  // lower-casing may change the count
       o.has_pos = true;
       o.x = r.touches[i].x / kw;
       o.y = r.touches[i].y / kh;

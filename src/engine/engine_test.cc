@@ -308,6 +308,11 @@ TEST_F(EngineTest, BadRequestsAreErrors) {
   r.typed = "ab";
   r.touches = {{NAN, 0}, {1, 1}};
   EXPECT_EQ(session_->Suggest(r, &out).code(), StatusCode::kInvalidArgument);
+  // One touch per typed code point, even where lower-casing changes the count
+  // (U+0130 lower-cases to two code points).
+  r.typed = "\xc4\xb0s";
+  r.touches = {{7.5f, 0.5f}, {2.0f, 1.5f}};
+  EXPECT_TRUE(session_->Suggest(r, &out).ok());
   // Invalid UTF-8 is tolerated.
   r.touches.clear();
   r.typed = "\xff\xfe";
