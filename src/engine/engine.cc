@@ -276,7 +276,7 @@ struct Session::Impl {
   // log P(word | context) of every lexicon word, for the current `fed`.
   static constexpr size_t kBlock = 32;
   static constexpr size_t kMaxDepthBytes = 64;     // longest word the search follows
-  static constexpr size_t kMaxExpansions = 20000;  // a hard cap on the work of one search
+  static constexpr size_t kMaxExpansions = 1000;  // a hard cap on the work of one search
   std::vector<float> word_lp, block_max;
   std::vector<int32_t> word_lp_fed;
   uint64_t word_lp_user = 0;
