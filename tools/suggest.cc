@@ -80,12 +80,15 @@ bool ParseTouches(const std::string& s, std::vector<TouchPoint>* out) {
   return true;
 }
 
-Status OpenEngine(const Args& args, std::shared_ptr<const Engine>* engine, std::string* path) {
+// The engine of --model (or the default model) with the --set options, and a session on it.
+Status OpenSession(const Args& args, std::shared_ptr<const Engine>* engine, std::unique_ptr<Session>* session,
+                   std::string* path) {
   *path = args.Has("model") ? args.Get("model") : DefaultModelPath();
   EngineOptions opts;
   std::string err;
   if (args.Has("set") && !ApplyEngineSettings(args.Get("set"), &opts, &err)) return Status::InvalidArgument(err);
-  return Engine::Open(*path, opts, engine);
+  Status st = Engine::Open(*path, opts, engine);
+  return st.ok() ? (*engine)->NewSession(session) : st;
 }
 
 }  // namespace
@@ -107,11 +110,9 @@ int SuggestMain(int argc, char** argv) {
   if (args.Has("touches") && !ParseTouches(args.Get("touches"), &r.touches))
     return Usage(cmd, kSuggestUsage, "--touches must be 'x,y' pairs separated by spaces");
   std::shared_ptr<const Engine> engine;
-  std::string path;
-  Status st = OpenEngine(args, &engine, &path);
-  if (!st.ok()) return Fail(cmd, st);
   std::unique_ptr<Session> session;
-  st = engine->NewSession(&session);
+  std::string path;
+  Status st = OpenSession(args, &engine, &session, &path);
   if (!st.ok()) return Fail(cmd, st);
   std::vector<Suggestion> out;
   auto t0 = std::chrono::steady_clock::now();
@@ -146,11 +147,9 @@ int ReplMain(int argc, char** argv) {
   long long n;
   if (!args.GetInt("n", 3, 1, 16, &n)) return Usage(cmd, kReplUsage, args.error());
   std::shared_ptr<const Engine> engine;
-  std::string path;
-  Status st = OpenEngine(args, &engine, &path);
-  if (!st.ok()) return Fail(cmd, st);
   std::unique_ptr<Session> session;
-  st = engine->NewSession(&session);
+  std::string path;
+  Status st = OpenSession(args, &engine, &session, &path);
   if (!st.ok()) return Fail(cmd, st);
   const bool tty = isatty(0) != 0;
   if (tty)
