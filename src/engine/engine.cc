@@ -28,8 +28,8 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 // Channel costs in nats (negative log-likelihoods of the edit).
-constexpr float kOmitCost = 6.5f;         // a letter of the word was not typed
-constexpr float kInsertCost = 6.5f;       // a typed letter is not in the word
+constexpr float kOmitCost = 8.0f;         // a letter of the word was not typed
+constexpr float kInsertCost = 8.0f;       // a typed letter is not in the word
 constexpr float kTransposeCost = 5.5f;    // two adjacent letters swapped
 constexpr float kNoKeySubCost = 9.0f;     // substitution of a character without a key
 constexpr float kOmitApostropheCost = 0.3f;  // "dont" for "don't"
