@@ -153,7 +153,8 @@ struct EngineOptions {
   // ones; 0 orders by probability alone.
   float savings_weight = 0.0f;
   // Interpolation weight of a cache model over the context window: words
-  // already written are likelier to come again.
+  // already written are likelier to come again. Scaled by n / (n + 20) for a
+  // window of n tokens; the last token is left out.
   float cache_weight = 0.05f;
   // Interpolation weight of the user model learned by Session::Learn.
   float user_weight = 0.3f;

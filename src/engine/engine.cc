@@ -524,16 +524,19 @@ void Session::Impl::UpdateWordLogProbs() {
   }
   // Recency: words already in the context window are likelier to come again
   // (a unigram cache over the window, interpolated with cache_weight).
-  const float lambda = e->options.cache_weight;
-  if (lambda > 0 && !context_tokens.empty()) {
+  // The weight grows with the window (a few words say little about what
+  // recurs), and the last token, rarely repeated at once, is left out.
+  const size_t n_ctx = context_tokens.size();
+  const float lambda = e->options.cache_weight * static_cast<float>(n_ctx) / (static_cast<float>(n_ctx) + 20.0f);
+  if (lambda > 0 && n_ctx >= 2) {
     std::unordered_map<int32_t, int> seen;
-    for (const std::string& t : context_tokens) {
-      int32_t idx = lex.Find(t);
+    for (size_t k = 0; k + 1 < n_ctx; ++k) {
+      int32_t idx = lex.Find(context_tokens[k]);
       if (idx >= 0) ++seen[idx];
     }
     const float keep_rest = std::log1p(-lambda);
     for (size_t i = 0; i < n; ++i) word_lp[i] += keep_rest;
-    const double total = static_cast<double>(context_tokens.size());
+    const double total = static_cast<double>(n_ctx - 1);
     for (const auto& kv : seen) {
       const double p = std::exp(static_cast<double>(word_lp[kv.first])) + lambda * kv.second / total;
       word_lp[kv.first] = static_cast<float>(std::log(p));
