@@ -4,6 +4,10 @@
 //   BM_MatVec/<dtype>/<rows>/<cols>   the shared weight GEMV (FULLY_CONNECTED's core)
 //   BM_SaveRestoreState      SaveState + RestoreState of the Gboard-size LM (beam search branching)
 //   BM_ModelOpen             Model::FromBuffer + Interpreter::Create of the int8 LM
+//   BM_LogSoftmax/<n>        the kernel set's log-softmax over n logits (the vocabulary)
+//   BM_StreamRead/<dtype>    reading as many bytes as that dtype's model file, once per
+//                            iteration: the memory-bandwidth floor of one LM step (a step
+//                            reads every weight once, and the weights do not fit in L2)
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -14,6 +18,7 @@
 #include "builder/lm_builder.h"
 #include "builder/model_builder.h"
 #include "hunch/interpreter.h"
+#include "kernels/dispatch.h"
 #include "kernels/weights.h"
 #include "testing/op_test_util.h"
 
@@ -136,6 +141,37 @@ void BM_ModelOpen(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ModelOpen);
+
+void BM_LogSoftmax(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  std::mt19937 rng(5);
+  std::normal_distribution<float> logit(0.f, 3.f);
+  std::vector<float> x(n), y(n);
+  for (float& v : x) v = logit(rng);
+  const internal::KernelSet& k = internal::Kernels();
+  state.SetLabel(k.isa);
+  for (auto _ : state) {
+    k.log_softmax(x.data(), n, y.data());
+    benchmark::DoNotOptimize(y[0]);
+  }
+}
+BENCHMARK(BM_LogSoftmax)->Arg(10000)->Arg(50000);
+
+void BM_StreamRead(benchmark::State& state) {
+  const DType dt = static_cast<DType>(state.range(0));
+  state.SetLabel(DTypeName(dt));
+  // A buffer the size of the model file, scanned by memchr for a byte it
+  // does not hold: the C library's vectorized scan reads at the memory
+  // system's pace.
+  std::vector<uint8_t> buf(GboardBytes(dt).size(), 1);
+  for (auto _ : state) benchmark::DoNotOptimize(std::memchr(buf.data(), 0, buf.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(buf.size()));
+}
+BENCHMARK(BM_StreamRead)
+    ->Arg(static_cast<int>(DType::kFloat32))
+    ->Arg(static_cast<int>(DType::kFloat16))
+    ->Arg(static_cast<int>(DType::kInt8))
+    ->Arg(static_cast<int>(DType::kInt4));
 
 }  // namespace
 }  // namespace hunch

@@ -3,14 +3,22 @@
 // reference_kernels.cc: integer paths bit-exact, float paths within the
 // consistency test's tolerances.
 //
-// GEMV: four rows at a time share each load of x; the four accumulators are
-// reduced together with horizontal adds. int8 dot products use the
-// sign trick (|x| as unsigned times sign(x)*w) so that maddubs never
-// saturates: each pair sum is at most 2*127*127 < 32767.
+// GEMV: several rows at a time share each load of x, and their accumulators
+// are reduced together with horizontal adds. int8 dot products use the sign
+// trick (|x| as unsigned times sign(x)*w) so that maddubs never saturates:
+// each pair sum is at most 2*127*127 < 32767. The integer paths copy x
+// zero-padded to whole 32-byte chunks, so rows of any width are read as
+// whole chunks (what lies past a row's end meets zeros); only the last rows,
+// whose reads would leave the matrix, take an exact-length path.
+//
+// On the development machine (docs/benchmarks.md) one Gboard-size step is
+// bound by reading the weights: BM_StreamRead, a plain scan of the same
+// bytes, is the floor the GEMVs approach.
 #include <cpuid.h>
 #include <immintrin.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "kernels/dispatch.h"
 #include "util/fp16.h"
@@ -48,13 +56,6 @@ inline int32_t Hsum(__m256i v) {
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
   return _mm_cvtsi128_si32(s);
-}
-
-// 8 int32 partial sums of a[i] * b[i] over 32 int8 pairs (exact).
-inline __m256i DotI8(__m256i x, __m256i w) {
-  const __m256i ax = _mm256_sign_epi8(x, x);
-  const __m256i sw = _mm256_sign_epi8(w, x);
-  return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sw), _mm256_set1_epi16(1));
 }
 
 // ---- float32 / float16 GEMV ------------------------------------------------
@@ -110,22 +111,29 @@ void MatVecFloat(const WeightMatrix& w, const float* x, float* y) {
 
 inline __m256i Load32(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
-void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+// 8 int32 partial sums of x[i] * w[i] over 32 int8 pairs, given ax = |x|.
+inline __m256i DotI8Abs(__m256i ax, __m256i x, __m256i w) {
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(w, x)), _mm256_set1_epi16(1));
+}
+
+// Rows [begin, end) with exact-length rows: whole 32-byte chunks, then a
+// scalar tail.
+void MatVecI8Rows(const WeightMatrix& w, const int8_t* qx, float sx, float* y, int begin, int end) {
   const int cols = w.cols, vec_end = cols & ~31;
   const __m128 vsx = _mm_set1_ps(sx);
-  int o = 0;
-  for (; o + 4 <= w.rows; o += 4) {
+  int o = begin;
+  for (; o + 4 <= end; o += 4) {
     const int8_t* r0 = reinterpret_cast<const int8_t*>(w.data + (o + 0) * w.row_bytes);
     const int8_t* r1 = reinterpret_cast<const int8_t*>(w.data + (o + 1) * w.row_bytes);
     const int8_t* r2 = reinterpret_cast<const int8_t*>(w.data + (o + 2) * w.row_bytes);
     const int8_t* r3 = reinterpret_cast<const int8_t*>(w.data + (o + 3) * w.row_bytes);
     __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
     for (int k = 0; k < vec_end; k += 32) {
-      const __m256i xv = Load32(qx + k);
-      a0 = _mm256_add_epi32(a0, DotI8(xv, Load32(r0 + k)));
-      a1 = _mm256_add_epi32(a1, DotI8(xv, Load32(r1 + k)));
-      a2 = _mm256_add_epi32(a2, DotI8(xv, Load32(r2 + k)));
-      a3 = _mm256_add_epi32(a3, DotI8(xv, Load32(r3 + k)));
+      const __m256i xv = Load32(qx + k), ax = _mm256_abs_epi8(xv);
+      a0 = _mm256_add_epi32(a0, DotI8Abs(ax, xv, Load32(r0 + k)));
+      a1 = _mm256_add_epi32(a1, DotI8Abs(ax, xv, Load32(r1 + k)));
+      a2 = _mm256_add_epi32(a2, DotI8Abs(ax, xv, Load32(r2 + k)));
+      a3 = _mm256_add_epi32(a3, DotI8Abs(ax, xv, Load32(r3 + k)));
     }
     alignas(16) int32_t s[4];
     _mm_store_si128(reinterpret_cast<__m128i*>(s), Hsum4(a0, a1, a2, a3));
@@ -140,14 +148,101 @@ void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
     const __m128 scale = _mm_mul_ps(vsx, _mm_loadu_ps(w.scales + o));
     _mm_storeu_ps(y + o, _mm_mul_ps(_mm_cvtepi32_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(s))), scale));
   }
-  for (; o < w.rows; ++o) {
+  for (; o < end; ++o) {
     const int8_t* r = reinterpret_cast<const int8_t*>(w.data + o * w.row_bytes);
     __m256i a = _mm256_setzero_si256();
-    for (int k = 0; k < vec_end; k += 32) a = _mm256_add_epi32(a, DotI8(Load32(qx + k), Load32(r + k)));
+    for (int k = 0; k < vec_end; k += 32) {
+      const __m256i xv = Load32(qx + k);
+      a = _mm256_add_epi32(a, DotI8Abs(_mm256_abs_epi8(xv), xv, Load32(r + k)));
+    }
     int32_t s = Hsum(a);
     for (int k = vec_end; k < cols; ++k) s += static_cast<int32_t>(qx[k]) * r[k];
     y[o] = static_cast<float>(s) * (sx * w.scales[o]);
   }
+}
+
+// Widest input the padded path takes (a stack copy of x); wider rows use
+// MatVecI8Rows throughout.
+constexpr int kMaxPaddedCols = 4096;
+
+// Sums of eight 8-lane int32 vectors, in order: {sum(a[0]), ..., sum(a[7])}.
+inline __m256i Hsum8(const __m256i* a) {
+  const __m256i t0 = _mm256_hadd_epi32(a[0], a[1]), t1 = _mm256_hadd_epi32(a[2], a[3]);
+  const __m256i t2 = _mm256_hadd_epi32(a[4], a[5]), t3 = _mm256_hadd_epi32(a[6], a[7]);
+  const __m256i u0 = _mm256_hadd_epi32(t0, t1), u1 = _mm256_hadd_epi32(t2, t3);
+  return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
+}
+
+// Rows [0, end) in groups of eight, reading whole 32-byte chunks of the
+// zero-padded xs (|xs| in xa). kChunks > 0: the row width in chunks, x held
+// in registers (narrow rows, the embedding-sized layers); 0: any width.
+// Returns the first row not done.
+template <int kChunks>
+int MatVecI8Groups(const WeightMatrix& w, const int8_t* xs, const int8_t* xa, int chunks, float sx, float* y,
+                   int end) {
+  constexpr int kRegs = kChunks > 0 ? kChunks : 1;
+  __m256i xv[kRegs], av[kRegs];
+  for (int c = 0; c < kChunks; ++c) {
+    xv[c] = _mm256_load_si256(reinterpret_cast<const __m256i*>(xs + 32 * c));
+    av[c] = _mm256_load_si256(reinterpret_cast<const __m256i*>(xa + 32 * c));
+  }
+  const __m256 vsx = _mm256_set1_ps(sx);
+  int o = 0;
+  for (; o + 8 <= end; o += 8) {
+    const int8_t* r = reinterpret_cast<const int8_t*>(w.data + o * w.row_bytes);
+    __m256i a[8];
+    if (kChunks > 0) {
+      for (int i = 0; i < 8; ++i) {
+        const int8_t* ri = r + i * w.row_bytes;
+        a[i] = DotI8Abs(av[0], xv[0], Load32(ri));
+        for (int c = 1; c < kChunks; ++c) a[i] = _mm256_add_epi32(a[i], DotI8Abs(av[c], xv[c], Load32(ri + 32 * c)));
+      }
+    } else {
+      for (__m256i& v : a) v = _mm256_setzero_si256();
+      for (int k = 0; k < chunks * 32; k += 32) {
+        const __m256i x = _mm256_load_si256(reinterpret_cast<const __m256i*>(xs + k));
+        const __m256i ax = _mm256_load_si256(reinterpret_cast<const __m256i*>(xa + k));
+        for (int i = 0; i < 8; ++i) a[i] = _mm256_add_epi32(a[i], DotI8Abs(ax, x, Load32(r + i * w.row_bytes + k)));
+      }
+    }
+    // float(acc) * (sx * scale), the reference's exact operation order.
+    const __m256 scale = _mm256_mul_ps(vsx, _mm256_loadu_ps(w.scales + o));
+    _mm256_storeu_ps(y + o, _mm256_mul_ps(_mm256_cvtepi32_ps(Hsum8(a)), scale));
+  }
+  return o;
+}
+
+// x is copied, zero-padded to whole 32-byte chunks, so every row is read as
+// whole chunks: the bytes past a row's end (the next row's first bytes) meet
+// zeros and add nothing, exactly. Rows whose padded read would leave the
+// matrix (the last few) take the exact-length path.
+void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+  const int cols = w.cols;
+  if (cols > kMaxPaddedCols || w.rows == 0) {
+    MatVecI8Rows(w, qx, sx, y, 0, w.rows);
+    return;
+  }
+  const int chunks = (cols + 31) / 32;
+  alignas(32) int8_t xs[kMaxPaddedCols];
+  alignas(32) int8_t xa[kMaxPaddedCols];
+  std::memcpy(xs, qx, cols);
+  std::memset(xs + cols, 0, chunks * 32 - cols);
+  for (int k = 0; k < chunks * 32; k += 32)
+    _mm256_store_si256(reinterpret_cast<__m256i*>(xa + k),
+                       _mm256_abs_epi8(_mm256_load_si256(reinterpret_cast<const __m256i*>(xs + k))));
+  const size_t total = static_cast<size_t>(w.rows) * w.row_bytes;
+  const size_t span = static_cast<size_t>(chunks) * 32;
+  int safe = total >= span ? static_cast<int>((total - span) / w.row_bytes) + 1 : 0;
+  if (safe > w.rows) safe = w.rows;
+  // Rows of 65 to 128 values (embedding-sized layers: 96 in the Gboard-size
+  // model) keep x in registers; about a fifth faster there (BM_MatVec).
+  int o;
+  switch (chunks) {
+    case 3: o = MatVecI8Groups<3>(w, xs, xa, chunks, sx, y, safe); break;
+    case 4: o = MatVecI8Groups<4>(w, xs, xa, chunks, sx, y, safe); break;
+    default: o = MatVecI8Groups<0>(w, xs, xa, chunks, sx, y, safe); break;
+  }
+  MatVecI8Rows(w, qx, sx, y, o, w.rows);
 }
 
 // ---- int4 GEMV ---------------------------------------------------------------
@@ -171,7 +266,7 @@ inline __m256i DotU4(__m256i u, __m256i x) {
 
 constexpr int kMaxI4Cols = 4096;  // larger rows use the reference kernel
 
-void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+void MatVecI4Any(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
   const int cols = w.cols, bs = w.block_size, nb = w.blocks_per_row;
   if (bs % 32 != 0 || cols > kMaxI4Cols) {
     ReferenceKernels().matvec_i4(w, qx, sx, y);
@@ -237,6 +332,91 @@ void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
     rest.scales = w.scales + static_cast<size_t>(o) * nb;
     ReferenceKernels().matvec_i4(rest, qx, sx, y + o);
   }
+}
+
+// Blocks of 32 (the quantizer's default): a 32-byte load holds 64 values,
+// two whole blocks, one per 128-bit lane. Low nibbles are the even values
+// and high nibbles the odd ones, so x is split per 64 values into its even
+// and odd halves (zero-padded, like the int8 path: weights past a row's end
+// meet zeros). maddubs of the low and high nibbles (each pair sum at most
+// 2 * 15 * 127) add in int16 without overflow; madd widens to int32, and
+// three horizontal adds over four rows leave each (row, block) sum in its
+// own lane: [r0..r3 of block 2c | r0..r3 of block 2c+1]. The float scaling
+// and the ascending sum over blocks are then per lane, the reference's
+// order. Rows whose 32-byte reads would leave the matrix take MatVecI4Any.
+void MatVecI4Block32(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+  const int cols = w.cols, nb = w.blocks_per_row;
+  const int chunks = (nb + 1) / 2;  // 64-value chunks per row
+  alignas(32) int8_t xs[kMaxI4Cols + 64];
+  alignas(32) int8_t xeo[kMaxI4Cols + 64];  // per chunk: 32 even values, then 32 odd
+  alignas(32) int32_t corr[kMaxI4Cols / 32 + 2][8];  // 8 * sum(x) of block 2c (lanes 0-3), 2c+1 (4-7)
+  std::memcpy(xs, qx, cols);
+  std::memset(xs + cols, 0, chunks * 64 - cols);
+  for (int c = 0; c < chunks; ++c) {
+    int32_t sum[2] = {0, 0};
+    for (int j = 0; j < 32; ++j) {
+      xeo[c * 64 + j] = xs[c * 64 + 2 * j];
+      xeo[c * 64 + 32 + j] = xs[c * 64 + 2 * j + 1];
+      sum[j >> 4] += xs[c * 64 + 2 * j] + xs[c * 64 + 2 * j + 1];
+    }
+    for (int l = 0; l < 8; ++l) corr[c][l] = 8 * sum[l >> 2];
+  }
+  const size_t total = static_cast<size_t>(w.rows) * w.row_bytes;
+  const size_t span = static_cast<size_t>(chunks) * 32;  // bytes read per row
+  int safe = total >= span ? static_cast<int>((total - span) / w.row_bytes) + 1 : 0;
+  if (safe > w.rows) safe = w.rows;
+  const __m256i low = _mm256_set1_epi8(0x0f), eight = _mm256_set1_epi8(8), ones = _mm256_set1_epi16(1);
+  const __m128 vsx = _mm_set1_ps(sx);
+  int o = 0;
+  for (; o + 4 <= safe; o += 4) {
+    const uint8_t* r0 = w.data + (o + 0) * w.row_bytes;
+    const uint8_t* r1 = w.data + (o + 1) * w.row_bytes;
+    const uint8_t* r2 = w.data + (o + 2) * w.row_bytes;
+    const uint8_t* r3 = w.data + (o + 3) * w.row_bytes;
+    const float* sc = w.scales + static_cast<size_t>(o) * nb;
+    __m128 acc = _mm_setzero_ps();
+    for (int c = 0; c < chunks; ++c) {
+      const __m256i xe = _mm256_load_si256(reinterpret_cast<const __m256i*>(xeo + c * 64));
+      const __m256i xo = _mm256_load_si256(reinterpret_cast<const __m256i*>(xeo + c * 64 + 32));
+      auto dot = [&](const uint8_t* r) {
+        const __m256i b = Load32(r + c * 32);
+        const __m256i lo = _mm256_xor_si256(_mm256_and_si256(b, low), eight);
+        const __m256i hi = _mm256_xor_si256(_mm256_and_si256(_mm256_srli_epi16(b, 4), low), eight);
+        return _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(lo, xe), _mm256_maddubs_epi16(hi, xo)), ones);
+      };
+      const __m256i v0 = dot(r0), v1 = dot(r1), v2 = dot(r2), v3 = dot(r3);
+      __m256i s = _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3));
+      s = _mm256_sub_epi32(s, _mm256_load_si256(reinterpret_cast<const __m256i*>(corr[c])));
+      const __m256 f = _mm256_cvtepi32_ps(s);
+      const float* s0 = sc + 2 * c;
+      if (2 * c + 1 < nb) {
+        // Scales of both blocks for the four rows, transposed to one vector per block.
+        auto pair = [](const float* p) { return _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))); };
+        const __m128 q01 = _mm_unpacklo_ps(pair(s0), pair(s0 + nb));
+        const __m128 q23 = _mm_unpacklo_ps(pair(s0 + 2 * nb), pair(s0 + 3 * nb));
+        acc = _mm_add_ps(acc, _mm_mul_ps(_mm256_castps256_ps128(f), _mm_mul_ps(vsx, _mm_movelh_ps(q01, q23))));
+        acc = _mm_add_ps(acc, _mm_mul_ps(_mm256_extractf128_ps(f, 1), _mm_mul_ps(vsx, _mm_movehl_ps(q23, q01))));
+      } else {  // the last block of an odd count
+        const __m128 b = _mm_setr_ps(s0[0], s0[nb], s0[2 * nb], s0[3 * nb]);
+        acc = _mm_add_ps(acc, _mm_mul_ps(_mm256_castps256_ps128(f), _mm_mul_ps(vsx, b)));
+      }
+    }
+    _mm_storeu_ps(y + o, acc);
+  }
+  if (o < w.rows) {
+    WeightMatrix rest = w;
+    rest.rows = w.rows - o;
+    rest.data = w.data + o * w.row_bytes;
+    rest.scales = w.scales + static_cast<size_t>(o) * nb;
+    MatVecI4Any(rest, qx, sx, y + o);
+  }
+}
+
+void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+  if (w.block_size == 32 && w.cols <= kMaxI4Cols)
+    MatVecI4Block32(w, qx, sx, y);
+  else
+    MatVecI4Any(w, qx, sx, y);
 }
 
 // ---- activation quantization (bit-exact with the reference) --------------
@@ -353,31 +533,62 @@ void Tanh(float* x, int n) {
   if (i < n) ReferenceKernels().tanh(x + i, n - i);
 }
 
+// exp(x) for x <= 0 (log-softmax after subtracting the maximum): Exp8's
+// reduction and polynomial, with the lower clamp only, so 2^n (n >= -126)
+// is one exponent-bit construction. NaN in, NaN out.
+inline __m256 ExpNonPositive8(__m256 x) {
+  x = _mm256_max_ps(_mm256_set1_ps(-87.33654f), x);  // NaN propagates (second operand)
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145752f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860677e-6f), r);
+  __m256 p = _mm256_set1_ps(1.3888949e-3f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3333705e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1666620e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666667e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
+  const __m256i ni = _mm256_cvtps_epi32(n);
+  const __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(ni, _mm256_set1_epi32(127)), 23));
+  return _mm256_mul_ps(p, scale);
+}
+
 void LogSoftmax(const float* x, int n, float* y) {
-  if (n < 8) {
+  if (n < 32) {
     ReferenceKernels().log_softmax(x, n, y);
     return;
   }
-  __m256 vmax = _mm256_set1_ps(-INFINITY);
+  // Four independent maxima keep the FP pipes busy.
+  __m256 m0 = _mm256_set1_ps(-INFINITY), m1 = m0, m2 = m0, m3 = m0;
   int i = 0;
-  for (; i + 8 <= n; i += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(x + i));
+  for (; i + 32 <= n; i += 32) {
+    m0 = _mm256_max_ps(m0, _mm256_loadu_ps(x + i));
+    m1 = _mm256_max_ps(m1, _mm256_loadu_ps(x + i + 8));
+    m2 = _mm256_max_ps(m2, _mm256_loadu_ps(x + i + 16));
+    m3 = _mm256_max_ps(m3, _mm256_loadu_ps(x + i + 24));
+  }
   alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, vmax);
+  _mm256_store_ps(lanes, _mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3)));
   float mx = lanes[0];
   for (int l = 1; l < 8; ++l) mx = std::fmax(mx, lanes[l]);
   for (; i < n; ++i) mx = std::fmax(mx, x[i]);
-  if (!std::isfinite(mx)) {  // inf or NaN inputs: the reference's exact semantics
+  // An infinite maximum: the reference's exact semantics. A NaN element
+  // (which max_ps may skip) makes the sum, and so every output, NaN, as in
+  // the reference.
+  if (!std::isfinite(mx)) {
     ReferenceKernels().log_softmax(x, n, y);
     return;
   }
+  // Two accumulators: with the polynomial's constants that is all the
+  // registers hold without spilling.
   const __m256 vm = _mm256_set1_ps(mx);
-  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0;
   i = 0;
   for (; i + 16 <= n; i += 16) {
-    s0 = _mm256_add_ps(s0, Exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm)));
-    s1 = _mm256_add_ps(s1, Exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8), vm)));
+    s0 = _mm256_add_ps(s0, ExpNonPositive8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm)));
+    s1 = _mm256_add_ps(s1, ExpNonPositive8(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8), vm)));
   }
-  for (; i + 8 <= n; i += 8) s0 = _mm256_add_ps(s0, Exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm)));
   double sum = Hsum(_mm256_add_ps(s0, s1));
   for (; i < n; ++i) sum += std::exp(static_cast<double>(x[i] - mx));
   const float log_sum = static_cast<float>(std::log(sum));
