@@ -5,6 +5,7 @@
 //   BM_SaveRestoreState      SaveState + RestoreState of the Gboard-size LM (beam search branching)
 //   BM_ModelOpen             Model::FromBuffer + Interpreter::Create of the int8 LM
 //   BM_LogSoftmax/<n>        the kernel set's log-softmax over n logits (the vocabulary)
+//   BM_TopK/<n>/<k>          the TOPK op over n logits
 //   BM_StreamRead/<dtype>    reading as many bytes as that dtype's model file, once per
 //                            iteration: the memory-bandwidth floor of one LM step (a step
 //                            reads every weight once, and the weights do not fit in L2)
@@ -156,6 +157,26 @@ void BM_LogSoftmax(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_LogSoftmax)->Arg(10000)->Arg(50000);
+
+void BM_TopK(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0)), k = static_cast<int>(state.range(1));
+  testing::SingleOpModel m;
+  const int x = m.Input(DType::kFloat32, {n});
+  const int v = m.Output(DType::kFloat32, {k});
+  const int i = m.Output(DType::kInt32, {k});
+  if (!m.Build("TOPK", {x}, {v, i}).ok()) {
+    state.SkipWithError("build failed");
+    return;
+  }
+  std::mt19937 rng(9);
+  std::normal_distribution<float> logit(0.f, 3.f);
+  std::vector<float> row(n);
+  for (float& f : row) f = logit(rng);
+  m.SetInput(x, row);
+  for (auto _ : state)
+    if (!m.Invoke().ok()) state.SkipWithError("invoke failed");
+}
+BENCHMARK(BM_TopK)->Args({10000, 3})->Args({10000, 32})->Args({50000, 3})->Args({10000, 100});
 
 void BM_StreamRead(benchmark::State& state) {
   const DType dt = static_cast<DType>(state.range(0));

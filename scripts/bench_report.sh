@@ -28,9 +28,9 @@ done
 build/hunch synth -o "$out/small.hunch" --vocab 50 --embed 16 --units 24 --proj 16 >/dev/null
 build/hunch inspect --json "$out/small.hunch" >"$out/small.json"
 /usr/bin/time -v build/hunch_rss_steps "$out/gboard-int8.hunch" 10000 >"$out/rss.txt" 2>"$out/time.txt"
-build/hunch_bench --benchmark_filter='BM_MatVec|BM_SaveRestoreState|BM_ModelOpen|BM_StreamRead' --benchmark_repetitions=5 \
+build/hunch_bench --benchmark_filter='BM_MatVec|BM_SaveRestoreState|BM_ModelOpen|BM_StreamRead|BM_LogSoftmax|BM_TopK' --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true --benchmark_format=json >"$out/gbench-auto.json" 2>/dev/null
-HUNCH_KERNELS=reference build/hunch_bench --benchmark_filter='BM_MatVec' --benchmark_repetitions=5 \
+HUNCH_KERNELS=reference build/hunch_bench --benchmark_filter='BM_MatVec|BM_LogSoftmax' --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true --benchmark_format=json >"$out/gbench-reference.json" 2>/dev/null
 
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n1)
@@ -79,6 +79,14 @@ for run, b in auto.items():
     gemv.append((dt, rws, cls, rb["real_time"] / 1000 if rb else float("nan"), b["real_time"] / 1000))
 gemv_rows = "\n".join(f"| {d} | {r} x {c} | {rt:.2f} | {at:.2f} | {rt / at:.1f}x |" for d, r, c, rt, at in gemv)
 save = next((b for k, b in auto.items() if k.startswith("BM_SaveRestoreState")), None)
+def us(table, run):
+    b = table.get(run)
+    return b["real_time"] / 1000 if b else float("nan")
+other_rows = "\n".join([
+    f"| log-softmax, 10,000 logits (`BM_LogSoftmax/10000`) | {us(ref, 'BM_LogSoftmax/10000'):.2f} | {us(auto, 'BM_LogSoftmax/10000'):.2f} |",
+    f"| log-softmax, 50,000 logits | {us(ref, 'BM_LogSoftmax/50000'):.2f} | {us(auto, 'BM_LogSoftmax/50000'):.2f} |",
+] + [f"| TOPK op, n = {n:,}, k = {k} (`BM_TopK/{n}/{k}`) | | {us(auto, f'BM_TopK/{n}/{k}'):.2f} |"
+     for n, k in [(10000, 3), (10000, 32), (10000, 100), (50000, 3)]])
 opn = next((b for k, b in auto.items() if k.startswith("BM_ModelOpen")), None)
 arm = open(os.path.join(out, "arm64-tests.txt")).read()
 arm_lines = [l for l in arm.splitlines() if l.startswith("== arm64") or "PASSED" in l or "FAILED" in l or "tests passed" in l]
@@ -142,6 +150,15 @@ same run.
 |---|---|---|---|---|
 {gemv_rows}
 
+## Other kernels (`hunch_bench`)
+
+| workload | reference µs | {isa} µs |
+|---|---|---|
+{other_rows}
+
+TOPK is one op for every kernel set: one pass that skips blocks of eight below the current k-th for
+k ≤ 64, a partial sort above.
+
 Other: SaveState + RestoreState of the Gboard model ({int(save['state_bytes']) if save else 0:,} bytes):
 {(save['real_time'] if save else float('nan')):.0f} ns; Model::FromBuffer + Interpreter::Create of the int8 model:
 {(opn['real_time'] / 1000 if opn else float('nan')):.1f} µs.
@@ -159,7 +176,8 @@ summary = f"""From `docs/benchmarks.md` ({today}, {cpu}, one thread, `scripts/be
 | | figure |
 |---|---|
 | `libhunch.so` stripped, x86-64 / ARM64 | {lib_x86:,} / {lib_arm:,} bytes |
-| Gboard-size LM step, int8 weights ({isa}) | p50 {int8['step_us']['p50']:.1f} µs |
+| `libhunch_engine.so` stripped, x86-64 / ARM64 | {eng_x86:,} / {eng_arm:,} bytes |
+| Gboard-size LM step, int8 weights ({isa}) | p50 {int8['step_us']['p50']:.1f} µs (reading its weights alone: {stream.get('int8', (float('nan'), 0))[0]:.1f} µs) |
 | Gboard-size LM step, float32 weights ({isa}) | p50 {f32['step_us']['p50']:.1f} µs |
 | planned arena, Gboard-size model / reference-test model | {int8['arena_bytes']:,} / {small['arena_bytes']:,} bytes |
 | peak RSS, 10,000 int8 steps (`hunch_rss_steps`) | {rss_kb * 1024:,} bytes (model file {model_bytes:,} bytes) |
@@ -171,11 +189,13 @@ open("README.md", "w").write(readme)
 print(doc)
 PY
 
-# The peers on the same work (needs the trained checkpoint and corpus in train/out,
-# about 15 minutes; the Presage database is cached in out/peers/presage), then the
-# peer table and the default model's quality table into docs/benchmarks.md.
+# The peers on the same work, hunch with the shipped int8 model (needs the trained
+# checkpoint and corpus in train/out, about 10 minutes; the Presage database is
+# cached in out/peers/presage), then the peer table and the default model's
+# quality table into docs/benchmarks.md.
 if [ -f train/out/runs/gpu-ft/a.pt ] && [ -f train/out/model-a/lm.onnx ] && [ -f train/out/data/train.txt ]; then
   bench/peers/run_peers.sh --checkpoint train/out/runs/gpu-ft/a.pt --onnx train/out/model-a/lm.onnx \
-    --train-text train/out/data/train.txt --test-file data/test-public.tok --out out/peers --hunch-bin build/hunch
+    --train-text train/out/data/train.txt --test-file data/test-public.tok --out out/peers --hunch-bin build/hunch \
+    --hunch-model models/en.hunch
 fi
 /usr/bin/python3 scripts/insert_peers.py out/peers

@@ -27,6 +27,47 @@ struct Before {
   }
 };
 
+// Up to this k, one pass keeps the best k seen so far in order (insertion
+// into a sorted buffer); beyond it, a partial sort of all the indices.
+constexpr int32_t kMaxInsertionK = 64;
+
+// Whether any of row[0..8) is greater than t (written so that the compiler
+// makes it one vector compare).
+inline bool AnyGreater8(const float* row, float t) {
+  int any = 0;
+  for (int j = 0; j < 8; ++j) any |= row[j] > t;
+  return any != 0;
+}
+
+// Scanning in index order, an element enters only when it comes before the
+// current k-th: with a numeric k-th that is exactly value > k-th (a tie or a
+// NaN has a higher index and stays out), so whole blocks of eight are
+// skipped with one compare; with a NaN k-th, any number enters.
+void TopKByInsertion(const float* row, int32_t n, int32_t k, int32_t* best) {
+  const Before before{row};
+  int32_t size = 0;
+  float kth = 0.f;
+  bool kth_is_number = false;  // meaningful once size == k
+  for (int32_t i = 0; i < n; ++i) {
+    if (size == k && kth_is_number) {
+      while (i + 8 <= n && !AnyGreater8(row + i, kth)) i += 8;
+      if (i == n) break;
+    }
+    const float v = row[i];
+    if (size == k) {
+      if (kth_is_number ? !(v > kth) : std::isnan(v)) continue;
+      size = k - 1;  // the k-th drops out
+    }
+    int32_t p = size;
+    for (; p > 0 && before(i, best[p - 1]); --p) best[p] = best[p - 1];
+    best[p] = i;
+    if (++size == k) {
+      kth = row[best[k - 1]];
+      kth_is_number = !std::isnan(kth);
+    }
+  }
+}
+
 Status Prepare(OpContext* ctx) {
   HUNCH_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 2));
   const TensorInfo* x = ctx->input(0);
@@ -59,8 +100,12 @@ Status Eval(OpContext* ctx) {
   int32_t* order = static_cast<int32_t*>(ctx->scratch());  // n entries
   for (int64_t r = 0; r < rows; ++r) {
     const float* row = x + r * n;
-    for (int32_t i = 0; i < n; ++i) order[i] = i;
-    std::partial_sort(order, order + k, order + n, Before{row});
+    if (k <= kMaxInsertionK) {
+      TopKByInsertion(row, n, k, order);
+    } else {
+      for (int32_t i = 0; i < n; ++i) order[i] = i;
+      std::partial_sort(order, order + k, order + n, Before{row});
+    }
     for (int32_t j = 0; j < k; ++j) {
       values[r * k + j] = row[order[j]];
       indices[r * k + j] = order[j];

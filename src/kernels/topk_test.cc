@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
+#include <random>
 
 #include "testing/op_test_util.h"
 
@@ -78,6 +81,54 @@ TEST(TopK, NaNNotReturnedWhenEnoughNumbers) {
   ASSERT_TRUE(m.Invoke().ok());
   EXPECT_EQ(m.Output(v), (std::vector<float>{-7, -8}));
   EXPECT_EQ(m.OutputInt32(i), (std::vector<int32_t>{1, 3}));
+}
+
+// Both paths (one-pass insertion for k <= 64, partial sort above) against a
+// full stable sort of the row, the definition: larger first, ties by index,
+// NaN last; rows with many ties, NaNs, infinities and signed zeros.
+TEST(TopK, MatchesAFullSortForEveryK) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  std::mt19937 rng(17);
+  const int32_t n = 300;
+  for (int32_t k : {1, 2, 3, 10, 63, 64, 65, 100, 299, 300}) {
+    for (int trial = 0; trial < 4; ++trial) {
+      std::vector<float> row(n);
+      for (float& x : row) {
+        switch (rng() % 10) {
+          case 0: x = nan; break;
+          case 1: x = (rng() % 2) ? 0.f : -0.f; break;
+          case 2: x = (rng() % 2) ? inf : -inf; break;
+          default: x = static_cast<float>(static_cast<int>(rng() % 20) - 10);  // many ties
+        }
+      }
+      if (trial == 3) std::fill(row.begin(), row.begin() + n / 2, nan);  // NaNs first: the k-th starts as NaN
+      std::vector<int32_t> order(n);
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+        const bool an = std::isnan(row[a]), bn = std::isnan(row[b]);
+        if (an != bn) return bn;
+        return !an && row[a] > row[b];
+      });
+      SingleOpModel m;
+      int x = m.Input(DType::kFloat32, {n});
+      int v = m.Output(DType::kFloat32, {k});
+      int i = m.Output(DType::kInt32, {k});
+      ASSERT_TRUE(m.Build("TOPK", {x}, {v, i}).ok());
+      m.SetInput(x, row);
+      ASSERT_TRUE(m.Invoke().ok());
+      const std::vector<int32_t> got = m.OutputInt32(i);
+      const std::vector<float> values = m.Output(v);
+      for (int32_t j = 0; j < k; ++j) {
+        ASSERT_EQ(got[j], order[j]) << "k=" << k << " trial " << trial << " rank " << j;
+        const float want = row[order[j]];
+        if (std::isnan(want))
+          EXPECT_TRUE(std::isnan(values[j]));
+        else
+          EXPECT_EQ(values[j], want);
+      }
+    }
+  }
 }
 
 TEST(TopK, RejectsKLargerThanN) {
