@@ -254,6 +254,26 @@ struct Session::Impl {
   std::unordered_map<std::string, std::unordered_map<std::string, uint32_t>> u2;
   std::unordered_map<std::string, uint32_t> u_ctx;
   uint64_t u_total = 0;
+  // u1's words split once, as they are first learned: lexicon indices of
+  // those the lexicon holds, and the others, so that neither the per-word
+  // update nor the per-keystroke search looks the user's words up again.
+  std::vector<int32_t> u_lex;
+  std::vector<std::string> u_extra;
+
+  // Counts one occurrence of a user word.
+  void CountUserWord(const std::string& tok) {
+    const auto r = u1.try_emplace(tok, 0);
+    ++r.first->second;
+    ++u_total;
+    if (r.second) IndexUserWord(tok);
+  }
+  void IndexUserWord(const std::string& tok) {
+    const int32_t idx = e->lexicon.Find(tok);
+    if (idx >= 0)
+      u_lex.push_back(idx);
+    else
+      u_extra.push_back(tok);
+  }
 
   Status Tokenize(const std::string& context, std::vector<int32_t>* seq);
   Status Sync(const std::vector<int32_t>& seq);
@@ -510,40 +530,54 @@ void Session::Impl::UpdateWordLogProbs() {
   const float lp_unk = log_probs[e->tokenizer.unk_id()];
   const int32_t* vid = e->lex_vocab_id.data();
   const float* tail = e->lex_log_tail.data();
-  for (size_t i = 0; i < n; ++i) word_lp[i] = vid[i] >= 0 ? log_probs[vid[i]] : lp_unk + tail[i];
-  if (u_total > 0 && e->options.user_weight > 0) {
-    const float others = std::log1p(-e->options.user_weight * u_total / (u_total + 20.0f));
-    for (size_t i = 0; i < n; ++i) word_lp[i] += others;
-    for (const auto& kv : u1) {
-      int32_t idx = lex.Find(kv.first);
-      if (idx < 0) continue;
-      Candidate c;
-      c.word = idx;
-      word_lp[idx] = WordLogProb(c);
-    }
-  }
+  // The user model and the recency cache below interpolate with the LM:
+  // every word's probability is scaled by the same factors (log shifts
+  // `others` and `keep_rest`), then the few words they know get their own.
+  const bool user = u_total > 0 && e->options.user_weight > 0;
+  const float others = user ? std::log1p(-e->options.user_weight * u_total / (u_total + 20.0f)) : 0.f;
   // Recency: words already in the context window are likelier to come again
   // (a unigram cache over the window, interpolated with cache_weight).
   // The weight grows with the window (a few words say little about what
   // recurs), and the last token, rarely repeated at once, is left out.
   const size_t n_ctx = context_tokens.size();
   const float lambda = e->options.cache_weight * static_cast<float>(n_ctx) / (static_cast<float>(n_ctx) + 20.0f);
-  if (lambda > 0 && n_ctx >= 2) {
+  const bool cache = lambda > 0 && n_ctx >= 2;
+  const float keep_rest = cache ? std::log1p(-lambda) : 0.f;
+  // One pass, the shifts applied in that order (user, then cache).
+  for (size_t i = 0; i < n; ++i) {
+    float v = vid[i] >= 0 ? log_probs[vid[i]] : lp_unk + tail[i];
+    if (user) v += others;
+    if (cache) v += keep_rest;
+    word_lp[i] = v;
+  }
+  if (user) {
+    for (const int32_t idx : u_lex) {
+      Candidate c;
+      c.word = idx;
+      word_lp[idx] = WordLogProb(c);
+      if (cache) word_lp[idx] += keep_rest;
+    }
+  }
+  if (cache) {
     std::unordered_map<int32_t, int> seen;
     for (size_t k = 0; k + 1 < n_ctx; ++k) {
       int32_t idx = lex.Find(context_tokens[k]);
       if (idx >= 0) ++seen[idx];
     }
-    const float keep_rest = std::log1p(-lambda);
-    for (size_t i = 0; i < n; ++i) word_lp[i] += keep_rest;
     const double total = static_cast<double>(n_ctx - 1);
     for (const auto& kv : seen) {
       const double p = std::exp(static_cast<double>(word_lp[kv.first])) + lambda * kv.second / total;
       word_lp[kv.first] = static_cast<float>(std::log(p));
     }
   }
-  block_max.assign((n + kBlock - 1) / kBlock, kNegInf);
-  for (size_t i = 0; i < n; ++i) block_max[i / kBlock] = std::max(block_max[i / kBlock], word_lp[i]);
+  // Block maxima, each block's in a local (vectorizable) loop.
+  block_max.resize((n + kBlock - 1) / kBlock);
+  for (size_t b = 0; b < block_max.size(); ++b) {
+    const size_t lo = b * kBlock, hi = std::min(n, lo + kBlock);
+    float m = kNegInf;
+    for (size_t i = lo; i < hi; ++i) m = std::max(m, word_lp[i]);
+    block_max[b] = m;
+  }
   word_lp_fed = fed;
   word_lp_user = u_total;
   word_lp_valid = true;
@@ -714,12 +748,11 @@ void Session::Impl::Search(const std::vector<Observation>& obs, std::string_view
     ++expanded;
   }
   // User words the lexicon does not hold.
-  for (const auto& kv : u1) {
-    if (lex.Find(kv.first) >= 0) continue;
-    const float cost = AlignCost(kv.first, obs, complete);
+  for (const std::string& word : u_extra) {
+    const float cost = AlignCost(word, obs, complete);
     if (cost > kMaxCost) continue;
     Candidate c;
-    c.user_key = kv.first;
+    c.user_key = word;
     c.cost = cost;
     c.log_prob = WordLogProb(c);
     c.score = c.log_prob - cost;
@@ -987,8 +1020,7 @@ Status Session::Learn(const std::string& text) {
         prev.clear();
         continue;
       }
-      ++s.u1[tok];
-      ++s.u_total;
+      s.CountUserWord(tok);
       if (!prev.empty()) {
         ++s.u2[prev][tok];
         ++s.u_ctx[prev];
@@ -1010,8 +1042,7 @@ Status Session::LearnWord(const std::string& context, const std::string& word) {
                                                   : std::string_view(context).substr(nl + 1);
   std::vector<text::Piece> pieces;
   text::Split(line, &pieces);
-  ++s.u1[tok];
-  ++s.u_total;
+  s.CountUserWord(tok);
   if (!pieces.empty()) {
     const text::Piece& p = pieces.back();
     std::string prev = s.e->tokenizer.Normalize(line.substr(p.begin, p.end - p.begin));
@@ -1076,6 +1107,9 @@ Status Session::LoadUserModel(const std::string& data) {
   s.u2.swap(u2);
   s.u_ctx.swap(u_ctx);
   s.u_total = total;
+  s.u_lex.clear();
+  s.u_extra.clear();
+  for (const auto& kv : s.u1) s.IndexUserWord(kv.first);
   s.word_lp_valid = false;
   return Status::OK();
 }
