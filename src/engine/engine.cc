@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <queue>
@@ -27,6 +28,7 @@ namespace hunch {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr float kInf = std::numeric_limits<float>::infinity();
 // Channel costs in nats (negative log-likelihoods of the edit).
 constexpr float kOmitCost = 8.0f;         // a letter of the word was not typed
 constexpr float kInsertCost = 8.0f;       // a typed letter is not in the word
@@ -83,6 +85,15 @@ struct Engine::Impl {
   std::unordered_map<std::string, std::vector<std::string>> emoji;  // keyword -> emoji
   // Key centres in key units (x / key width, y / key height), by lower-case code point.
   std::unordered_map<char32_t, std::pair<float, float>> key_centre;
+  // The same for ASCII characters, looked up without hashing in the search
+  // (ascii_has[c] says whether ascii_centre[c] is a key's).
+  std::pair<float, float> ascii_centre[128] = {};
+  bool ascii_has[128] = {};
+  const std::pair<float, float>* Centre(char32_t ch) const {
+    if (ch < 128) return ascii_has[ch] ? &ascii_centre[ch] : nullptr;
+    auto it = key_centre.find(ch);
+    return it == key_centre.end() ? nullptr : &it->second;
+  }
   std::vector<std::pair<float, float>> all_centres;
   // The lexicon's LM ids and long-tail log shares, as flat arrays (the
   // per-context scoring loop reads them for every word).
@@ -202,6 +213,10 @@ Status Engine::FromModel(std::shared_ptr<const Model> model, const EngineOptions
     if (cps.size() != 1) continue;
     std::pair<float, float> c((k.x + k.width / 2) / kw, (k.y + k.height / 2) / kh);
     im.key_centre[cps[0]] = c;
+    if (cps[0] < 128) {
+      im.ascii_centre[cps[0]] = c;
+      im.ascii_has[cps[0]] = true;
+    }
     im.all_centres.push_back(c);
   }
   im.memory_bytes = im.lexicon.memory_bytes() + im.vocab.capacity() * sizeof(std::string);
@@ -449,11 +464,10 @@ void Session::Impl::Observe(const SuggestRequest& r, std::vector<Observation>* o
       o.x = r.touches[i].x / kw;
       o.y = r.touches[i].y / kh;
     } else {
-      auto k = e->key_centre.find(cps[i]);
-      if (k != e->key_centre.end()) {
+      if (const std::pair<float, float>* k = e->Centre(cps[i])) {
         o.has_pos = true;
-        o.x = k->second.first;
-        o.y = k->second.second;
+        o.x = k->first;
+        o.y = k->second;
       }
     }
     if (o.has_pos) {
@@ -469,8 +483,7 @@ void Session::Impl::Observe(const SuggestRequest& r, std::vector<Observation>* o
 }
 
 float Session::Impl::MatchCost(char32_t ch, const Observation& o) const {
-  auto k = e->key_centre.find(ch);
-  return MatchCostAt(k == e->key_centre.end() ? nullptr : &k->second, ch, o);
+  return MatchCostAt(e->Centre(ch), ch, o);
 }
 
 // `centre`: the key centre of `ch`, nullptr when `ch` has no key.
@@ -641,12 +654,19 @@ void Session::Impl::EmitRange(SearchState& st, size_t lo, size_t hi, float cost)
 
 // One trie node of the best-first search: a word range sharing `depth`
 // bytes, its edit-distance column and its parent's (for transpositions).
+// Cells costlier than kMaxCost can only lead to costlier cells (every edit
+// costs >= 0) and are stored as +inf; [live_lo, live_hi] is the range of the
+// others, and the children compute only what that range (and the parent's,
+// for transpositions) can reach: a band along the diagonal, not the whole
+// column.
 struct Session::Impl::Node {
   size_t lo, hi, depth;
   size_t col, parent_col;  // offsets into SearchState::pool; parent_col = SIZE_MAX at the root
   char32_t last;
   float best_full;         // min over the path's columns of col[n]
   float bound;             // max log P over the range minus the lowest reachable cost
+  size_t live_lo, live_hi;      // cells of col that are <= kMaxCost
+  size_t parent_lo, parent_hi;  // the same for parent_col
   bool operator<(const Node& o) const { return bound < o.bound; }
 };
 
@@ -672,30 +692,46 @@ void Session::Impl::Expand(SearchState& st, const Node& node, std::priority_queu
     size_t len = 0;
     const char32_t ch = FirstCodePoint(std::string_view(key).substr(node.depth), &len);
     // The group of words sharing these bytes at `depth` (the range is sorted).
-    const std::string_view group(key.data() + node.depth, len);
-    size_t a = pos, b = node.hi;
-    while (a < b) {
-      const size_t m = a + (b - a) / 2;
-      if (std::string_view(lex.word(m).key).substr(node.depth, len) == group) a = m + 1;
-      else b = m;
-    }
-    Node k{pos, a, node.depth + len, st.pool.size(), node.col, ch, 0, 0};
+    const size_t a = lex.GroupEnd(pos, node.hi, node.depth + len);
+    Node k{pos, a, node.depth + len, st.pool.size(), node.col, ch, 0, 0, 0, 0, node.live_lo, node.live_hi};
     pos = a;
-    st.pool.resize(st.pool.size() + w);
+    st.pool.resize(st.pool.size() + w, kInf);
     float* c = &st.pool[k.col];
     const float* col = &st.pool[node.col];
     const float* prev = node.parent_col == SIZE_MAX ? nullptr : &st.pool[node.parent_col];
-    auto centre_it = e->key_centre.find(ch);
-    const std::pair<float, float>* centre = centre_it == e->key_centre.end() ? nullptr : &centre_it->second;
+    const std::pair<float, float>* centre = e->Centre(ch);
     const float omit = OmitCost(ch);
-    c[0] = col[0] + omit;
-    for (size_t i = 1; i <= n; ++i) {
+    // Cell i reads col[i - 1], col[i], c[i - 1] and prev[i - 2]: it can be
+    // live only from the first live cell of col (or prev + 2) on, and past
+    // the last ones only while c itself stays live.
+    size_t first = node.live_lo, last = node.live_hi + 1;
+    if (prev) {
+      first = std::min(first, node.parent_lo + 2);
+      last = std::max(last, node.parent_hi + 2);
+    }
+    size_t lo_live = SIZE_MAX, hi_live = 0;
+    auto keep = [&](size_t i, float v) {
+      if (v <= kMaxCost) {
+        c[i] = v;
+        lo_live = std::min(lo_live, i);
+        hi_live = i;
+      }
+    };
+    if (node.live_lo == 0) keep(0, col[0] + omit);
+    for (size_t i = std::max<size_t>(first, 1); i <= n; ++i) {
+      if (i > last && c[i - 1] > kMaxCost) break;
       float v = std::min({col[i - 1] + MatchCostAt(centre, ch, (*st.obs)[i - 1]), col[i] + omit,
                           c[i - 1] + kInsertCost});
       if (prev && i >= 2 && ch == (*st.obs)[i - 2].c && node.last == (*st.obs)[i - 1].c)
         v = std::min(v, prev[i - 2] + kTransposeCost);
-      c[i] = v;
+      keep(i, v);
     }
+    if (lo_live == SIZE_MAX) {  // every cell costs more than kMaxCost
+      st.pool.resize(k.col);
+      continue;
+    }
+    k.live_lo = lo_live;
+    k.live_hi = hi_live;
     const float kid_min = *std::min_element(c, c + w);
     k.best_full = st.complete ? c[n] : std::min(node.best_full, c[n]);
     const float cost_bound = st.complete ? kid_min : std::min(kid_min, k.best_full);
@@ -732,13 +768,18 @@ void Session::Impl::Search(const std::vector<Observation>& obs, std::string_view
   }
   // Best-first: always expand the node with the highest bound; stop when
   // even that one cannot beat the threshold.
-  st.pool.reserve(64 * (st.n + 1));
+  st.pool.reserve(1024 * (st.n + 1));
   st.pool.resize(st.n + 1);
-  for (size_t i = 0; i <= st.n; ++i) st.pool[i] = kInsertCost * i;
+  size_t root_hi = 0;
+  for (size_t i = 0; i <= st.n; ++i) {
+    const float v = kInsertCost * static_cast<float>(i);
+    st.pool[i] = v <= kMaxCost ? v : kInf;
+    if (v <= kMaxCost) root_hi = i;
+  }
   std::priority_queue<Node> frontier;
   // A completion must match at least one letter of the word: the root's
   // best_full (every typed letter an insertion) does not count.
-  frontier.push(Node{0, lex.size(), 0, 0, SIZE_MAX, 0, kMaxCost * 4, 0.0f});
+  frontier.push(Node{0, lex.size(), 0, 0, SIZE_MAX, 0, kMaxCost * 4, 0.0f, 0, root_hi, 0, 0});
   size_t expanded = 0;
   while (!frontier.empty() && expanded < kMaxExpansions) {
     Node node = frontier.top();

@@ -121,11 +121,39 @@ Status Lexicon::Build(const std::vector<std::string>& vocab, int first_word_id,
       tail_total_ += w.count;
     }
   }
+  lcp_next_.assign(words_.size(), 0);
+  for (size_t i = 0; i + 1 < words_.size(); ++i) {
+    const std::string& a = words_[i].key;
+    const std::string& b = words_[i + 1].key;
+    size_t k = 0;
+    while (k < 255 && k < a.size() && k < b.size() && a[k] == b[k]) ++k;
+    lcp_next_[i] = static_cast<uint8_t>(k);
+  }
   const double total = static_cast<double>(std::max<uint64_t>(tail_total_, 1));
   for (int32_t i : tail_by_count_) words_[i].log_tail = static_cast<float>(std::log(words_[i].count / total));
   std::stable_sort(tail_by_count_.begin(), tail_by_count_.end(),
                    [this](int32_t a, int32_t b) { return words_[a].count > words_[b].count; });
   return Status::OK();
+}
+
+size_t Lexicon::GroupEnd(size_t pos, size_t hi, size_t bytes) const {
+  // Word j > pos is in the group iff every neighbouring pair from pos to j
+  // shares `bytes` bytes. Prefixes longer than 255 bytes are treated as
+  // sharing 255, so the caller keeps them below that (the engine's search
+  // stops at 64).
+  const uint8_t need = static_cast<uint8_t>(bytes < 255 ? bytes : 255);
+  const uint8_t* l = lcp_next_.data();
+  size_t i = pos;
+  // Sixteen at a time while all of them reach `need` (the minimum of a block
+  // is one vector instruction once compiled), then one at a time.
+  while (i + 16 < hi) {
+    uint8_t m = 255;
+    for (size_t k = 0; k < 16; ++k) m = std::min(m, l[i + k]);
+    if (m < need) break;
+    i += 16;
+  }
+  while (i + 1 < hi && l[i] >= need) ++i;
+  return i + 1;
 }
 
 int32_t Lexicon::Find(std::string_view key) const {
@@ -148,7 +176,7 @@ void Lexicon::PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_
 
 size_t Lexicon::memory_bytes() const {
   size_t n = words_.capacity() * sizeof(Word) + by_vocab_.capacity() * sizeof(int32_t) +
-             tail_by_count_.capacity() * sizeof(int32_t);
+             tail_by_count_.capacity() * sizeof(int32_t) + lcp_next_.capacity();
   for (const Word& w : words_) {
     if (w.key.capacity() > 15) n += w.key.capacity() + 1;
     if (w.display.capacity() > 15) n += w.display.capacity() + 1;

@@ -44,6 +44,11 @@ class Lexicon {
   }
   // Lexicon index of `key`, -1 when absent.
   int32_t Find(std::string_view key) const;
+  // The end of the run of words from `pos` (within [pos, hi)) whose keys
+  // share their first `bytes` bytes with word `pos`'s, which must have at
+  // least that many: a scan of one byte per word (the common-prefix length
+  // of each key with the next), not of the words themselves.
+  size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const;
   // Range [*lo, *hi) of the words whose key starts with `prefix`, within [lo0, hi0).
   void PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_t* lo, size_t* hi) const;
   // Words outside the vocabulary, most frequent first.
@@ -54,6 +59,7 @@ class Lexicon {
 
  private:
   std::vector<Word> words_;          // sorted by key (byte order)
+  std::vector<uint8_t> lcp_next_;    // common prefix bytes of key i and key i + 1, at most 255
   std::vector<int32_t> by_vocab_;    // LM id -> lexicon index
   std::vector<int32_t> tail_by_count_;
   uint64_t tail_total_ = 0;
