@@ -3,23 +3,39 @@
 # (models/en.md) with the figures measured here:
 #   export (ONNX + engine metadata) -> hunch convert -> hunch quantize int8
 #   -> hunch eval on data/test-public.tok -> models/en.md
-#   scripts/build_default_model.sh CHECKPOINT [PEERS_JSON]
+#   scripts/build_default_model.sh [--card-only] CHECKPOINT [PEERS_JSON]
+# --card-only: keep models/en.hunch (and the export and quantization report of
+# the last full run in train/out/default-model) and measure it again: eval,
+# eval --learn, bench, then the card. For engine changes that leave the model
+# as it is.
 # Needs the corpus and vocabulary of train/README.md steps 1-2 in train/out/
 # and a Release build in build/. PEERS_JSON (bench/peers/run_peers.sh output)
 # adds Presage's and Hunspell's figures on the same text to the card.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ckpt=${1:?usage: scripts/build_default_model.sh CHECKPOINT [PEERS_JSON]}
+card_only=0
+if [ "${1:-}" = "--card-only" ]; then
+  card_only=1
+  shift
+fi
+ckpt=${1:?usage: scripts/build_default_model.sh [--card-only] CHECKPOINT [PEERS_JSON]}
 peers=${2:-}
 hunch=${HUNCH:-build/hunch}
 work=train/out/default-model
 mkdir -p "$work" models
-/usr/bin/python3 train/export.py --checkpoint "$ckpt" --out "$work/lm.onnx" \
-  --wordlist train/out/vocab/wordlist.tsv --surface train/out/vocab/surface.tsv \
-  --emoji train/out/data/emoji-keywords.tsv
-"$hunch" convert "$work/lm.onnx" -o "$work/lm.f32.hunch"
-"$hunch" quantize "$work/lm.f32.hunch" -o "$work/en.hunch" --weights int8 \
-  --eval-text data/test-public.tok --json > "$work/quantize.json"
+if [ "$card_only" = 1 ]; then
+  for f in lm.onnx quantize.json; do
+    [ -f "$work/$f" ] || { echo "--card-only needs $work/$f from a full run" >&2; exit 1; }
+  done
+  cp models/en.hunch "$work/en.hunch"
+else
+  /usr/bin/python3 train/export.py --checkpoint "$ckpt" --out "$work/lm.onnx" \
+    --wordlist train/out/vocab/wordlist.tsv --surface train/out/vocab/surface.tsv \
+    --emoji train/out/data/emoji-keywords.tsv
+  "$hunch" convert "$work/lm.onnx" -o "$work/lm.f32.hunch"
+  "$hunch" quantize "$work/lm.f32.hunch" -o "$work/en.hunch" --weights int8 \
+    --eval-text data/test-public.tok --json > "$work/quantize.json"
+fi
 "$hunch" eval --model "$work/en.hunch" --text data/test-public.tok --json > "$work/eval.json"
 "$hunch" eval --model "$work/en.hunch" --text data/test-public.tok --learn --json > "$work/eval-learn.json"
 "$hunch" bench --model "$work/en.hunch" --runs 10000 --json > "$work/bench.json"
