@@ -101,7 +101,7 @@ enum class SuggestionKind : int {
   kCorrection = 1,  // a word the typed characters (or touches) were a mistyping of
   kNextWord = 2,    // nothing typed yet: the predicted next word
   kPhrase = 3,      // two or three predicted words
-  kEmoji = 4,       // an emoji for the typed or the previous word
+  kEmoji = 4,       // an emoji for the typed word (a keyword)
   kLiteral = 5,     // exactly what was typed (offered when nothing beats it)
 };
 
@@ -139,7 +139,8 @@ struct EngineOptions {
   // Offer two- and three-word phrases (beam search over LM steps) after the
   // next-word suggestions when they are likely enough.
   bool phrases = true;
-  // Offer emoji for keywords (metadata "emoji").
+  // Offer emoji for keywords (metadata "emoji"): in a free slot, or in the
+  // last one when the typed keyword is likelier than that suggestion.
   bool emoji = true;
   // Offer corrections of the typed characters (spatial/edit model).
   bool corrections = true;

@@ -961,7 +961,10 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
       text::CountCodePoints(typed_key) >= 2)
     (*out)[0].autocorrect = true;
 
-  // Emoji for a typed keyword, in the last slot.
+  // Emoji for a typed keyword: in a free slot, or in place of the last
+  // suggestion when the keyword as typed (the word the emoji stands for) is
+  // likelier than that suggestion; a less likely finished word does not push
+  // out a likelier completion.
   if (e.options.emoji && !typed_key.empty()) {
     auto it = e.emoji.find(typed_key);
     if (it != e.emoji.end()) {
@@ -969,8 +972,10 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
       sg.text = it->second[0];
       sg.kind = SuggestionKind::kEmoji;
       sg.score = literal_score > kNegInf ? literal_score : (out->empty() ? 0.0f : out->back().score);
-      if (out->size() >= n_out) out->back() = sg;
-      else out->push_back(sg);
+      if (out->size() < n_out)
+        out->push_back(sg);
+      else if (literal_score > out->back().score)
+        out->back() = sg;
     }
   }
 

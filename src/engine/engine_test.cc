@@ -51,7 +51,7 @@ std::string Join(const std::vector<std::string>& v) {
 }
 
 std::shared_ptr<const Engine> MakeEngine(const EngineOptions& opts = {}, bool with_metadata = true,
-                                         std::vector<uint8_t>* keep = nullptr) {
+                                         std::vector<uint8_t>* keep = nullptr, const std::string& more_emoji = "") {
   LmConfig c;
   c.vocab = static_cast<int>(kVocab.size());
   c.embed = 8;
@@ -73,7 +73,7 @@ std::shared_ptr<const Engine> MakeEngine(const EngineOptions& opts = {}, bool wi
                   {"lexicon", "the\t1000\nthey\t300\nthen\t200\nthere\t150\nhello\t50\nhelp\t40\ni\t500\n"
                               "don't\t30\nworld\t20\nthermometer\t50\nthermal\t5\nhelicopter\t3\nrare\t1\n"},
                   {"surface", "i\tI\n"},
-                  {"emoji", "\xe2\x9d\xa4\xef\xb8\x8f\tlove\n\xf0\x9f\x8c\x8d\tworld\n"}};
+                  {"emoji", "\xe2\x9d\xa4\xef\xb8\x8f\tlove\n\xf0\x9f\x8c\x8d\tworld\n" + more_emoji}};
   }
   std::vector<uint8_t> bytes = BuildRandomLm(c);
   std::shared_ptr<const Model> model;
@@ -230,6 +230,34 @@ TEST_F(EngineTest, EmojiForKeywords) {
   EXPECT_EQ(out[0].text, "love");
   EXPECT_EQ(out.back().kind, SuggestionKind::kEmoji);
   EXPECT_EQ(out.back().text, "\xe2\x9d\xa4\xef\xb8\x8f");
+}
+
+// While a keyword is typed, its emoji takes a free slot, or the last one
+// when the keyword as a finished word is likelier than that suggestion; it
+// never pushes out a likelier completion.
+TEST(EngineEmojiTest, EmojiTakesTheLastSlotOnlyFromALessLikelySuggestion) {
+  const std::string fire = "\xf0\x9f\x94\xa5", copter = "\xf0\x9f\x9a\x81";
+  std::shared_ptr<const Engine> engine = MakeEngine({}, true, nullptr, fire + "\tthe\n" + copter + "\thel\n");
+  ASSERT_TRUE(engine);
+  std::unique_ptr<Session> session;
+  ASSERT_TRUE(engine->NewSession(&session).ok());
+  // "the" (the likeliest word) beats its completions they, then, there.
+  auto out = Suggest(session.get(), "hello", "the", 3);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out.back().kind, SuggestionKind::kEmoji);
+  EXPECT_EQ(out.back().text, fire);
+  EXPECT_EQ(out[0].kind, SuggestionKind::kCompletion);
+  // "hel" is no word: hello, help keep both slots.
+  session->Reset();
+  out = Suggest(session.get(), "hello", "hel", 2);
+  ASSERT_EQ(out.size(), 2u);
+  for (const auto& s : out) EXPECT_NE(s.kind, SuggestionKind::kEmoji) << s.text;
+  // A free slot takes it whatever its score.
+  session->Reset();
+  out = Suggest(session.get(), "hello", "hel", 16);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back().kind, SuggestionKind::kEmoji);
+  EXPECT_EQ(out.back().text, copter);
 }
 
 TEST_F(EngineTest, ScoresMatchStepwiseInterpreterRuns) {
