@@ -472,12 +472,10 @@ float Quantize(const float* x, int n, int8_t* q) {
 
 // ---- element-wise math -----------------------------------------------------
 
-// exp(x) for 8 floats: range reduction x = n*ln2 + r, |r| <= ln2/2, degree-6
-// polynomial for exp(r) (relative error ~2e-7), scaled by 2^n through the
-// exponent bits. Inputs are clamped to [-87.3, 88.7] (no inf/denormals).
-inline __m256 Exp8(__m256 x) {
-  // Operand order makes NaN propagate (max/min return the second operand for NaN).
-  x = _mm256_min_ps(_mm256_set1_ps(88.72283f), _mm256_max_ps(_mm256_set1_ps(-87.33654f), x));
+// exp(x) = 2^n * p for a clamped x: range reduction x = n*ln2 + r,
+// |r| <= ln2/2, and a degree-6 polynomial for p = exp(r) (relative error
+// ~2e-7). Returns p and the integer n.
+inline __m256 ExpReduced(__m256 x, __m256i* n_int) {
   const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145752f), x);
@@ -489,8 +487,18 @@ inline __m256 Exp8(__m256 x) {
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
   p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
+  *n_int = _mm256_cvtps_epi32(n);
+  return p;
+}
+
+// exp(x) for 8 floats, scaled by 2^n through the exponent bits. Inputs are
+// clamped to [-87.3, 88.7] (no inf/denormals).
+inline __m256 Exp8(__m256 x) {
+  // Operand order makes NaN propagate (max/min return the second operand for NaN).
+  x = _mm256_min_ps(_mm256_set1_ps(88.72283f), _mm256_max_ps(_mm256_set1_ps(-87.33654f), x));
+  __m256i ni;
+  const __m256 p = ExpReduced(x, &ni);
   // 2^n: n in [-126, 128]; build it in two halves so n = 128 stays finite.
-  const __m256i ni = _mm256_cvtps_epi32(n);
   const __m256i half = _mm256_srai_epi32(ni, 1);
   const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, _mm256_set1_epi32(127)), 23));
   const __m256 s2 =
@@ -533,23 +541,13 @@ void Tanh(float* x, int n) {
   if (i < n) ReferenceKernels().tanh(x + i, n - i);
 }
 
-// exp(x) for x <= 0 (log-softmax after subtracting the maximum): Exp8's
-// reduction and polynomial, with the lower clamp only, so 2^n (n >= -126)
+// exp(x) for x <= 0 (log-softmax after subtracting the maximum):
+// ExpReduced with the lower clamp only, so 2^n (n >= -126)
 // is one exponent-bit construction. NaN in, NaN out.
 inline __m256 ExpNonPositive8(__m256 x) {
   x = _mm256_max_ps(_mm256_set1_ps(-87.33654f), x);  // NaN propagates (second operand)
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145752f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860677e-6f), r);
-  __m256 p = _mm256_set1_ps(1.3888949e-3f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3333705e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1666620e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666667e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
-  const __m256i ni = _mm256_cvtps_epi32(n);
+  __m256i ni;
+  const __m256 p = ExpReduced(x, &ni);
   const __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(ni, _mm256_set1_epi32(127)), 23));
   return _mm256_mul_ps(p, scale);
 }
