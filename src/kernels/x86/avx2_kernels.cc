@@ -266,6 +266,15 @@ inline __m256i DotU4(__m256i u, __m256i x) {
 
 constexpr int kMaxI4Cols = 4096;  // larger rows use the reference kernel
 
+// Rows [o, rows) of an int4 matrix, as a matrix of their own.
+WeightMatrix Int4RowsFrom(const WeightMatrix& w, int o) {
+  WeightMatrix rest = w;
+  rest.rows = w.rows - o;
+  rest.data = w.data + o * w.row_bytes;
+  rest.scales = w.scales + static_cast<size_t>(o) * w.blocks_per_row;
+  return rest;
+}
+
 void MatVecI4Any(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
   const int cols = w.cols, bs = w.block_size, nb = w.blocks_per_row;
   if (bs % 32 != 0 || cols > kMaxI4Cols) {
@@ -325,13 +334,7 @@ void MatVecI4Any(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
     }
     _mm_storeu_ps(y + o, sum);
   }
-  if (o < w.rows) {
-    WeightMatrix rest = w;
-    rest.rows = w.rows - o;
-    rest.data = w.data + o * w.row_bytes;
-    rest.scales = w.scales + static_cast<size_t>(o) * nb;
-    ReferenceKernels().matvec_i4(rest, qx, sx, y + o);
-  }
+  if (o < w.rows) ReferenceKernels().matvec_i4(Int4RowsFrom(w, o), qx, sx, y + o);
 }
 
 // Blocks of 32 (the quantizer's default): a 32-byte load holds 64 values,
@@ -403,13 +406,7 @@ void MatVecI4Block32(const WeightMatrix& w, const int8_t* qx, float sx, float* y
     }
     _mm_storeu_ps(y + o, acc);
   }
-  if (o < w.rows) {
-    WeightMatrix rest = w;
-    rest.rows = w.rows - o;
-    rest.data = w.data + o * w.row_bytes;
-    rest.scales = w.scales + static_cast<size_t>(o) * nb;
-    MatVecI4Any(rest, qx, sx, y + o);
-  }
+  if (o < w.rows) MatVecI4Any(Int4RowsFrom(w, o), qx, sx, y + o);
 }
 
 void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
