@@ -145,19 +145,8 @@ class Parser {
       ++pos_;
       SkipSpace();
       v->keys_.push_back(std::move(key));
-      v->items_.emplace_back();
-      if (!ParseValue(&v->items_.back(), depth)) return false;
-      SkipSpace();
-      if (!AtEnd() && Peek() == ',') {
-        ++pos_;
-        SkipSpace();
-        continue;
-      }
-      if (!AtEnd() && Peek() == '}') {
-        ++pos_;
-        return true;
-      }
-      return Fail("expected ',' or '}' in an object", true);
+      const Next next = ParseItem(v, depth, '}', "expected ',' or '}' in an object");
+      if (next != kMore) return next == kClosed;
     }
   }
 
@@ -171,20 +160,29 @@ class Parser {
       return true;
     }
     while (true) {
-      v->items_.emplace_back();
-      if (!ParseValue(&v->items_.back(), depth)) return false;
-      SkipSpace();
-      if (!AtEnd() && Peek() == ',') {
-        ++pos_;
-        SkipSpace();
-        continue;
-      }
-      if (!AtEnd() && Peek() == ']') {
-        ++pos_;
-        return true;
-      }
-      return Fail("expected ',' or ']' in an array", true);
+      const Next next = ParseItem(v, depth, ']', "expected ',' or ']' in an array");
+      if (next != kMore) return next == kClosed;
     }
+  }
+
+  // One member value of an object or array, then ',' (more follow) or
+  // `close` (the container ends); anything else fails with `what`.
+  enum Next { kMore, kClosed, kError };
+  Next ParseItem(Value* v, int depth, char close, const char* what) {
+    v->items_.emplace_back();
+    if (!ParseValue(&v->items_.back(), depth)) return kError;
+    SkipSpace();
+    if (!AtEnd() && Peek() == ',') {
+      ++pos_;
+      SkipSpace();
+      return kMore;
+    }
+    if (!AtEnd() && Peek() == close) {
+      ++pos_;
+      return kClosed;
+    }
+    Fail(what, true);
+    return kError;
   }
 
   static int HexValue(char c) {

@@ -113,6 +113,8 @@ TEST(JsonTest, ErrorsSayWhere) {
   EXPECT_EQ(ErrorOf(""), "json: line 1 col 1 (byte 0): expected a value, found the end of the text");
   EXPECT_EQ(ErrorOf("[1, 2"),
             "json: line 1 col 6 (byte 5): expected ',' or ']' in an array, found the end of the text");
+  EXPECT_EQ(ErrorOf("{\"a\": 1 \"b\": 2}"),
+            "json: line 1 col 9 (byte 8): expected ',' or '}' in an object, found '\"'");
   // Columns count code points: "é" is one column.
   EXPECT_EQ(ErrorOf("[\"\xC3\xA9\", x]"), "json: line 1 col 7 (byte 7): expected a value, found 'x'");
 }
