@@ -768,7 +768,7 @@ void Session::Impl::Search(const std::vector<Observation>& obs, std::string_view
   }
   // Best-first: always expand the node with the highest bound; stop when
   // even that one cannot beat the threshold.
-  st.pool.reserve(1024 * (st.n + 1));
+  st.pool.reserve(64 * (st.n + 1));
   st.pool.resize(st.n + 1);
   size_t root_hi = 0;
   for (size_t i = 0; i <= st.n; ++i) {

@@ -144,14 +144,6 @@ size_t Lexicon::GroupEnd(size_t pos, size_t hi, size_t bytes) const {
   const uint8_t need = static_cast<uint8_t>(bytes < 255 ? bytes : 255);
   const uint8_t* l = lcp_next_.data();
   size_t i = pos;
-  // Sixteen at a time while all of them reach `need` (the minimum of a block
-  // is one vector instruction once compiled), then one at a time.
-  while (i + 16 < hi) {
-    uint8_t m = 255;
-    for (size_t k = 0; k < 16; ++k) m = std::min(m, l[i + k]);
-    if (m < need) break;
-    i += 16;
-  }
   while (i + 1 < hi && l[i] >= need) ++i;
   return i + 1;
 }

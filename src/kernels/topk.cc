@@ -31,8 +31,8 @@ struct Before {
 // into a sorted buffer); beyond it, a partial sort of all the indices.
 constexpr int32_t kMaxInsertionK = 64;
 
-// Whether any of row[0..8) is greater than t (written so that the compiler
-// makes it one vector compare).
+// Whether any of row[0..8) is greater than t: eight comparisons without a
+// branch each, then one.
 inline bool AnyGreater8(const float* row, float t) {
   int any = 0;
   for (int j = 0; j < 8; ++j) any |= row[j] > t;
@@ -42,7 +42,7 @@ inline bool AnyGreater8(const float* row, float t) {
 // Scanning in index order, an element enters only when it comes before the
 // current k-th: with a numeric k-th that is exactly value > k-th (a tie or a
 // NaN has a higher index and stays out), so whole blocks of eight are
-// skipped with one compare; with a NaN k-th, any number enters.
+// skipped with one branch; with a NaN k-th, any number enters.
 void TopKByInsertion(const float* row, int32_t n, int32_t k, int32_t* best) {
   const Before before{row};
   int32_t size = 0;

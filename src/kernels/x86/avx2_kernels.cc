@@ -161,6 +161,16 @@ void MatVecI8Rows(const WeightMatrix& w, const int8_t* qx, float sx, float* y, i
   }
 }
 
+// The first rows of w whose reads of `span` bytes from the row start stay
+// inside the matrix (the padded paths read whole chunks past a row's end;
+// the rows after these take an exact-length path).
+int RowsReadWhole(const WeightMatrix& w, size_t span) {
+  const size_t total = static_cast<size_t>(w.rows) * w.row_bytes;
+  if (total < span) return 0;
+  const size_t rows = (total - span) / w.row_bytes + 1;
+  return rows < static_cast<size_t>(w.rows) ? static_cast<int>(rows) : w.rows;
+}
+
 // Widest input the padded path takes (a stack copy of x); wider rows use
 // MatVecI8Rows throughout.
 constexpr int kMaxPaddedCols = 4096;
@@ -230,10 +240,7 @@ void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
   for (int k = 0; k < chunks * 32; k += 32)
     _mm256_store_si256(reinterpret_cast<__m256i*>(xa + k),
                        _mm256_abs_epi8(_mm256_load_si256(reinterpret_cast<const __m256i*>(xs + k))));
-  const size_t total = static_cast<size_t>(w.rows) * w.row_bytes;
-  const size_t span = static_cast<size_t>(chunks) * 32;
-  int safe = total >= span ? static_cast<int>((total - span) / w.row_bytes) + 1 : 0;
-  if (safe > w.rows) safe = w.rows;
+  const int safe = RowsReadWhole(w, static_cast<size_t>(chunks) * 32);
   // Rows of 65 to 128 values (embedding-sized layers: 96 in the Gboard-size
   // model) keep x in registers; about a fifth faster there (BM_MatVec).
   int o;
@@ -364,10 +371,7 @@ void MatVecI4Block32(const WeightMatrix& w, const int8_t* qx, float sx, float* y
     }
     for (int l = 0; l < 8; ++l) corr[c][l] = 8 * sum[l >> 2];
   }
-  const size_t total = static_cast<size_t>(w.rows) * w.row_bytes;
-  const size_t span = static_cast<size_t>(chunks) * 32;  // bytes read per row
-  int safe = total >= span ? static_cast<int>((total - span) / w.row_bytes) + 1 : 0;
-  if (safe > w.rows) safe = w.rows;
+  const int safe = RowsReadWhole(w, static_cast<size_t>(chunks) * 32);  // 32 bytes per 64-value chunk
   const __m256i low = _mm256_set1_epi8(0x0f), eight = _mm256_set1_epi8(8), ones = _mm256_set1_epi16(1);
   const __m128 vsx = _mm_set1_ps(sx);
   int o = 0;
