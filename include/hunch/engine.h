@@ -164,6 +164,10 @@ struct EngineOptions {
 };
 
 class Session;
+class UserModel;
+namespace internal {
+struct EngineAccess;
+}
 
 class HUNCH_EXPORT Engine : public std::enable_shared_from_this<Engine> {
  public:
@@ -176,7 +180,13 @@ class HUNCH_EXPORT Engine : public std::enable_shared_from_this<Engine> {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  // A session with a user model of its own.
   Status NewSession(std::unique_ptr<Session>* session) const;
+  // A session that shares `user` (made by UserModel::Create for this
+  // engine) with every other session given it: what one text field
+  // learns, the others suggest. Fails with kInvalidArgument when `user` is
+  // null or belongs to another engine.
+  Status NewSession(std::shared_ptr<UserModel> user, std::unique_ptr<Session>* session) const;
 
   const Model& model() const;
   const EngineOptions& options() const;
@@ -186,10 +196,54 @@ class HUNCH_EXPORT Engine : public std::enable_shared_from_this<Engine> {
   size_t memory_bytes() const;
 
   struct Impl;
-  const Impl& impl() const { return *impl_; }
 
  private:
+  friend struct internal::EngineAccess;
   Engine();
+  std::unique_ptr<Impl> impl_;
+};
+
+// What the user taught: the words they committed and the word pairs, mixed
+// into the suggestions with EngineOptions::user_weight. One UserModel can be
+// shared by several sessions of one engine (two text fields of an app).
+//
+// Thread safety: every method may be called from any thread at any time;
+// sessions read it under a shared lock while they score, learning takes it
+// exclusively. Lifetime: a UserModel keeps its Engine alive.
+class HUNCH_EXPORT UserModel {
+ public:
+  // An empty user model for sessions of `engine`.
+  static Status Create(std::shared_ptr<const Engine> engine, std::shared_ptr<UserModel>* model);
+  ~UserModel();
+  UserModel(const UserModel&) = delete;
+  UserModel& operator=(const UserModel&) = delete;
+
+  // Learns from text the user committed: its words and the pairs of
+  // consecutive words, line by line (tokens over 64 bytes are skipped).
+  Status Learn(const std::string& text);
+  // Learns one word committed after `context` (online learning while
+  // typing): the word, and the pair (last token of the context's last line,
+  // word). kInvalidArgument when the word is empty, over 64 bytes, or holds
+  // a tab or line break.
+  Status LearnWord(const std::string& context, const std::string& word);
+  // Forgets everything learned.
+  void Clear();
+  // Serializes / restores what was learned (a small text format:
+  // "hunch-user-model 1", then "u<TAB>word<TAB>count" and
+  // "b<TAB>previous<TAB>word<TAB>count" lines). Load replaces the model's
+  // contents, or leaves them unchanged and returns kInvalidArgument naming
+  // the bad line.
+  std::string Save() const;
+  Status Load(const std::string& data);
+  // The number of words learned (with repetitions).
+  uint64_t word_count() const;
+
+  struct Impl;
+
+ private:
+  friend class Engine;
+  friend class Session;
+  UserModel();
   std::unique_ptr<Impl> impl_;
 };
 
@@ -203,26 +257,25 @@ class HUNCH_EXPORT Session {
   // duplicates (case-insensitive).
   Status Suggest(const SuggestRequest& request, std::vector<Suggestion>* out);
   // The natural-log probability of `token` (one token of the tokenizer)
-  // following `context`: the LM's for vocabulary words, P(<unk>) times the
-  // long-tail share for other lexicon words (what `hunch eval` uses for
-  // perplexity). `in_vocab` tells which. A word neither knows gets half a
-  // count's share of the unknown-word class: log P(<unk>) - log(2 (N + 1)),
-  // N the total count of the lexicon's words outside the vocabulary.
+  // following `context`, from the distribution Suggest ranks (the LM, the
+  // lexicon's long tail, the context cache and the user model; see
+  // docs/engine.md): what `hunch eval` uses for perplexity. `in_vocab`
+  // tells whether the token is in the LM's vocabulary. A word neither the
+  // lexicon nor the user model knows gets half a count's share of the
+  // unknown-word class, P(<unk>) / (2 (N + 1)), N the total count of the
+  // lexicon's words outside the vocabulary, mixed like any other word.
   Status ScoreNextToken(const std::string& context, const std::string& token, float* log_prob,
                         bool* in_vocab);
-  // Learn from text the user committed: its words join the user's lexicon and
-  // its word pairs the user model (interpolated with user_weight).
+  // The same as user_model()->Learn(text), LearnWord(...), Save() and
+  // Load(data): the session's user model, shared or its own.
   Status Learn(const std::string& text);
-  // Learn one word the user committed after `context` (online learning while
-  // typing: the pair (last context token, word) and the word itself).
   Status LearnWord(const std::string& context, const std::string& word);
+  std::string SaveUserModel() const;
+  Status LoadUserModel(const std::string& data);
+  const std::shared_ptr<UserModel>& user_model() const;
   // Forgets the cached context states and the passed-over memory (not what
   // was learned).
   void Reset();
-  // Serialize / restore what Learn accumulated (a small text format), so an
-  // app can keep it across runs.
-  std::string SaveUserModel() const;
-  Status LoadUserModel(const std::string& data);
 
   struct Impl;
 

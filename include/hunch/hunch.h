@@ -311,9 +311,43 @@ HUNCH_EXPORT void hunch_session_free(hunch_session* session); /* NULL is fine */
 HUNCH_EXPORT hunch_status_code hunch_session_suggest(hunch_session* session, const char* context, const char* typed,
                                                      const float* touches_xy, size_t num_touches, int complete,
                                                      int max_suggestions, hunch_suggestions** list, char** error);
-/* Learns from committed text (the user's words and word pairs). */
+/* Learns from committed text (the user's words and word pairs), into the
+ * session's user model (its own, or the one it shares). */
 HUNCH_EXPORT hunch_status_code hunch_session_learn(hunch_session* session, const char* text, char** error);
+/* Learns one word committed after `context` (online learning while typing). */
+HUNCH_EXPORT hunch_status_code hunch_session_learn_word(hunch_session* session, const char* context,
+                                                        const char* word, char** error);
+/* Forgets the cached context and the passed-over memory (not what was learned). */
 HUNCH_EXPORT void hunch_session_reset(hunch_session* session);
+
+/* A user model: what the user taught (hunch::UserModel). One can be shared by
+ * several sessions of one engine, so that two text fields of an app learn
+ * together. Every user-model function may be called from any thread. A
+ * handle keeps the model (and its engine) alive; free each handle. */
+typedef struct hunch_user_model hunch_user_model;
+HUNCH_EXPORT hunch_status_code hunch_user_model_create(const hunch_engine* engine, hunch_user_model** model,
+                                                       char** error);
+/* A new handle to the model `session` uses. */
+HUNCH_EXPORT hunch_status_code hunch_session_user_model(const hunch_session* session, hunch_user_model** model,
+                                                        char** error);
+/* A session that shares `model` (made for the same engine). */
+HUNCH_EXPORT hunch_status_code hunch_session_create_with_user_model(const hunch_engine* engine,
+                                                                    hunch_user_model* model,
+                                                                    hunch_session** session, char** error);
+HUNCH_EXPORT void hunch_user_model_free(hunch_user_model* model); /* NULL is fine */
+HUNCH_EXPORT hunch_status_code hunch_user_model_learn(hunch_user_model* model, const char* text, char** error);
+HUNCH_EXPORT hunch_status_code hunch_user_model_learn_word(hunch_user_model* model, const char* context,
+                                                           const char* word, char** error);
+HUNCH_EXPORT void hunch_user_model_clear(hunch_user_model* model);
+HUNCH_EXPORT uint64_t hunch_user_model_word_count(const hunch_user_model* model);
+/* Serializes the model into *data (NUL-terminated, *size bytes without the
+ * NUL; release with hunch_free). */
+HUNCH_EXPORT hunch_status_code hunch_user_model_save(const hunch_user_model* model, char** data, size_t* size,
+                                                     char** error);
+/* Replaces the model's contents with `size` bytes of `data` (what
+ * hunch_user_model_save wrote); on error they are unchanged. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_load(hunch_user_model* model, const char* data, size_t size,
+                                                     char** error);
 
 HUNCH_EXPORT size_t hunch_suggestions_count(const hunch_suggestions* list);
 HUNCH_EXPORT const char* hunch_suggestions_text(const hunch_suggestions* list, size_t i); /* "" out of range */

@@ -1,5 +1,7 @@
 // The C API of the keyboard engine (include/hunch/hunch.h, hunch_engine_*,
 // hunch_session_*, hunch_suggestions_*); part of libhunch_engine.
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <string>
@@ -18,6 +20,9 @@ struct hunch_engine {
 };
 struct hunch_session {
   std::unique_ptr<hunch::Session> session;
+};
+struct hunch_user_model {
+  std::shared_ptr<hunch::UserModel> model;
 };
 struct hunch_suggestions {
   std::vector<hunch::Suggestion> items;
@@ -78,6 +83,85 @@ hunch_status_code hunch_session_suggest(hunch_session* session, const char* cont
 hunch_status_code hunch_session_learn(hunch_session* session, const char* text, char** error) {
   if (!session || !text) return InvalidArgument("hunch_session_learn: NULL argument", error);
   return Return(session->session->Learn(text), error);
+}
+
+hunch_status_code hunch_session_learn_word(hunch_session* session, const char* context, const char* word,
+                                           char** error) {
+  if (!session || !context || !word) return InvalidArgument("hunch_session_learn_word: NULL argument", error);
+  return Return(session->session->LearnWord(context, word), error);
+}
+
+namespace {
+
+hunch_status_code NewUserModelHandle(std::shared_ptr<hunch::UserModel> m, hunch_user_model** model, char** error) {
+  *model = new (std::nothrow) hunch_user_model{std::move(m)};
+  if (!*model) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
+  return HUNCH_OK;
+}
+
+}  // namespace
+
+hunch_status_code hunch_user_model_create(const hunch_engine* engine, hunch_user_model** model, char** error) {
+  if (!engine || !model) return InvalidArgument("hunch_user_model_create: NULL argument", error);
+  std::shared_ptr<hunch::UserModel> m;
+  hunch::Status st = hunch::UserModel::Create(engine->engine, &m);
+  if (!st.ok()) return Return(st, error);
+  return NewUserModelHandle(std::move(m), model, error);
+}
+
+hunch_status_code hunch_session_user_model(const hunch_session* session, hunch_user_model** model, char** error) {
+  if (!session || !model) return InvalidArgument("hunch_session_user_model: NULL argument", error);
+  return NewUserModelHandle(session->session->user_model(), model, error);
+}
+
+hunch_status_code hunch_session_create_with_user_model(const hunch_engine* engine, hunch_user_model* model,
+                                                       hunch_session** session, char** error) {
+  if (!engine || !model || !session)
+    return InvalidArgument("hunch_session_create_with_user_model: NULL argument", error);
+  std::unique_ptr<hunch::Session> s;
+  hunch::Status st = engine->engine->NewSession(model->model, &s);
+  if (!st.ok()) return Return(st, error);
+  *session = new (std::nothrow) hunch_session{std::move(s)};
+  if (!*session) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
+  return HUNCH_OK;
+}
+
+void hunch_user_model_free(hunch_user_model* model) { delete model; }
+
+hunch_status_code hunch_user_model_learn(hunch_user_model* model, const char* text, char** error) {
+  if (!model || !text) return InvalidArgument("hunch_user_model_learn: NULL argument", error);
+  return Return(model->model->Learn(text), error);
+}
+
+hunch_status_code hunch_user_model_learn_word(hunch_user_model* model, const char* context, const char* word,
+                                              char** error) {
+  if (!model || !context || !word) return InvalidArgument("hunch_user_model_learn_word: NULL argument", error);
+  return Return(model->model->LearnWord(context, word), error);
+}
+
+void hunch_user_model_clear(hunch_user_model* model) {
+  if (model) model->model->Clear();
+}
+
+uint64_t hunch_user_model_word_count(const hunch_user_model* model) {
+  return model ? model->model->word_count() : 0;
+}
+
+hunch_status_code hunch_user_model_save(const hunch_user_model* model, char** data, size_t* size, char** error) {
+  if (!model || !data || !size) return InvalidArgument("hunch_user_model_save: NULL argument", error);
+  const std::string s = model->model->Save();
+  char* out = static_cast<char*>(std::malloc(s.size() + 1));
+  if (!out) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
+  std::memcpy(out, s.data(), s.size());
+  out[s.size()] = '\0';
+  *data = out;
+  *size = s.size();
+  return HUNCH_OK;
+}
+
+hunch_status_code hunch_user_model_load(hunch_user_model* model, const char* data, size_t size, char** error) {
+  if (!model || (!data && size)) return InvalidArgument("hunch_user_model_load: NULL argument", error);
+  return Return(model->model->Load(std::string(data ? data : "", size)), error);
 }
 
 void hunch_session_reset(hunch_session* session) {

@@ -262,7 +262,12 @@ TEST(EngineEmojiTest, EmojiTakesTheLastSlotOnlyFromALessLikelySuggestion) {
 
 TEST_F(EngineTest, ScoresMatchStepwiseInterpreterRuns) {
   // The engine's cached states must give exactly what stepping the LM from
-  // <s> gives, also after going back (backspace) and forward again.
+  // <s> gives, also after going back (backspace) and forward again (the
+  // context cache off: its share is tested in word_scores_test.cc).
+  EngineOptions no_cache;
+  no_cache.cache_weight = 0;
+  engine_ = MakeEngine(no_cache);
+  ASSERT_TRUE(engine_->NewSession(&session_).ok());
   std::unique_ptr<Interpreter> lm;
   ASSERT_TRUE(Interpreter::Create(std::shared_ptr<const Model>(engine_, &engine_->model()), {}, &lm).ok());
   auto reference = [&](const std::vector<int32_t>& ids, int32_t next) {

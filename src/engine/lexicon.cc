@@ -4,79 +4,43 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "text/tsv.h"
+#include "text/utf8.h"
+
 namespace hunch {
 namespace engine {
 
-bool ForEachTsvLine(std::string_view tsv, size_t* bad_line,
-                    bool (*fn)(void* ctx, std::string_view a, std::string_view b), void* ctx) {
-  size_t line_no = 0, pos = 0;
-  while (pos < tsv.size()) {
-    size_t end = tsv.find('\n', pos);
-    if (end == std::string_view::npos) end = tsv.size();
-    std::string_view line = tsv.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) continue;
-    size_t tab = line.find('\t');
-    if (tab == std::string_view::npos || tab == 0 || !fn(ctx, line.substr(0, tab), line.substr(tab + 1))) {
-      *bad_line = line_no;
-      return false;
-    }
+bool IsTypeableKey(std::string_view key) {
+  if (key.empty() || !text::IsValidUtf8(key)) return false;
+  for (size_t pos = 0; pos < key.size();) {
+    const char32_t c = text::NextCodePoint(key, &pos);
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xFFFD) return false;
   }
   return true;
 }
-
-namespace {
-
-bool ParseCount(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
-
-struct BuildCtx {
-  std::unordered_map<std::string, uint64_t>* counts;
-  std::unordered_map<std::string, std::string>* surface;
-};
-
-}  // namespace
 
 Status Lexicon::Build(const std::vector<std::string>& vocab, int first_word_id,
                       std::string_view lexicon_tsv, std::string_view surface_tsv, uint64_t min_count) {
   std::unordered_map<std::string, uint64_t> counts;
   std::unordered_map<std::string, std::string> surface;
-  BuildCtx ctx{&counts, &surface};
-  size_t bad = 0;
-  if (!ForEachTsvLine(lexicon_tsv, &bad,
-                      [](void* c, std::string_view a, std::string_view b) {
-                        uint64_t n;
-                        if (!ParseCount(b, &n)) return false;
-                        (*static_cast<BuildCtx*>(c)->counts)[std::string(a)] += n;
-                        return true;
-                      },
-                      &ctx))
-    return Status::Corruption("lexicon metadata: line " + std::to_string(bad) +
-                              " is not 'token<TAB>count'");
-  if (!ForEachTsvLine(surface_tsv, &bad,
-                      [](void* c, std::string_view a, std::string_view b) {
-                        if (b.empty()) return false;
-                        (*static_cast<BuildCtx*>(c)->surface)[std::string(a)] = std::string(b);
-                        return true;
-                      },
-                      &ctx))
-    return Status::Corruption("surface metadata: line " + std::to_string(bad) +
-                              " is not 'token<TAB>spelling'");
+  size_t bad = text::ForEachTsvRow(lexicon_tsv, [&](size_t, const std::vector<std::string_view>& f) {
+    unsigned long long n;
+    if (f.size() != 2 || f[0].empty() || !text::ParseTsvCount(f[1], 19, &n)) return false;
+    counts[std::string(f[0])] += n;
+    return true;
+  });
+  if (bad) return Status::Corruption("lexicon metadata: line " + std::to_string(bad) + " is not 'token<TAB>count'");
+  bad = text::ForEachTsvRow(surface_tsv, [&](size_t, const std::vector<std::string_view>& f) {
+    if (f.size() != 2 || f[0].empty() || f[1].empty()) return false;
+    surface[std::string(f[0])] = std::string(f[1]);
+    return true;
+  });
+  if (bad) return Status::Corruption("surface metadata: line " + std::to_string(bad) + " is not 'token<TAB>spelling'");
 
   words_.clear();
   std::unordered_map<std::string, int32_t> vocab_ids;
   for (size_t id = static_cast<size_t>(std::max(first_word_id, 0)); id < vocab.size(); ++id)
-    vocab_ids.emplace(vocab[id], static_cast<int32_t>(id));
+    if (IsTypeableKey(vocab[id])) vocab_ids.emplace(vocab[id], static_cast<int32_t>(id));
   for (const auto& kv : vocab_ids) {
     Word w;
     w.key = kv.first;
@@ -86,7 +50,7 @@ Status Lexicon::Build(const std::vector<std::string>& vocab, int first_word_id,
     words_.push_back(std::move(w));
   }
   for (const auto& kv : counts) {
-    if (kv.first.empty() || vocab_ids.count(kv.first) || kv.second < min_count) continue;
+    if (!IsTypeableKey(kv.first) || vocab_ids.count(kv.first) || kv.second < min_count) continue;
     Word w;
     w.key = kv.first;
     w.count = kv.second;
@@ -133,6 +97,12 @@ Status Lexicon::Build(const std::vector<std::string>& vocab, int first_word_id,
   for (int32_t i : tail_by_count_) words_[i].log_tail = static_cast<float>(std::log(words_[i].count / total));
   std::stable_sort(tail_by_count_.begin(), tail_by_count_.end(),
                    [this](int32_t a, int32_t b) { return words_[a].count > words_[b].count; });
+  vocab_ids_.resize(words_.size());
+  log_tails_.resize(words_.size());
+  for (size_t i = 0; i < words_.size(); ++i) {
+    vocab_ids_[i] = words_[i].vocab_id;
+    log_tails_[i] = words_[i].log_tail;
+  }
   return Status::OK();
 }
 
@@ -168,7 +138,8 @@ void Lexicon::PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_
 
 size_t Lexicon::memory_bytes() const {
   size_t n = words_.capacity() * sizeof(Word) + by_vocab_.capacity() * sizeof(int32_t) +
-             tail_by_count_.capacity() * sizeof(int32_t) + lcp_next_.capacity();
+             tail_by_count_.capacity() * sizeof(int32_t) + lcp_next_.capacity() +
+             vocab_ids_.capacity() * sizeof(int32_t) + log_tails_.capacity() * sizeof(float);
   for (const Word& w : words_) {
     if (w.key.capacity() > 15) n += w.key.capacity() + 1;
     if (w.display.capacity() > 15) n += w.display.capacity() + 1;

@@ -2,6 +2,16 @@
 // that the words starting with a prefix are one contiguous range and the
 // sorted array doubles as an implicit trie (a node is a range of words that
 // share their first `depth` bytes).
+//
+// Build contract (tested in lexicon_test.cc):
+//   - every vocabulary word (ids from first_word_id on) is in the lexicon,
+//     whatever its count; a word outside the vocabulary is kept when its
+//     count is >= min_count;
+//   - keys that are not text a person could type are dropped: empty keys,
+//     ill-formed UTF-8, U+FFFD, and control characters (C0, DEL, C1);
+//   - the long tail (words outside the vocabulary) is ordered by count,
+//     highest first, ties in key order; each tail word's log_tail is
+//     log(count / the total count of the tail), so the shares sum to 1.
 #ifndef HUNCH_ENGINE_LEXICON_H_
 #define HUNCH_ENGINE_LEXICON_H_
 
@@ -38,6 +48,10 @@ class Lexicon {
 
   size_t size() const { return words_.size(); }
   const Word& word(size_t i) const { return words_[i]; }
+  // The words' LM ids and long-tail log shares as flat arrays in lexicon
+  // order (the per-context scoring loop reads them for every word).
+  const int32_t* vocab_ids() const { return vocab_ids_.data(); }
+  const float* log_tails() const { return log_tails_.data(); }
   // Lexicon index of an LM id, -1 when that token is not in the lexicon.
   int32_t index_of_vocab(int32_t id) const {
     return id >= 0 && static_cast<size_t>(id) < by_vocab_.size() ? by_vocab_[id] : -1;
@@ -62,18 +76,20 @@ class Lexicon {
   std::vector<uint8_t> lcp_next_;    // common prefix bytes of key i and key i + 1, at most 255
   std::vector<int32_t> by_vocab_;    // LM id -> lexicon index
   std::vector<int32_t> tail_by_count_;
+  std::vector<int32_t> vocab_ids_;
+  std::vector<float> log_tails_;
   uint64_t tail_total_ = 0;
 };
+
+// True when `key` is text a person could type: non-empty, well-formed UTF-8
+// without U+FFFD and without control characters.
+bool IsTypeableKey(std::string_view key);
 
 // The code points of UTF-8 text (invalid bytes become U+FFFD).
 inline void DecodeAll(std::string_view s, std::vector<char32_t>* out) {
   out->clear();
   for (size_t pos = 0; pos < s.size();) out->push_back(text::NextCodePoint(s, &pos));
 }
-
-// Splits "a<TAB>b" lines; returns false on a malformed line (its number in *bad_line).
-bool ForEachTsvLine(std::string_view tsv, size_t* bad_line,
-                    bool (*fn)(void* ctx, std::string_view a, std::string_view b), void* ctx);
 
 }  // namespace engine
 }  // namespace hunch

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -44,6 +45,65 @@ TEST(LexiconTest, GroupEndMatchesAScanOfTheKeys) {
     }
   }
   EXPECT_GT(checked, 1000);
+}
+
+// The build contract of lexicon.h.
+TEST(LexiconTest, CountBoundaryTailOrderAndShares) {
+  const std::vector<std::string> vocab = {"<unk>", "<s>", "</s>", "the", "rare", "\xef\xbf\xbd"};
+  const std::string tsv =
+      "the\t100\nrare\t0\n"                     // vocabulary words: kept whatever their count
+      "apple\t5\npear\t3\nfig\t3\nkiwi\t2\n"   // the tail; fig and pear tie
+      "lime\t1\n"                               // below min_count 2: dropped
+      "bad\xff\t9\n\xef\xbf\xbd\t9\nctl\x01\t9\ndel\x7f\t9\nc1\xc2\x85\t9\n";  // not typeable
+  Lexicon lex;
+  ASSERT_TRUE(lex.Build(vocab, 3, tsv, "apple\t^\nkiwi\t^^\nthe\tThe\n", 2).ok());
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < lex.size(); ++i) keys.push_back(lex.word(i).key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"apple", "fig", "kiwi", "pear", "rare", "the"}));
+  EXPECT_EQ(lex.Find("lime"), -1);
+  EXPECT_EQ(lex.Find("\xef\xbf\xbd"), -1);
+  EXPECT_EQ(lex.index_of_vocab(5), -1);  // the vocabulary's U+FFFD is not suggestable
+  EXPECT_GE(lex.index_of_vocab(4), 0);   // "rare", count 0, is
+  // Exactly min_count is kept.
+  EXPECT_GE(lex.Find("kiwi"), 0);
+  // Tail: by count, highest first; ties in key order.
+  std::vector<std::string> tail;
+  for (int32_t i : lex.tail_by_count()) tail.push_back(lex.word(i).key);
+  EXPECT_EQ(tail, (std::vector<std::string>{"apple", "fig", "pear", "kiwi"}));
+  EXPECT_EQ(lex.tail_total(), 13u);
+  double share = 0;
+  for (int32_t i : lex.tail_by_count()) {
+    EXPECT_NEAR(lex.word(i).log_tail, std::log(lex.word(i).count / 13.0), 1e-6) << lex.word(i).key;
+    EXPECT_EQ(lex.log_tails()[i], lex.word(i).log_tail);
+    EXPECT_EQ(lex.vocab_ids()[i], -1);
+    share += std::exp(lex.word(i).log_tail);
+  }
+  EXPECT_NEAR(share, 1.0, 1e-6);
+  EXPECT_EQ(lex.vocab_ids()[lex.Find("the")], 3);
+  // Display spellings.
+  EXPECT_EQ(lex.word(lex.Find("apple")).display, "Apple");
+  EXPECT_EQ(lex.word(lex.Find("kiwi")).display, "KIWI");
+  EXPECT_EQ(lex.word(lex.Find("the")).display, "The");
+  EXPECT_EQ(lex.word(lex.Find("fig")).display, "fig");
+  // min_count 3 drops kiwi; 0 keeps lime.
+  ASSERT_TRUE(lex.Build(vocab, 3, tsv, "", 3).ok());
+  EXPECT_EQ(lex.Find("kiwi"), -1);
+  EXPECT_GE(lex.Find("fig"), 0);
+  ASSERT_TRUE(lex.Build(vocab, 3, tsv, "", 0).ok());
+  EXPECT_GE(lex.Find("lime"), 0);
+}
+
+TEST(LexiconTest, MalformedMetadataIsCorruption) {
+  Lexicon lex;
+  const std::vector<std::string> vocab = {"<unk>", "<s>", "</s>", "a"};
+  Status st = lex.Build(vocab, 3, "ok\t1\nbad line\n", "", 1);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption);
+  EXPECT_NE(st.message().find("line 2"), std::string::npos) << st.message();
+  EXPECT_FALSE(lex.Build(vocab, 3, "x\t-1\n", "", 1).ok());
+  EXPECT_FALSE(lex.Build(vocab, 3, "x\t1\t2\n", "", 1).ok());
+  EXPECT_FALSE(lex.Build(vocab, 3, "", "x\t\n", 1).ok());
+  EXPECT_TRUE(lex.Build(vocab, 3, "x\t1\r\n\ny\t2", "", 1).ok());  // CR LF, empty lines, no final LF
+  EXPECT_GE(lex.Find("y"), 0);
 }
 
 }  // namespace

@@ -1,0 +1,30 @@
+// A word that could be suggested, as it flows from candidate generation
+// (next-word lists, the lexicon search) through ranking to presentation.
+#ifndef HUNCH_ENGINE_CANDIDATE_H_
+#define HUNCH_ENGINE_CANDIDATE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "engine/lexicon.h"
+#include "engine/typing_channel.h"
+
+namespace hunch {
+namespace engine {
+
+struct Candidate {
+  int32_t word = -1;         // lexicon index, or -1 for a word only the user model knows
+  std::string user_key;      // the key of such a word
+  float cost = 0;            // typing-channel cost (0: the typed characters exactly)
+  float log_prob = kNegInf;  // log P(word | context) (WordScores)
+  float score = kNegInf;     // log_prob - cost
+  float rank = kNegInf;      // what the order uses
+
+  const std::string& key(const Lexicon& lex) const { return word >= 0 ? lex.word(word).key : user_key; }
+  const std::string& display(const Lexicon& lex) const { return word >= 0 ? lex.word(word).display : user_key; }
+};
+
+}  // namespace engine
+}  // namespace hunch
+
+#endif  // HUNCH_ENGINE_CANDIDATE_H_

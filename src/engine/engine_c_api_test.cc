@@ -1,0 +1,105 @@
+// The engine's C API: sessions, suggestions, learning and shared user
+// models, and NULL or bad arguments as errors.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "hunch/hunch.h"
+
+namespace {
+
+std::string ModelPath() {
+  const std::string here = __FILE__;
+  return here.substr(0, here.find_last_of('/') + 1) + "../../models/en.hunch";
+}
+
+struct Err {
+  char* msg = nullptr;
+  ~Err() { hunch_free(msg); }
+  std::string str() const { return msg ? msg : ""; }
+};
+
+bool Suggests(hunch_session* s, const char* context, const char* typed, const std::string& word) {
+  hunch_suggestions* list = nullptr;
+  Err err;
+  EXPECT_EQ(hunch_session_suggest(s, context, typed, nullptr, 0, 0, 3, &list, &err.msg), HUNCH_OK) << err.str();
+  bool found = false;
+  for (size_t i = 0; i < hunch_suggestions_count(list); ++i) found = found || word == hunch_suggestions_text(list, i);
+  hunch_suggestions_free(list);
+  return found;
+}
+
+TEST(EngineCApiTest, SuggestLearnAndShareAUserModel) {
+  Err err;
+  hunch_engine* engine = nullptr;
+  ASSERT_EQ(hunch_engine_open(ModelPath().c_str(), &engine, &err.msg), HUNCH_OK) << err.str();
+  EXPECT_GT(hunch_engine_lexicon_size(engine), 1000u);
+  hunch_user_model* user = nullptr;
+  ASSERT_EQ(hunch_user_model_create(engine, &user, &err.msg), HUNCH_OK);
+  hunch_session *a = nullptr, *b = nullptr, *own = nullptr;
+  ASSERT_EQ(hunch_session_create_with_user_model(engine, user, &a, &err.msg), HUNCH_OK);
+  ASSERT_EQ(hunch_session_create_with_user_model(engine, user, &b, &err.msg), HUNCH_OK);
+  ASSERT_EQ(hunch_session_create(engine, &own, &err.msg), HUNCH_OK);
+  hunch_engine_free(engine);  // the sessions and the model keep it alive
+
+  EXPECT_TRUE(Suggests(a, "I will see you", "tom", "tomorrow"));
+  EXPECT_FALSE(Suggests(b, "my friend", "zorb", "zorblax"));
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(hunch_session_learn_word(a, "my friend", "zorblax", &err.msg), HUNCH_OK);
+  EXPECT_TRUE(Suggests(b, "my friend", "zorb", "zorblax"));
+  EXPECT_FALSE(Suggests(own, "my friend", "zorb", "zorblax"));
+  EXPECT_EQ(hunch_user_model_word_count(user), 3u);
+
+  // Save from one model, load into the session's own.
+  char* data = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(hunch_user_model_save(user, &data, &size, &err.msg), HUNCH_OK);
+  ASSERT_NE(data, nullptr);
+  EXPECT_EQ(std::string(data).size(), size);
+  hunch_user_model* own_model = nullptr;
+  ASSERT_EQ(hunch_session_user_model(own, &own_model, &err.msg), HUNCH_OK);
+  ASSERT_EQ(hunch_user_model_load(own_model, data, size, &err.msg), HUNCH_OK) << err.str();
+  hunch_free(data);
+  EXPECT_TRUE(Suggests(own, "my friend", "zorb", "zorblax"));
+  EXPECT_EQ(hunch_user_model_load(own_model, "junk", 4, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_NE(err.str().find("header"), std::string::npos) << err.str();
+  EXPECT_TRUE(Suggests(own, "my friend", "zorb", "zorblax"));  // unchanged on error
+
+  ASSERT_EQ(hunch_user_model_learn(user, "zyx zyx zyx", &err.msg), HUNCH_OK);
+  hunch_user_model_clear(user);
+  EXPECT_EQ(hunch_user_model_word_count(user), 0u);
+  EXPECT_FALSE(Suggests(b, "my friend", "zorb", "zorblax"));
+
+  // NULL arguments and bad words are errors, not crashes.
+  EXPECT_EQ(hunch_session_learn_word(a, nullptr, "x", &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_session_learn_word(a, "", "", &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_user_model_learn(nullptr, "x", &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_user_model_save(user, nullptr, &size, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_user_model_load(user, nullptr, 3, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_session_create_with_user_model(nullptr, user, &a, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_user_model_word_count(nullptr), 0u);
+  hunch_user_model_clear(nullptr);
+  hunch_user_model_free(nullptr);
+
+  hunch_user_model_free(own_model);
+  hunch_user_model_free(user);
+  hunch_session_free(a);
+  hunch_session_free(b);
+  hunch_session_free(own);
+}
+
+TEST(EngineCApiTest, AModelOfAnotherEngineIsRefused) {
+  Err err;
+  hunch_engine *e1 = nullptr, *e2 = nullptr;
+  ASSERT_EQ(hunch_engine_open(ModelPath().c_str(), &e1, &err.msg), HUNCH_OK);
+  ASSERT_EQ(hunch_engine_open(ModelPath().c_str(), &e2, &err.msg), HUNCH_OK);
+  hunch_user_model* user = nullptr;
+  ASSERT_EQ(hunch_user_model_create(e1, &user, &err.msg), HUNCH_OK);
+  hunch_session* s = nullptr;
+  EXPECT_EQ(hunch_session_create_with_user_model(e2, user, &s, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(s, nullptr);
+  hunch_user_model_free(user);
+  hunch_engine_free(e1);
+  hunch_engine_free(e2);
+}
+
+}  // namespace

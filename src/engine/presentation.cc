@@ -1,0 +1,86 @@
+#include "engine/presentation.h"
+
+#include "text/unicode.h"
+#include "text/utf8.h"
+
+namespace hunch {
+namespace engine {
+
+namespace {
+
+std::string CapitalizeFirst(const std::string& s) {
+  std::string r = s;
+  if (!r.empty() && r[0] >= 'a' && r[0] <= 'z') r[0] = static_cast<char>(r[0] - 'a' + 'A');
+  return r;
+}
+
+std::string UpperAscii(const std::string& s) {
+  std::string r = s;
+  for (char& c : r)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return r;
+}
+
+// At least two upper-case letters (code points that lower-case to something
+// else) and no ASCII lower-case letter; ill-formed UTF-8 is never capitals.
+bool TypedInCapitals(std::string_view typed) {
+  if (!text::IsValidUtf8(typed)) return false;
+  int upper = 0;
+  std::string lower;
+  for (size_t pos = 0; pos < typed.size();) {
+    const size_t start = pos;
+    const char32_t c = text::NextCodePoint(typed, &pos);
+    if (c >= 'a' && c <= 'z') return false;
+    lower.clear();
+    text::AppendLower(c, &lower);
+    if (lower != typed.substr(start, pos - start)) ++upper;
+  }
+  return upper >= 2;
+}
+
+}  // namespace
+
+DisplayCase CaseFor(std::string_view typed, bool sentence_start) {
+  if (typed.empty()) return sentence_start ? DisplayCase::kCapitalizeFirst : DisplayCase::kAsIs;
+  if (TypedInCapitals(typed)) return DisplayCase::kAllCaps;
+  if (typed[0] >= 'A' && typed[0] <= 'Z') return DisplayCase::kCapitalizeFirst;
+  return DisplayCase::kAsIs;
+}
+
+std::string ApplyCase(const std::string& text, DisplayCase c) {
+  switch (c) {
+    case DisplayCase::kAllCaps:
+      return UpperAscii(text);
+    case DisplayCase::kCapitalizeFirst:
+      return CapitalizeFirst(text);
+    case DisplayCase::kAsIs:
+      break;
+  }
+  return text;
+}
+
+void Present(const Lexicon& lex, const std::vector<const Candidate*>& chosen, const std::string& typed_key,
+             bool typed_empty, DisplayCase display_case, std::vector<Suggestion>* out) {
+  for (const Candidate* c : chosen) {
+    Suggestion sg;
+    sg.text = ApplyCase(c->display(lex), display_case);
+    sg.score = c->score;
+    if (typed_empty)
+      sg.kind = SuggestionKind::kNextWord;
+    else if (c->cost > 0)
+      sg.kind = SuggestionKind::kCorrection;
+    else if (c->key(lex) == typed_key)
+      sg.kind = SuggestionKind::kLiteral;
+    else
+      sg.kind = SuggestionKind::kCompletion;
+    out->push_back(std::move(sg));
+  }
+}
+
+bool ShouldAutocorrect(const Suggestion& first, float literal_score, std::string_view typed_key) {
+  return first.kind == SuggestionKind::kCorrection && first.score > literal_score + kAutocorrectMargin &&
+         text::CountCodePoints(typed_key) >= 2;
+}
+
+}  // namespace engine
+}  // namespace hunch

@@ -1,0 +1,235 @@
+// Session behaviour on the shipped model: the parts working together, the
+// autocorrect rule as a property, shared user models, and the hostile-input
+// probe's cases (issue 12).
+#include "hunch/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/engine_impl.h"
+#include "engine/presentation.h"
+#include "text/unicode.h"
+#include "text/utf8.h"
+
+namespace hunch {
+namespace {
+
+std::string ModelPath() {
+  const std::string here = __FILE__;
+  return here.substr(0, here.find_last_of('/') + 1) + "../../models/en.hunch";
+}
+
+class SessionTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const Status st = Engine::Open(ModelPath(), {}, &engine_);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  static void TearDownTestSuite() { engine_.reset(); }
+  void SetUp() override { ASSERT_TRUE(engine_->NewSession(&session_).ok()); }
+
+  std::vector<Suggestion> Suggest(const std::string& context, const std::string& typed, bool complete = false,
+                                  int n = 3, Session* s = nullptr) {
+    SuggestRequest r;
+    r.context = context;
+    r.typed = typed;
+    r.complete = complete;
+    r.max_suggestions = n;
+    std::vector<Suggestion> out;
+    const Status st = (s ? s : session_.get())->Suggest(r, &out);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return out;
+  }
+
+  static std::shared_ptr<const Engine> engine_;
+  std::unique_ptr<Session> session_;
+};
+std::shared_ptr<const Engine> SessionTest::engine_;
+
+bool IsPunctuationOnly(const std::string& s) {
+  for (size_t pos = 0; pos < s.size();)
+    if (text::IsWordChar(text::NextCodePoint(s, &pos))) return false;
+  return true;
+}
+
+// The autocorrect flag, over many typed strings (random letters, and words
+// with one letter changed): set exactly when the first suggestion is a
+// correction, the typed word has two or more code points, and it beats the
+// literal typing (its log P when it is a lexicon word, else -inf) by more
+// than the margin.
+TEST_F(SessionTest, AutocorrectRuleHoldsOverManyTypedStrings) {
+  const Engine::Impl& e = internal::EngineAccess::Get(*engine_);
+  std::mt19937 rng(11);
+  const std::vector<std::string> words = {"the", "that", "with", "have", "this", "will", "your", "from", "they",
+                                          "know", "want", "been", "good", "much", "some", "time", "very", "when",
+                                          "come", "here", "just", "like", "long", "make", "many", "over", "such",
+                                          "take", "than", "them", "well", "were", "what", "word", "work", "year"};
+  const std::vector<std::string> contexts = {"", "I think", "Thanks for the", "we will"};
+  int flagged = 0, near_margin = 0, total = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::string typed;
+    if (i % 2 == 0) {
+      typed = words[rng() % words.size()];
+      typed[rng() % typed.size()] = static_cast<char>('a' + rng() % 26);
+    } else {
+      const int len = 1 + static_cast<int>(rng() % 6);
+      for (int k = 0; k < len; ++k) typed += static_cast<char>('a' + rng() % 26);
+    }
+    const std::string& context = contexts[static_cast<size_t>(i) % contexts.size()];
+    const std::vector<Suggestion> out = Suggest(context, typed, /*complete=*/true);
+    ++total;
+    // The literal's score: log P(typed | context) when the lexicon has it.
+    float literal = -INFINITY;
+    if (e.lexicon.Find(typed) >= 0) {
+      bool in_vocab;
+      ASSERT_TRUE(session_->ScoreNextToken(context, typed, &literal, &in_vocab).ok());
+    }
+    for (size_t k = 1; k < out.size(); ++k) EXPECT_FALSE(out[k].autocorrect) << typed;
+    if (out.empty()) continue;
+    const bool expect = out[0].kind == SuggestionKind::kCorrection && typed.size() >= 2 &&
+                        out[0].score > literal + engine::kAutocorrectMargin;
+    EXPECT_EQ(out[0].autocorrect, expect) << "typed '" << typed << "' after '" << context << "': first '"
+                                          << out[0].text << "' score " << out[0].score << ", literal " << literal;
+    flagged += out[0].autocorrect;
+    if (out[0].kind == SuggestionKind::kCorrection && std::isfinite(literal) &&
+        out[0].score > literal + 0.5f && out[0].score <= literal + engine::kAutocorrectMargin)
+      ++near_margin;
+  }
+  EXPECT_EQ(total, 400);
+  EXPECT_GT(flagged, 50);
+  EXPECT_GT(near_margin, 0) << "no case between half the margin and the margin: the property would not see the margin";
+}
+
+// Two sessions sharing one user model: what one learns, the other suggests;
+// a session's own model stays its own; a model of another engine is refused.
+TEST_F(SessionTest, SessionsShareAUserModel) {
+  std::shared_ptr<UserModel> user;
+  ASSERT_TRUE(UserModel::Create(engine_, &user).ok());
+  std::unique_ptr<Session> a, b;
+  ASSERT_TRUE(engine_->NewSession(user, &a).ok());
+  ASSERT_TRUE(engine_->NewSession(user, &b).ok());
+  EXPECT_EQ(a->user_model(), b->user_model());
+  auto has = [](const std::vector<Suggestion>& v, const std::string& w) {
+    for (const auto& s : v)
+      if (s.text == w) return true;
+    return false;
+  };
+  EXPECT_FALSE(has(Suggest("my friend", "zorb", false, 3, b.get()), "zorblax"));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(a->LearnWord("my friend", "zorblax").ok());
+  EXPECT_TRUE(has(Suggest("my friend", "zorb", false, 3, b.get()), "zorblax"));
+  EXPECT_EQ(user->word_count(), 3u);
+  EXPECT_FALSE(has(Suggest("my friend", "zorb"), "zorblax"));  // session_ has a model of its own
+  ASSERT_TRUE(session_->LoadUserModel(user->Save()).ok());
+  EXPECT_TRUE(has(Suggest("my friend", "zorb"), "zorblax"));
+  user->Clear();
+  EXPECT_FALSE(has(Suggest("my friend", "zorb", false, 3, b.get()), "zorblax"));
+
+  std::shared_ptr<const Engine> other;
+  ASSERT_TRUE(Engine::Open(ModelPath(), {}, &other).ok());
+  std::unique_ptr<Session> c;
+  EXPECT_EQ(other->NewSession(user, &c).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_->NewSession(nullptr, &c).code(), StatusCode::kInvalidArgument);
+}
+
+// Learning on one thread while another suggests (run under TSan/ASan in CI).
+TEST_F(SessionTest, LearningWhileAnotherSessionSuggests) {
+  std::shared_ptr<UserModel> user;
+  ASSERT_TRUE(UserModel::Create(engine_, &user).ok());
+  std::unique_ptr<Session> a, b;
+  ASSERT_TRUE(engine_->NewSession(user, &a).ok());
+  ASSERT_TRUE(engine_->NewSession(user, &b).ok());
+  std::thread learner([&] {
+    for (int i = 0; i < 200; ++i) EXPECT_TRUE(a->LearnWord("we met", "word" + std::to_string(i % 17)).ok());
+  });
+  for (int i = 0; i < 50; ++i) Suggest("we met", i % 2 ? "wo" : "", false, 3, b.get());
+  learner.join();
+  EXPECT_EQ(user->word_count(), 200u);
+}
+
+// The phrase look-ahead steps the LM on a branch: the context's state and
+// every later score are as if it never ran.
+TEST_F(SessionTest, PhraseLookAheadLeavesTheContextState) {
+  float before, after;
+  bool iv;
+  ASSERT_TRUE(session_->ScoreNextToken("the President of the", "united", &before, &iv).ok());
+  std::unique_ptr<Session> fresh;
+  ASSERT_TRUE(engine_->NewSession(&fresh).ok());
+  float fresh_lp;
+  ASSERT_TRUE(fresh->ScoreNextToken("the President of the United States", "and", &fresh_lp, &iv).ok());
+  bool phrase = false;
+  for (const auto& s : Suggest("the President of the", "")) phrase = phrase || s.kind == SuggestionKind::kPhrase;
+  EXPECT_TRUE(phrase) << "the test needs a context that gets a phrase";
+  ASSERT_TRUE(session_->ScoreNextToken("the President of the", "united", &after, &iv).ok());
+  EXPECT_EQ(before, after);
+  ASSERT_TRUE(session_->ScoreNextToken("the President of the United States", "and", &after, &iv).ok());
+  EXPECT_EQ(fresh_lp, after);
+}
+
+// Probe: a long word the lexicon does not know brings no common word back
+// at an internal placeholder cost, and nothing is flagged autocorrect.
+TEST_F(SessionTest, LongUnknownWordsGetNoPlaceholderCandidates) {
+  for (const char* typed : {"supercalifragilistic", "192.168.1.1", "qqqqqqqqqqqq", "xkcdxkcdxkcd"}) {
+    for (bool complete : {false, true}) {
+      const std::vector<Suggestion> out = Suggest("I love", typed, complete);
+      for (const Suggestion& s : out) {
+        EXPECT_GT(s.score, -40.0f) << typed << ": '" << s.text << "' " << s.score;
+        EXPECT_FALSE(s.autocorrect) << typed << ": '" << s.text << "'";
+      }
+    }
+  }
+}
+
+// Probe: punctuation is never offered as a correction of typed letters.
+TEST_F(SessionTest, PunctuationIsNoCorrection) {
+  for (const char* typed : {"a", "i", "s", "t", "ok", "th", "and", "x"}) {
+    for (bool complete : {false, true})
+      for (const Suggestion& s : Suggest("Hello there", typed, complete, 8))
+        if (s.kind != SuggestionKind::kEmoji)
+          EXPECT_FALSE(IsPunctuationOnly(s.text)) << typed << " -> '" << s.text << "'";
+  }
+  // Typed punctuation still finds itself.
+  const std::vector<Suggestion> out = Suggest("Hello there", ",", true);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out[0].text, ",");
+}
+
+// Probe: ill-formed UTF-8 typed is not "all capitals", and U+FFFD is never
+// suggested.
+TEST_F(SessionTest, IllFormedUtf8IsNotCapitalsAndReplacementCharIsNoWord) {
+  for (const char* typed : {"th\xff", "\xff\xfe", "a\xc3"}) {
+    for (const Suggestion& s : Suggest("I will", typed)) {
+      EXPECT_EQ(engine::ApplyCase(s.text, engine::DisplayCase::kAllCaps) == s.text && s.text.size() >= 2 &&
+                    text::Lower(s.text) != s.text,
+                false)
+          << "all caps: " << s.text;
+      EXPECT_TRUE(text::IsValidUtf8(s.text));
+    }
+  }
+  EXPECT_EQ(engine::CaseFor("THE", false), engine::DisplayCase::kAllCaps);
+  EXPECT_EQ(engine::CaseFor("The", false), engine::DisplayCase::kCapitalizeFirst);
+  EXPECT_EQ(engine::CaseFor("A1", false), engine::DisplayCase::kCapitalizeFirst);
+  EXPECT_EQ(engine::CaseFor("\xc3\x89T\xc3\x89", false), engine::DisplayCase::kAllCaps);  // ÉTÉ
+  EXPECT_EQ(engine::CaseFor("\xff\xfe", false), engine::DisplayCase::kAsIs);
+  const std::string fffd = "\xef\xbf\xbd";
+  for (const char* context : {"\xff \xff \xff \xff", "a \xef\xbf\xbd b \xef\xbf\xbd", ""})
+    for (const Suggestion& s : Suggest(context, "", false, 16)) EXPECT_EQ(s.text.find(fffd), std::string::npos);
+  for (const Suggestion& s : Suggest("x", fffd, false, 16)) EXPECT_EQ(s.text.find(fffd), std::string::npos);
+}
+
+// Probe: a 100 KB line answers like its last few KB (the work is bounded).
+TEST_F(SessionTest, HugeContextLinesAreBounded) {
+  std::string line;
+  while (line.size() < 100000) line += "and then we went to the market ";
+  line += "I will see you";
+  const std::vector<Suggestion> out = Suggest(line, "tom");
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out[0].text, "tomorrow");
+}
+
+}  // namespace
+}  // namespace hunch
