@@ -28,6 +28,21 @@ struct hunch_suggestions {
   std::vector<hunch::Suggestion> items;
 };
 
+namespace {
+
+// A session of `engine` with its own user model (user null) or `user`.
+hunch_status_code NewSessionHandle(const hunch_engine* engine, std::shared_ptr<hunch::UserModel> user,
+                                   hunch_session** session, char** error) {
+  std::unique_ptr<hunch::Session> s;
+  hunch::Status st = user ? engine->engine->NewSession(std::move(user), &s) : engine->engine->NewSession(&s);
+  if (!st.ok()) return Return(st, error);
+  *session = new (std::nothrow) hunch_session{std::move(s)};
+  if (!*session) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
+  return HUNCH_OK;
+}
+
+}  // namespace
+
 extern "C" {
 
 hunch_status_code hunch_engine_open(const char* path, hunch_engine** engine, char** error) {
@@ -50,12 +65,7 @@ size_t hunch_engine_lexicon_size(const hunch_engine* engine) {
 
 hunch_status_code hunch_session_create(const hunch_engine* engine, hunch_session** session, char** error) {
   if (!engine || !session) return InvalidArgument("hunch_session_create: NULL argument", error);
-  std::unique_ptr<hunch::Session> s;
-  hunch::Status st = engine->engine->NewSession(&s);
-  if (!st.ok()) return Return(st, error);
-  *session = new (std::nothrow) hunch_session{std::move(s)};
-  if (!*session) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
-  return HUNCH_OK;
+  return NewSessionHandle(engine, nullptr, session, error);
 }
 
 void hunch_session_free(hunch_session* session) { delete session; }
@@ -118,12 +128,7 @@ hunch_status_code hunch_session_create_with_user_model(const hunch_engine* engin
                                                        hunch_session** session, char** error) {
   if (!engine || !model || !session)
     return InvalidArgument("hunch_session_create_with_user_model: NULL argument", error);
-  std::unique_ptr<hunch::Session> s;
-  hunch::Status st = engine->engine->NewSession(model->model, &s);
-  if (!st.ok()) return Return(st, error);
-  *session = new (std::nothrow) hunch_session{std::move(s)};
-  if (!*session) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
-  return HUNCH_OK;
+  return NewSessionHandle(engine, model->model, session, error);
 }
 
 void hunch_user_model_free(hunch_user_model* model) { delete model; }
