@@ -1,15 +1,18 @@
 // Model: a loaded, validated and planned .hunch file.
 //
 // Opening a model verifies the whole file (FlatBuffers verifier, then every
-// index, shape, dtype, buffer range and alignment, and each op's own checks)
-// and plans the activation arena of every subgraph. A corrupt, truncated,
-// hostile or newer-version file yields an error Status that says what is
-// wrong; it never crashes, reads out of bounds or hangs.
+// index, shape, dtype, buffer range and alignment), then plans it for the
+// runtime (each op's own checks, the activation arena of every subgraph). A
+// corrupt, truncated, hostile or newer-version file yields an error Status
+// that says what is wrong; it never crashes, reads out of bounds or hangs.
 //
 // Ownership and lifetime: Open() maps the file read-only and the Model owns
 // the mapping; FromBuffer() borrows the caller's bytes, which must stay valid
 // and unchanged for as long as the Model (or any Interpreter made from it)
-// lives. Weights are used in place, never copied.
+// lives; FromBufferCopy() copies the caller's bytes into aligned memory the
+// Model owns, so the caller may free or reuse them as soon as it returns.
+// Weights are then used in place (in the mapping, the caller's buffer or the
+// Model's copy), never copied again.
 //
 // Thread safety: a Model is immutable once opened; share it (shared_ptr)
 // between any number of threads and interpreters.
@@ -27,6 +30,11 @@
 #include "hunch/types.h"
 
 namespace hunch {
+
+namespace internal {
+struct ModelAccess;
+struct ModelSource;
+}  // namespace internal
 
 // The newest .hunch format version this library reads.
 constexpr uint32_t kFormatVersion = 1;
@@ -52,6 +60,11 @@ class HUNCH_EXPORT Model {
   // kBufferAlignment (64) bytes and outlive the Model.
   static Status FromBuffer(const void* data, size_t size, const ModelOptions& options,
                            std::shared_ptr<const Model>* model);
+  // Copies `size` bytes at `data` (any alignment) into memory aligned to
+  // kBufferAlignment that the Model owns and frees, then loads them as
+  // FromBuffer does. `data` need only be valid during the call.
+  static Status FromBufferCopy(const void* data, size_t size, const ModelOptions& options,
+                               std::shared_ptr<const Model>* model);
 
   ~Model();
   Model(const Model&) = delete;
@@ -86,12 +99,13 @@ class HUNCH_EXPORT Model {
   // Finds a blob by exact name. The bytes live as long as the Model.
   Status GetMetadata(const char* name, const uint8_t** data, size_t* size) const;
 
-  struct Impl;
-  const Impl& impl() const { return *impl_; }
-
  private:
+  // The library's own code reaches the file and plans through
+  // internal::ModelAccess (src/runtime/model_internal.h).
+  friend struct internal::ModelAccess;
+  struct Impl;
   explicit Model(std::unique_ptr<Impl> impl);
-  static Status Load(std::unique_ptr<Impl> impl, const ModelOptions& options,
+  static Status Load(const internal::ModelSource& source, const ModelOptions& options,
                      std::shared_ptr<const Model>* model);
   std::unique_ptr<Impl> impl_;
 };

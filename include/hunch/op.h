@@ -113,6 +113,7 @@ class HUNCH_EXPORT OpContext {
   uint8_t* const* data_ = nullptr;  // per tensor, eval only
   uint8_t* scratch_ = nullptr;
   size_t scratch_request_ = 0;
+  void* prepare_options_ = nullptr;  // prepare only: the node's parsed builtin options (internal::NodeOptions)
 };
 
 // A set of op registrations by name. The default constructor registers every

@@ -8,59 +8,18 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <map>
 
-#include "flatbuffers/flatbuffers.h"
 #include "hunch/model.h"
-#include "hunch_generated.h"
 #include "util/fp16.h"
 
 namespace hunch {
 
-namespace {
-
-struct TensorDef {
-  std::string name;
-  DType dtype;
-  std::vector<int32_t> shape;
-  int buffer = 0;
-  std::vector<float> scales;
-  int block_size = 0;
-  bool quantized = false;
-};
-
-struct OpDef {
-  int opcode;
-  std::vector<int> inputs, outputs;
-  OpOptions options;
-};
-
-struct SubgraphDef {
-  std::string name;
-  std::vector<TensorDef> tensors;
-  std::vector<OpDef> ops;
-  std::vector<int> inputs, outputs;
-  std::vector<std::pair<int, int>> states;
-};
-
-size_t AlignUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
-
-}  // namespace
-
 struct ModelBuilder::Impl {
-  std::vector<SubgraphDef> subgraphs;
-  std::vector<std::vector<uint8_t>> buffers{std::vector<uint8_t>()};  // [0] is the empty buffer
-  std::vector<std::string> opcodes;
-  std::vector<std::pair<std::string, int>> metadata;
+  ModelDef def;
 
-  SubgraphDef& current() {
-    if (subgraphs.empty()) subgraphs.push_back(SubgraphDef{"main", {}, {}, {}, {}, {}});
-    return subgraphs.back();
-  }
-  int AddBuffer(const void* data, size_t bytes) {
-    const uint8_t* p = static_cast<const uint8_t*>(data);
-    buffers.emplace_back(p, p + bytes);
-    return static_cast<int>(buffers.size() - 1);
+  ModelDef::Subgraph& current() {
+    if (def.subgraphs.empty()) def.subgraphs.push_back(ModelDef::Subgraph{"main", {}, {}, {}, {}, {}});
+    return def.subgraphs.back();
   }
 };
 
@@ -118,17 +77,20 @@ std::vector<uint8_t> ToFloat16(const float* w, size_t n) {
   return out;
 }
 
-ModelBuilder::ModelBuilder() : impl_(new Impl), version_(kFormatVersion) {}
+ModelBuilder::ModelBuilder() : impl_(new Impl) { impl_->def.version = kFormatVersion; }
 ModelBuilder::~ModelBuilder() { delete impl_; }
 
+void ModelBuilder::SetDescription(const std::string& d) { impl_->def.description = d; }
+void ModelBuilder::SetVersion(uint32_t v) { impl_->def.version = v; }
+
 int ModelBuilder::AddSubgraph(const std::string& name) {
-  impl_->subgraphs.push_back(SubgraphDef{name, {}, {}, {}, {}, {}});
-  return static_cast<int>(impl_->subgraphs.size() - 1);
+  impl_->def.subgraphs.push_back(ModelDef::Subgraph{name, {}, {}, {}, {}, {}});
+  return static_cast<int>(impl_->def.subgraphs.size() - 1);
 }
 
 int ModelBuilder::AddTensor(const std::string& name, DType dtype, const std::vector<int32_t>& shape) {
-  SubgraphDef& g = impl_->current();
-  TensorDef t;
+  ModelDef::Subgraph& g = impl_->current();
+  ModelDef::Tensor t;
   t.name = name;
   t.dtype = dtype;
   t.shape = shape;
@@ -139,8 +101,8 @@ int ModelBuilder::AddTensor(const std::string& name, DType dtype, const std::vec
 int ModelBuilder::AddConstant(const std::string& name, DType dtype, const std::vector<int32_t>& shape,
                               const void* data, size_t bytes, const std::vector<float>& scales, int block_size) {
   const int t = AddTensor(name, dtype, shape);
-  TensorDef& def = impl_->current().tensors[t];
-  def.buffer = impl_->AddBuffer(data, bytes);
+  ModelDef::Tensor& def = impl_->current().tensors[t];
+  def.buffer = impl_->def.AddBuffer(data, bytes);
   def.scales = scales;
   def.block_size = block_size;
   def.quantized = dtype == DType::kInt8 || dtype == DType::kInt4;
@@ -193,11 +155,12 @@ void ModelBuilder::SetStateNext(int state, int next) { impl_->current().states.e
 
 int ModelBuilder::AddOp(const std::string& op, const std::vector<int>& inputs, const std::vector<int>& outputs,
                         const OpOptions& options) {
-  auto it = std::find(impl_->opcodes.begin(), impl_->opcodes.end(), op);
-  int code = static_cast<int>(it - impl_->opcodes.begin());
-  if (it == impl_->opcodes.end()) impl_->opcodes.push_back(op);
-  SubgraphDef& g = impl_->current();
-  g.ops.push_back(OpDef{code, inputs, outputs, options});
+  std::vector<ModelDef::OperatorCode>& codes = impl_->def.operator_codes;
+  auto it = std::find_if(codes.begin(), codes.end(), [&](const ModelDef::OperatorCode& c) { return c.name == op; });
+  const uint32_t code = static_cast<uint32_t>(it - codes.begin());
+  if (it == codes.end()) codes.push_back({op, 1});
+  ModelDef::Subgraph& g = impl_->current();
+  g.ops.push_back(ModelDef::Op{code, inputs, outputs, options});
   return static_cast<int>(g.ops.size() - 1);
 }
 
@@ -205,90 +168,18 @@ void ModelBuilder::SetInputs(const std::vector<int>& inputs) { impl_->current().
 void ModelBuilder::SetOutputs(const std::vector<int>& outputs) { impl_->current().outputs = outputs; }
 
 void ModelBuilder::AddMetadata(const std::string& name, const void* data, size_t bytes) {
-  impl_->metadata.emplace_back(name, impl_->AddBuffer(data, bytes));
+  // Kept sorted by name (the schema's key), equal names in the order added,
+  // so that the file's tables are written in the order the rewriter reads
+  // them back.
+  std::vector<ModelDef::Metadata>& md = impl_->def.metadata;
+  auto at = std::upper_bound(md.begin(), md.end(), name,
+                             [](const std::string& n, const ModelDef::Metadata& m) { return n < m.name; });
+  md.insert(at, ModelDef::Metadata{name, impl_->def.AddBuffer(data, bytes)});
 }
 
 std::vector<uint8_t> ModelBuilder::Finish() const {
-  // Layout: [FlatBuffer][pad to 64][buffer 1][pad][buffer 2]... The buffer
-  // offsets depend on the FlatBuffer's size, which does not depend on the
-  // offsets' values (fixed-size structs): build once to measure, then again.
-  auto build = [&](size_t data_start, flatbuffers::FlatBufferBuilder* fbb) {
-    std::vector<fb::Buffer> buffers;
-    size_t off = data_start;
-    for (size_t i = 0; i < impl_->buffers.size(); ++i) {
-      if (i == 0) {
-        buffers.emplace_back(0, 0);
-        continue;
-      }
-      buffers.emplace_back(off, impl_->buffers[i].size());
-      off = AlignUp(off + impl_->buffers[i].size(), kBufferAlignment);
-    }
-    std::vector<flatbuffers::Offset<fb::OperatorCode>> codes;
-    for (const std::string& c : impl_->opcodes) codes.push_back(fb::CreateOperatorCodeDirect(*fbb, c.c_str()));
-    std::vector<flatbuffers::Offset<fb::SubGraph>> subgraphs;
-    for (const SubgraphDef& g : impl_->subgraphs) {
-      std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
-      for (const TensorDef& t : g.tensors) {
-        flatbuffers::Offset<fb::Quantization> q = 0;
-        if (t.quantized) q = fb::CreateQuantizationDirect(*fbb, &t.scales, t.block_size);
-        tensors.push_back(fb::CreateTensorDirect(*fbb, t.name.c_str(), &t.shape, static_cast<fb::DType>(t.dtype),
-                                                 static_cast<uint32_t>(t.buffer), q));
-      }
-      std::vector<flatbuffers::Offset<fb::Operator>> ops;
-      for (const OpDef& op : g.ops) {
-        flatbuffers::Offset<void> opts = 0;
-        fb::Options type = fb::Options_NONE;
-        const OpOptions& o = op.options;
-        switch (o.kind) {
-          case OpOptions::kAxis:
-            type = fb::Options_AxisOptions;
-            opts = fb::CreateAxisOptions(*fbb, o.axis).Union();
-            break;
-          case OpOptions::kSlice:
-            type = fb::Options_SliceOptions;
-            opts = fb::CreateSliceOptionsDirect(*fbb, &o.begin).Union();
-            break;
-          case OpOptions::kLstm:
-            type = fb::Options_LstmOptions;
-            opts = fb::CreateLstmOptions(*fbb, o.cifg, o.cell_clip, o.proj_clip, o.layer_norm_epsilon).Union();
-            break;
-          case OpOptions::kGru:
-            type = fb::Options_GruOptions;
-            opts = fb::CreateGruOptions(*fbb, o.linear_before_reset).Union();
-            break;
-          default: break;
-        }
-        ops.push_back(fb::CreateOperatorDirect(*fbb, static_cast<uint32_t>(op.opcode), &op.inputs, &op.outputs, type,
-                                               opts, o.custom.empty() ? nullptr : &o.custom));
-      }
-      std::vector<fb::StatePair> states;
-      for (const auto& s : g.states) states.emplace_back(static_cast<uint32_t>(s.first), static_cast<uint32_t>(s.second));
-      subgraphs.push_back(fb::CreateSubGraphDirect(*fbb, g.name.c_str(), &tensors, &g.inputs, &g.outputs, &ops,
-                                                   &states));
-    }
-    std::vector<flatbuffers::Offset<fb::Metadata>> metadata;
-    for (const auto& m : impl_->metadata)
-      metadata.push_back(fb::CreateMetadataDirect(*fbb, m.first.c_str(), static_cast<uint32_t>(m.second)));
-    auto model = fb::CreateModel(*fbb, version_, fbb->CreateString(description_), fbb->CreateVector(codes),
-                                 fbb->CreateVector(subgraphs), fbb->CreateVectorOfStructs(buffers),
-                                 fbb->CreateVectorOfSortedTables(&metadata));
-    fb::FinishModelBuffer(*fbb, model);
-  };
-  flatbuffers::FlatBufferBuilder probe;
-  build(0, &probe);
-  const size_t data_start = AlignUp(probe.GetSize(), kBufferAlignment);
-  flatbuffers::FlatBufferBuilder fbb;
-  build(data_start, &fbb);
-  std::vector<uint8_t> file(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-  // The second build has the same size: same content, only struct values differ.
-  if (fbb.GetSize() > data_start) return std::vector<uint8_t>();
-  size_t off = data_start;
-  for (size_t i = 1; i < impl_->buffers.size(); ++i) {
-    file.resize(off, 0);
-    file.insert(file.end(), impl_->buffers[i].begin(), impl_->buffers[i].end());
-    off = AlignUp(off + impl_->buffers[i].size(), kBufferAlignment);
-  }
-  if (file.size() < data_start) file.resize(data_start, 0);
+  std::vector<uint8_t> file;
+  if (!WriteModel(impl_->def, &file).ok()) file.clear();
   return file;
 }
 

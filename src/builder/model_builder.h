@@ -1,6 +1,7 @@
-// ModelBuilder: writes .hunch files. Used by the toolchain (convert,
-// quantize), the tests (small golden models) and the benchmarks (random
-// models of a given size). Not part of the runtime library.
+// ModelBuilder: writes .hunch files (through WriteModel, model_writer.h).
+// Used by the toolchain (convert, quantize), the tests (small golden models)
+// and the benchmarks (random models of a given size). Not part of the
+// runtime library.
 //
 //   ModelBuilder b;
 //   b.AddSubgraph("step");
@@ -17,30 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "builder/model_writer.h"
 #include "hunch/status.h"
 #include "hunch/types.h"
 
 namespace hunch {
-
-// Options of one operator; `kind` selects which fields are written.
-struct OpOptions {
-  enum Kind { kNone, kAxis, kSlice, kLstm, kGru } kind = kNone;
-  int axis = -1;                  // kAxis
-  std::vector<int32_t> begin;     // kSlice
-  bool cifg = false;              // kLstm
-  float cell_clip = 0.f;          // kLstm
-  float proj_clip = 0.f;          // kLstm
-  float layer_norm_epsilon = 1e-5f;  // kLstm
-  bool linear_before_reset = true;   // kGru
-  std::vector<uint8_t> custom;    // custom_options bytes
-
-  static OpOptions Axis(int a) {
-    OpOptions o;
-    o.kind = kAxis;
-    o.axis = a;
-    return o;
-  }
-};
 
 // Quantized forms of a row-major [rows, cols] float matrix (symmetric).
 struct QuantizedMatrix {
@@ -61,9 +43,9 @@ class ModelBuilder {
   ModelBuilder();
   ~ModelBuilder();
 
-  void SetDescription(const std::string& d) { description_ = d; }
+  void SetDescription(const std::string& d);
   // Overrides the format version written (tests of version handling).
-  void SetVersion(uint32_t v) { version_ = v; }
+  void SetVersion(uint32_t v);
 
   // Starts a subgraph and makes it current; returns its index.
   int AddSubgraph(const std::string& name);
@@ -105,8 +87,6 @@ class ModelBuilder {
  private:
   struct Impl;
   Impl* impl_;
-  std::string description_;
-  uint32_t version_;
 };
 
 // Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).

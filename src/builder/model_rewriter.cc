@@ -4,9 +4,10 @@
 #include <cstring>
 
 #include "builder/model_builder.h"
+#include "builder/model_writer.h"
 #include "flatbuffers/flatbuffers.h"
-#include "format/model_impl.h"
 #include "hunch_generated.h"
+#include "runtime/model_internal.h"
 #include "util/fp16.h"
 #include "util/strings.h"
 
@@ -16,15 +17,12 @@ using internal::Format;
 
 namespace {
 
-size_t AlignUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
+std::vector<int> ToInts(const flatbuffers::Vector<int32_t>* v) {
+  return v ? std::vector<int>(v->begin(), v->end()) : std::vector<int>();
+}
+std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
 
-// Owns 64-byte aligned bytes and the Model that borrows them.
-struct OwnedModel {
-  std::vector<uint8_t> storage;
-  std::shared_ptr<const Model> model;
-};
-
-const fb::Model* Fb(const Model& m) { return m.impl().fb; }
+const fb::Model* Fb(const Model& m) { return internal::ModelAccess::file(m).fb; }
 
 const fb::Tensor* FbTensor(const Model& m, int subgraph, int tensor) {
   return Fb(m)->subgraphs()->Get(static_cast<uint32_t>(subgraph))->tensors()->Get(static_cast<uint32_t>(tensor));
@@ -36,19 +34,6 @@ std::string TensorLabel(const Model& m, int subgraph, int tensor) {
 
 }  // namespace
 
-Status LoadModelFromBytes(const void* data, size_t size, const ModelOptions& options,
-                          std::shared_ptr<const Model>* model) {
-  auto owned = std::make_shared<OwnedModel>();
-  owned->storage.resize(size + kBufferAlignment);
-  uint8_t* p = owned->storage.data();
-  p += (kBufferAlignment - reinterpret_cast<uintptr_t>(p) % kBufferAlignment) % kBufferAlignment;
-  if (size) std::memcpy(p, data, size);
-  HUNCH_RETURN_IF_ERROR(Model::FromBuffer(p, size, options, &owned->model));
-  // Aliasing constructor: the Model pointer keeps the storage alive.
-  *model = std::shared_ptr<const Model>(owned, owned->model.get());
-  return Status::OK();
-}
-
 Status ReadConstantFloats(const Model& model, int subgraph, int tensor, std::vector<float>* out) {
   if (subgraph < 0 || subgraph >= model.num_subgraphs() || tensor < 0 || tensor >= model.num_tensors(subgraph))
     return Status::InvalidArgument(Format("no tensor %d in subgraph %d", tensor, subgraph));
@@ -57,7 +42,7 @@ Status ReadConstantFloats(const Model& model, int subgraph, int tensor, std::vec
   if (b == 0 || info.is_state)
     return Status::InvalidArgument(TensorLabel(model, subgraph, tensor) + " is not a constant with data");
   const fb::Buffer* buf = Fb(model)->buffers()->Get(b);
-  const uint8_t* data = model.impl().data + buf->offset();
+  const uint8_t* data = internal::ModelAccess::file(model).data() + buf->offset();
   const size_t n = static_cast<size_t>(info.shape.NumElements());
   out->resize(n);
   if (info.dtype == DType::kFloat32) {
@@ -89,7 +74,7 @@ Status ModelRewriter::FromBytes(const void* data, size_t size, std::unique_ptr<M
   std::unique_ptr<ModelRewriter> rw(new ModelRewriter);
   rw->options_ = options;
   rw->options_.max_memory_bytes = 0;
-  HUNCH_RETURN_IF_ERROR(LoadModelFromBytes(data, size, rw->options_, &rw->model_));
+  HUNCH_RETURN_IF_ERROR(Model::FromBufferCopy(data, size, rw->options_, &rw->model_));
   *out = std::move(rw);
   return Status::OK();
 }
@@ -99,12 +84,6 @@ uint32_t ModelRewriter::buffer_index(int subgraph, int tensor) const {
     return 0;
   return FbTensor(*model_, subgraph, tensor)->buffer();
 }
-
-namespace {
-std::vector<int> ToInts(const flatbuffers::Vector<int32_t>* v) {
-  return v ? std::vector<int>(v->begin(), v->end()) : std::vector<int>();
-}
-}  // namespace
 
 std::vector<int> ModelRewriter::op_inputs(int subgraph, int node) const {
   if (subgraph < 0 || subgraph >= model_->num_subgraphs() || node < 0 || node >= model_->num_ops(subgraph)) return {};
@@ -160,18 +139,59 @@ Status ModelRewriter::SetMetadata(const std::string& name, std::string bytes) {
   return Status::OK();
 }
 
+namespace {
+
+// An operator's options as the writer takes them.
+Status ReadOpOptions(const fb::Operator* op, uint32_t node, uint32_t subgraph, OpOptions* o) {
+  switch (op->options_type()) {
+    case fb::Options_NONE: break;
+    case fb::Options_AxisOptions:
+      o->kind = OpOptions::kAxis;
+      if (const fb::AxisOptions* a = op->options_as_AxisOptions()) o->axis = a->axis();
+      break;
+    case fb::Options_SliceOptions:
+      o->kind = OpOptions::kSlice;
+      if (const fb::SliceOptions* sl = op->options_as_SliceOptions()) o->begin = ToInts(sl->begin());
+      break;
+    case fb::Options_LstmOptions:
+      o->kind = OpOptions::kLstm;
+      if (const fb::LstmOptions* l = op->options_as_LstmOptions()) {
+        o->cifg = l->cifg();
+        o->cell_clip = l->cell_clip();
+        o->proj_clip = l->proj_clip();
+        o->layer_norm_epsilon = l->layer_norm_epsilon();
+      }
+      break;
+    case fb::Options_GruOptions:
+      o->kind = OpOptions::kGru;
+      if (const fb::GruOptions* g = op->options_as_GruOptions()) o->linear_before_reset = g->linear_before_reset();
+      break;
+    default:
+      return Status::Unsupported(Format("node %u of subgraph %u has options of unknown type %d", node, subgraph,
+                                        static_cast<int>(op->options_type())));
+  }
+  if (const auto* custom = op->custom_options()) o->custom.assign(custom->begin(), custom->end());
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ModelRewriter::Finish(std::vector<uint8_t>* out) const {
   const fb::Model* m = Fb(*model_);
-  const uint8_t* file = model_->impl().data;
+  const uint8_t* file = internal::ModelAccess::file(*model_).data();
   const auto* old_buffers = m->buffers();
   const uint32_t num_old = old_buffers->size();
 
-  // ---- the new buffer list: old order, replacements in place of their old buffer.
-  struct NewBuffer {
-    const uint8_t* data;
-    size_t size;
+  // ---- the new buffer list: old order, replacements in place of their old
+  // buffer. Kept bytes are read from the input file in place.
+  ModelDef def;
+  auto add_ref = [&def](const uint8_t* data, size_t size) {
+    ModelDef::Buffer b;
+    b.data = data;
+    b.size = size;
+    def.buffers.push_back(std::move(b));
+    return static_cast<uint32_t>(def.buffers.size() - 1);
   };
-  std::vector<NewBuffer> buffers{{nullptr, 0}};
   std::vector<uint32_t> old_to_new(num_old, 0);
   std::vector<bool> keep(num_old, false);
   std::vector<std::vector<std::pair<int, int>>> replaced_by_old(num_old);  // old buffer -> replaced tensors
@@ -222,165 +242,86 @@ Status ModelRewriter::Finish(std::vector<uint8_t>* out) const {
   std::map<std::pair<int, int>, uint32_t> replacement_index;
   for (uint32_t b = 1; b < num_old; ++b) {
     if (keep[b]) {
-      old_to_new[b] = static_cast<uint32_t>(buffers.size());
       const fb::Buffer* ob = old_buffers->Get(b);
-      buffers.push_back({file + ob->offset(), static_cast<size_t>(ob->size())});
+      old_to_new[b] = add_ref(file + ob->offset(), static_cast<size_t>(ob->size()));
     }
     for (const auto& key : replaced_by_old[b]) {
       const std::vector<uint8_t>& bytes = replaced_.at(key).data;
       uint32_t index = 0;
       for (const auto& prev : replacement_index) {  // identical bytes are stored once
-        const NewBuffer& nb = buffers[prev.second];
+        const ModelDef::Buffer& nb = def.buffers[prev.second];
         if (nb.size == bytes.size() && std::memcmp(nb.data, bytes.data(), bytes.size()) == 0) {
           index = prev.second;
           break;
         }
       }
-      if (index == 0) {
-        index = static_cast<uint32_t>(buffers.size());
-        buffers.push_back({bytes.data(), bytes.size()});
-      }
+      if (index == 0) index = add_ref(bytes.data(), bytes.size());
       replacement_index[key] = index;
     }
   }
+  for (const MetadataEntry& e : metadata_entries) {
+    const uint32_t buffer =
+        e.new_bytes ? add_ref(reinterpret_cast<const uint8_t*>(e.new_bytes->data()), e.new_bytes->size())
+                    : old_to_new[e.old_buffer];
+    def.metadata.push_back({e.name, buffer});
+  }
 
-  std::vector<uint32_t> metadata_buffer(metadata_entries.size());
-  for (size_t i = 0; i < metadata_entries.size(); ++i) {
-    const MetadataEntry& e = metadata_entries[i];
-    if (e.new_bytes) {
-      metadata_buffer[i] = static_cast<uint32_t>(buffers.size());
-      buffers.push_back({reinterpret_cast<const uint8_t*>(e.new_bytes->data()), e.new_bytes->size()});
-    } else {
-      metadata_buffer[i] = old_to_new[e.old_buffer];
+  // ---- everything else, copied field by field.
+  def.version = m->version();
+  def.description = Str(m->description());
+  if (m->operator_codes()) {
+    for (const fb::OperatorCode* c : *m->operator_codes()) def.operator_codes.push_back({Str(c->name()), c->version()});
+  }
+  def.subgraphs.resize(num_subgraphs);
+  for (uint32_t s = 0; s < num_subgraphs; ++s) {
+    const fb::SubGraph* g = m->subgraphs()->Get(s);
+    ModelDef::Subgraph& sg = def.subgraphs[s];
+    sg.name = Str(g->name());
+    for (uint32_t t = 0; g->tensors() && t < g->tensors()->size(); ++t) {
+      const fb::Tensor* ot = g->tensors()->Get(t);
+      ModelDef::Tensor nt;
+      nt.name = Str(ot->name());
+      nt.shape = ToInts(ot->shape());
+      nt.dtype = static_cast<DType>(ot->dtype());
+      nt.buffer = old_to_new[ot->buffer()];
+      auto it = replaced_.find({static_cast<int>(s), static_cast<int>(t)});
+      if (it != replaced_.end()) {
+        const ConstantValue& v = it->second;
+        nt.dtype = v.dtype;
+        nt.buffer = replacement_index.at(it->first);
+        nt.quantized = v.dtype == DType::kInt8 || v.dtype == DType::kInt4;
+        if (nt.quantized) {
+          nt.scales = v.scales;
+          nt.block_size = v.block_size;
+        }
+      } else if (const fb::Quantization* oq = ot->quantization()) {
+        nt.quantized = true;
+        if (oq->scales()) nt.scales.assign(oq->scales()->begin(), oq->scales()->end());
+        nt.block_size = oq->block_size();
+      }
+      sg.tensors.push_back(std::move(nt));
+    }
+    for (uint32_t i = 0; g->operators() && i < g->operators()->size(); ++i) {
+      const fb::Operator* op = g->operators()->Get(i);
+      ModelDef::Op nop;
+      nop.opcode = op->opcode();
+      nop.inputs = ToInts(op->inputs());
+      nop.outputs = ToInts(op->outputs());
+      HUNCH_RETURN_IF_ERROR(ReadOpOptions(op, i, s, &nop.options));
+      sg.ops.push_back(std::move(nop));
+    }
+    sg.inputs = ToInts(g->inputs());
+    sg.outputs = ToInts(g->outputs());
+    if (g->states()) {
+      for (const fb::StatePair* p : *g->states()) sg.states.emplace_back(p->state(), p->next());
     }
   }
 
-  // ---- the FlatBuffer, built twice: to measure, then with the real offsets
-  // (Buffer is a fixed-size struct, so its values do not change the size).
-  Status status;
-  auto build = [&](size_t data_start, flatbuffers::FlatBufferBuilder* fbb) {
-    std::vector<fb::Buffer> buffer_table;
-    size_t off = data_start;
-    for (size_t i = 0; i < buffers.size(); ++i) {
-      if (i == 0) {
-        buffer_table.emplace_back(0, 0);
-        continue;
-      }
-      buffer_table.emplace_back(off, buffers[i].size);
-      off = AlignUp(off + buffers[i].size, kBufferAlignment);
-    }
-    auto str = [&](const flatbuffers::String* s) { return s ? fbb->CreateString(s) : 0; };
-    auto ints = [&](const flatbuffers::Vector<int32_t>* v) { return v ? fbb->CreateVector(v->data(), v->size()) : 0; };
-
-    std::vector<flatbuffers::Offset<fb::OperatorCode>> codes;
-    if (m->operator_codes()) {
-      for (const fb::OperatorCode* c : *m->operator_codes())
-        codes.push_back(fb::CreateOperatorCode(*fbb, str(c->name()), c->version()));
-    }
-    std::vector<flatbuffers::Offset<fb::SubGraph>> subgraphs;
-    for (uint32_t s = 0; s < num_subgraphs; ++s) {
-      const fb::SubGraph* g = m->subgraphs()->Get(s);
-      std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
-      for (uint32_t t = 0; g->tensors() && t < g->tensors()->size(); ++t) {
-        const fb::Tensor* ot = g->tensors()->Get(t);
-        auto it = replaced_.find({static_cast<int>(s), static_cast<int>(t)});
-        flatbuffers::Offset<fb::Quantization> q = 0;
-        fb::DType dtype = ot->dtype();
-        uint32_t buffer = old_to_new[ot->buffer()];
-        if (it != replaced_.end()) {
-          const ConstantValue& v = it->second;
-          dtype = static_cast<fb::DType>(v.dtype);
-          buffer = replacement_index.at(it->first);
-          if (v.dtype == DType::kInt8 || v.dtype == DType::kInt4)
-            q = fb::CreateQuantization(*fbb, fbb->CreateVector(v.scales), v.block_size);
-        } else if (const fb::Quantization* oq = ot->quantization()) {
-          q = fb::CreateQuantization(
-              *fbb, oq->scales() ? fbb->CreateVector(oq->scales()->data(), oq->scales()->size()) : 0, oq->block_size());
-        }
-        tensors.push_back(fb::CreateTensor(*fbb, str(ot->name()), ints(ot->shape()), dtype, buffer, q));
-      }
-      std::vector<flatbuffers::Offset<fb::Operator>> ops;
-      for (uint32_t i = 0; g->operators() && i < g->operators()->size(); ++i) {
-        const fb::Operator* op = g->operators()->Get(i);
-        flatbuffers::Offset<void> opts = 0;
-        switch (op->options_type()) {
-          case fb::Options_NONE: break;
-          case fb::Options_AxisOptions:
-            opts = fb::CreateAxisOptions(*fbb, op->options_as_AxisOptions()->axis()).Union();
-            break;
-          case fb::Options_SliceOptions: {
-            const fb::SliceOptions* o = op->options_as_SliceOptions();
-            opts = fb::CreateSliceOptions(*fbb, ints(o->begin())).Union();
-            break;
-          }
-          case fb::Options_LstmOptions: {
-            const fb::LstmOptions* o = op->options_as_LstmOptions();
-            opts =
-                fb::CreateLstmOptions(*fbb, o->cifg(), o->cell_clip(), o->proj_clip(), o->layer_norm_epsilon()).Union();
-            break;
-          }
-          case fb::Options_GruOptions:
-            opts = fb::CreateGruOptions(*fbb, op->options_as_GruOptions()->linear_before_reset()).Union();
-            break;
-          default:
-            if (status.ok())
-              status = Status::Unsupported(Format("node %u of subgraph %u has options of unknown type %d", i, s,
-                                                  static_cast<int>(op->options_type())));
-            break;
-        }
-        const auto* custom = op->custom_options();
-        ops.push_back(fb::CreateOperator(*fbb, op->opcode(), ints(op->inputs()), ints(op->outputs()),
-                                         op->options_type(), opts,
-                                         custom ? fbb->CreateVector(custom->data(), custom->size()) : 0));
-      }
-      flatbuffers::Offset<flatbuffers::Vector<const fb::StatePair*>> states = 0;
-      if (g->states()) {
-        std::vector<fb::StatePair> pairs;
-        for (const fb::StatePair* p : *g->states()) pairs.push_back(*p);
-        states = fbb->CreateVectorOfStructs(pairs);
-      }
-      auto name = str(g->name());
-      auto in = ints(g->inputs());
-      auto outs = ints(g->outputs());
-      auto tv = g->tensors() ? fbb->CreateVector(tensors) : 0;
-      auto ov = g->operators() ? fbb->CreateVector(ops) : 0;
-      subgraphs.push_back(fb::CreateSubGraph(*fbb, name, tv, in, outs, ov, states));
-    }
-    flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Metadata>>> metadata = 0;
-    if (m->metadata() || !metadata_entries.empty()) {
-      std::vector<flatbuffers::Offset<fb::Metadata>> md;
-      for (size_t i = 0; i < metadata_entries.size(); ++i)
-        md.push_back(fb::CreateMetadata(*fbb, fbb->CreateString(metadata_entries[i].name), metadata_buffer[i]));
-      metadata = fbb->CreateVector(md);
-    }
-    auto description = str(m->description());
-    auto code_vec = m->operator_codes() ? fbb->CreateVector(codes) : 0;
-    auto sg_vec = fbb->CreateVector(subgraphs);
-    auto buf_vec = fbb->CreateVectorOfStructs(buffer_table);
-    auto root = fb::CreateModel(*fbb, m->version(), description, code_vec, sg_vec, buf_vec, metadata);
-    fb::FinishModelBuffer(*fbb, root);
-  };
-
-  flatbuffers::FlatBufferBuilder probe;
-  build(0, &probe);
-  HUNCH_RETURN_IF_ERROR(status);
-  const size_t data_start = AlignUp(probe.GetSize(), kBufferAlignment);
-  flatbuffers::FlatBufferBuilder fbb;
-  build(data_start, &fbb);
-  if (fbb.GetSize() != probe.GetSize())
-    return Status::Internal("model rewriter: the FlatBuffer changed size between its two builds");
-  std::vector<uint8_t> bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
-  size_t off = data_start;
-  for (size_t i = 1; i < buffers.size(); ++i) {
-    bytes.resize(off, 0);
-    bytes.insert(bytes.end(), buffers[i].data, buffers[i].data + buffers[i].size);
-    off = AlignUp(off + buffers[i].size, kBufferAlignment);
-  }
-  if (bytes.size() < data_start) bytes.resize(data_start, 0);
-
+  std::vector<uint8_t> bytes;
+  HUNCH_RETURN_IF_ERROR(WriteModel(def, &bytes));
   // Never hand out a file the loader would refuse.
   std::shared_ptr<const Model> check;
-  Status loaded = LoadModelFromBytes(bytes.data(), bytes.size(), options_, &check);
+  Status loaded = Model::FromBufferCopy(bytes.data(), bytes.size(), options_, &check);
   if (!loaded.ok()) return Status::Internal("model rewriter produced an invalid model: " + loaded.ToString());
   *out = std::move(bytes);
   return Status::OK();

@@ -10,10 +10,11 @@
 // place of its old buffer, identical replacement bytes are stored once, and
 // buffers nothing refers to any more are dropped.
 //
-// Not part of the runtime library (tools and tests only). When the schema
-// gains a field, CopyModel in model_rewriter.cc must copy it too; an op
-// options type it does not know fails with kUnsupported rather than being
-// dropped.
+// The file is written by WriteModel (model_writer.h), the writer ModelBuilder
+// uses too. Not part of the runtime library (tools and tests only). When the
+// schema gains a field, ModelDef and WriteModel must carry it and
+// ModelRewriter::Finish must copy it; an op options type it does not know
+// fails with kUnsupported rather than being dropped.
 //
 //   std::unique_ptr<ModelRewriter> rw;
 //   HUNCH_RETURN_IF_ERROR(ModelRewriter::Open("lm.hunch", &rw));
@@ -41,17 +42,19 @@ namespace hunch {
 // The new value of a constant tensor; its shape stays. `data` is in the
 // dtype's layout (docs/format.md); int8/int4 need their scales, int4 its
 // block size.
+// Opens a model from bytes in memory (Model::FromBufferCopy); kept until
+// tools/quantize.cc calls Model::FromBufferCopy itself.
+inline Status LoadModelFromBytes(const void* data, size_t size, const ModelOptions& options,
+                                 std::shared_ptr<const Model>* model) {
+  return Model::FromBufferCopy(data, size, options, model);
+}
+
 struct ConstantValue {
   DType dtype = DType::kFloat32;
   std::vector<uint8_t> data;
   std::vector<float> scales;
   int block_size = 0;
 };
-
-// Opens a model from bytes in memory (copied to 64-byte aligned storage that
-// the returned Model owns, so `data` may be freed afterwards).
-Status LoadModelFromBytes(const void* data, size_t size, const ModelOptions& options,
-                          std::shared_ptr<const Model>* model);
 
 // The values of a float32 or float16 constant tensor as floats (other
 // dtypes: kInvalidArgument).

@@ -17,7 +17,7 @@ namespace {
 
 std::shared_ptr<const Model> Load(const std::vector<uint8_t>& bytes, const ModelOptions& options = {}) {
   std::shared_ptr<const Model> m;
-  Status s = LoadModelFromBytes(bytes.data(), bytes.size(), options, &m);
+  Status s = Model::FromBufferCopy(bytes.data(), bytes.size(), options, &m);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return m;
 }
@@ -196,6 +196,19 @@ TEST(ModelRewriterTest, RoundTripKeepsOptionsStatesMetadataAndSubgraphs) {
         EXPECT_EQ(std::memcmp(ia->output_data(o), ib->output_data(o), ia->output_info(o).bytes), 0);
     }
   }
+}
+
+// The rewriter writes through ModelBuilder's writer (WriteModel), so an
+// unchanged file that ModelBuilder wrote comes back byte for byte.
+TEST(ModelRewriterTest, RoundTripOfABuilderFileIsByteIdentical) {
+  for (LmConfig::Cell cell : {LmConfig::kCifgLstm, LmConfig::kGru}) {
+    for (DType dt : {DType::kFloat32, DType::kInt4}) {
+      const std::vector<uint8_t> original = SmallLm(cell, dt);
+      EXPECT_EQ(RoundTrip(original), original) << DTypeName(dt) << " cell " << cell;
+    }
+  }
+  const std::vector<uint8_t> options = OptionsModel();
+  EXPECT_EQ(RoundTrip(options), options);
 }
 
 // A custom op (with custom options bytes) survives when the caller passes

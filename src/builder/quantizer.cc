@@ -6,6 +6,7 @@
 #include <map>
 
 #include "builder/model_builder.h"
+#include "runtime/lm_signature.h"
 #include "util/strings.h"
 
 namespace hunch {
@@ -170,34 +171,18 @@ double CompareResult::perplexity_in_vocab(int m) const {
   return n ? std::exp(nll_in_vocab[m] / n) : 0.0;
 }
 
-Status FindLmInterface(const Interpreter& lm, int vocab_size, int* input, int* output) {
-  int in = lm.FindInput("token");
-  if (in < 0) in = lm.FindInput("tokens");
-  if (in < 0 && lm.num_inputs() == 1) in = 0;
-  if (in < 0)
-    return Status::InvalidArgument(
-        Format("the model has %d inputs and none is named \"token\": cannot tell which "
-               "one takes the token id",
-               lm.num_inputs()));
-  const TensorInfo& ii = lm.input_info(in);
-  if (ii.dtype != DType::kInt32 || ii.shape.NumElements() != 1)
-    return Status::InvalidArgument(Format("input '%s' is %s %s; a token input is int32 with one element", ii.name,
-                                          DTypeName(ii.dtype), internal::ShapeString(ii.shape).c_str()));
-  int out = lm.FindOutput("log_probs");
-  if (out < 0 && lm.num_outputs() == 1) out = 0;
-  if (out < 0)
-    return Status::InvalidArgument(
-        Format("the model has %d outputs and none is named \"log_probs\"", lm.num_outputs()));
-  const TensorInfo& oi = lm.output_info(out);
-  if (oi.dtype != DType::kFloat32 || oi.shape.NumElements() != vocab_size)
+namespace {
+
+// The LM interface (FindLmSignature) of a model evaluated with a tokenizer of
+// `vocab_size` tokens.
+Status FindLmInterface(const Interpreter& lm, int vocab_size, LmSignature* sig) {
+  HUNCH_RETURN_IF_ERROR(FindLmSignature(lm, sig));
+  const TensorInfo& oi = lm.output_info(sig->log_probs_output);
+  if (sig->vocab_size != vocab_size)
     return Status::InvalidArgument(Format("output '%s' is %s %s; the vocabulary has %d tokens", oi.name,
                                           DTypeName(oi.dtype), internal::ShapeString(oi.shape).c_str(), vocab_size));
-  *input = in;
-  *output = out;
   return Status::OK();
 }
-
-namespace {
 
 // Log-softmax of x[0, n) in double into lp (exact for log-probs already).
 void LogSoftmax(const float* x, int n, std::vector<double>* lp) {
@@ -219,12 +204,12 @@ Status CompareOnText(const std::shared_ptr<const Model>& reference, const std::s
                      CompareResult* result) {
   *result = CompareResult();
   std::unique_ptr<Interpreter> lm[2];
-  int in[2], out[2];
+  LmSignature sig[2];
   const std::shared_ptr<const Model>* models[2] = {&reference, &candidate};
   static const char* const kWhich[2] = {"reference model", "quantized model"};
   for (int k = 0; k < 2; ++k) {
     Status s = Interpreter::Create(*models[k], {}, &lm[k]);
-    if (s.ok()) s = FindLmInterface(*lm[k], tok.size(), &in[k], &out[k]);
+    if (s.ok()) s = FindLmInterface(*lm[k], tok.size(), &sig[k]);
     if (!s.ok()) return Status(s.code(), std::string(kWhich[k]) + ": " + s.message());
   }
   const int V = tok.size();
@@ -247,10 +232,10 @@ Status CompareOnText(const std::shared_ptr<const Model>& reference, const std::s
     for (int k = 0; k < 2; ++k) lm[k]->ResetState();
     for (size_t i = 0; i + 1 < seq.size(); ++i) {
       for (int k = 0; k < 2; ++k) {
-        *lm[k]->input_data<int32_t>(in[k]) = seq[i];
+        *lm[k]->input_data<int32_t>(sig[k].token_input) = seq[i];
         Status s = lm[k]->Invoke();
         if (!s.ok()) return Status(s.code(), std::string(kWhich[k]) + ": " + s.message());
-        LogSoftmax(lm[k]->output_data<float>(out[k]), V, &lp[k]);
+        LogSoftmax(lm[k]->output_data<float>(sig[k].log_probs_output), V, &lp[k]);
       }
       const int target = seq[i + 1];
       ++result->targets;

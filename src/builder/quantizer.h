@@ -72,12 +72,6 @@ Status QuantizeModel(ModelRewriter* rewriter, const QuantizeOptions& options, Qu
 
 // ---- evaluation -----------------------------------------------------------
 
-// The token input and log-probability output of a single-step LM: the input
-// named "token" or "tokens" (else the only input), int32 with one element;
-// the output named "log_probs" (else the only output), float32 with
-// `vocab_size` elements.
-Status FindLmInterface(const Interpreter& lm, int vocab_size, int* input, int* output);
-
 struct CompareOptions {
   size_t max_lines = 0;  // contexts to evaluate, 0 = all
 };

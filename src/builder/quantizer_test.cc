@@ -61,7 +61,7 @@ std::vector<uint8_t> TestLm(LmConfig::Cell cell, int embed, int units, int proj,
 
 std::shared_ptr<const Model> Load(const std::vector<uint8_t>& bytes) {
   std::shared_ptr<const Model> m;
-  Status s = LoadModelFromBytes(bytes.data(), bytes.size(), {}, &m);
+  Status s = Model::FromBufferCopy(bytes.data(), bytes.size(), {}, &m);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return m;
 }

@@ -68,14 +68,9 @@ struct CustomOp {
 
 using CustomOpList = std::vector<std::shared_ptr<const CustomOp>>;
 
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
-
-// Owns a Model and what it points into. Members are destroyed in reverse
-// order: the model first, then the op records and the bytes it used.
+// Owns a Model and the custom op records it points into. Members are destroyed
+// in reverse order: the model first, then the op records it used.
 struct ModelHolder {
-  std::unique_ptr<void, FreeDeleter> bytes;  // hunch_model_from_buffer_copy
   CustomOpList custom_ops;
   std::shared_ptr<const Model> model;
 };
@@ -235,16 +230,9 @@ hunch_status_code hunch_model_from_buffer_copy(const void* data, size_t size, co
   if (!model) return InvalidArgument("hunch_model_from_buffer_copy: model is NULL", error);
   *model = nullptr;
   if (!data) return InvalidArgument("hunch_model_from_buffer_copy: data is NULL", error);
-  if (size > (SIZE_MAX - 2 * hunch::kBufferAlignment))
-    return InvalidArgument("hunch_model_from_buffer_copy: size is too large", error);
   std::unique_ptr<ModelHolder> holder(new (std::nothrow) ModelHolder);
   if (!holder) return Return(Status::ResourceExhausted("out of memory"), error);
-  const size_t rounded = (size + hunch::kBufferAlignment) / hunch::kBufferAlignment * hunch::kBufferAlignment;
-  holder->bytes.reset(std::aligned_alloc(hunch::kBufferAlignment, rounded));
-  if (!holder->bytes)
-    return Return(Status::ResourceExhausted(Format("cannot allocate %zu bytes for the model", size)), error);
-  if (size) std::memcpy(holder->bytes.get(), data, size);
-  const Status s = Model::FromBuffer(holder->bytes.get(), size, ToOptions(options), &holder->model);
+  const Status s = Model::FromBufferCopy(data, size, ToOptions(options), &holder->model);
   return FinishOpen(s, std::move(holder), options, model, error);
 }
 

@@ -1,14 +1,16 @@
-// Verification and planning of a .hunch file. Everything read from the file is
-// untrusted: after the FlatBuffers verifier has checked the structure, every
-// index, size, dtype and buffer range is checked here before anything uses it.
+// Verification of a .hunch file (ModelFile::Verify). Everything read from the
+// file is untrusted: after the FlatBuffers verifier has checked the structure,
+// every index, size, dtype and buffer range is checked here before anything
+// uses it. What the ops make of it (prepare) and the memory plan are the
+// runtime's (src/runtime/planner.cc).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
 
-#include "format/model_impl.h"
+#include "format/model_file.h"
+#include "hunch/model.h"
 #include "hunch_generated.h"
-#include "runtime/arena_planner.h"
 #include "util/strings.h"
 
 namespace hunch {
@@ -20,14 +22,8 @@ namespace {
 constexpr size_t kMaxTensors = 1u << 20;
 constexpr size_t kMaxOps = 1u << 20;
 constexpr size_t kMaxTensorBytes = size_t{1} << 32;
-constexpr size_t kMaxArenaBytes = size_t{1} << 34;
 
-size_t AlignUp(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
-
-std::string TensorLabel(const SubgraphPlan& sg, int t) {
-  const char* name = sg.tensors[t].info.name;
-  return name[0] ? Format("tensor %d '%s'", t, name) : Format("tensor %d", t);
-}
+std::string TensorLabel(const FileSubgraph& sg, int t) { return internal::TensorLabel(sg.tensors[t].info, t); }
 
 Status CheckBuffers(const fb::Model* m, size_t file_size) {
   const auto* buffers = m->buffers();
@@ -55,7 +51,7 @@ Status CheckBuffers(const fb::Model* m, size_t file_size) {
 
 bool ValidDType(int8_t d) { return d >= fb::DType_MIN && d <= fb::DType_MAX; }
 
-Status ResolveTensors(const fb::Model* m, const uint8_t* file, const fb::SubGraph* g, SubgraphPlan* sg) {
+Status ReadTensors(const fb::Model* m, const uint8_t* file, const fb::SubGraph* g, FileSubgraph* sg) {
   const auto* tensors = g->tensors();
   const size_t n = tensors ? tensors->size() : 0;
   if (n > kMaxTensors) return Status::Corruption(Format("subgraph has %zu tensors (limit %zu)", n, kMaxTensors));
@@ -63,7 +59,7 @@ Status ResolveTensors(const fb::Model* m, const uint8_t* file, const fb::SubGrap
   const auto* buffers = m->buffers();
   for (size_t i = 0; i < n; ++i) {
     const fb::Tensor* t = tensors->Get(static_cast<uint32_t>(i));
-    TensorRec& rec = sg->tensors[i];
+    FileTensor& rec = sg->tensors[i];
     TensorInfo& info = rec.info;
     info.name = t->name() ? t->name()->c_str() : "";
     const std::string label = TensorLabel(*sg, static_cast<int>(i));
@@ -122,8 +118,7 @@ Status ResolveTensors(const fb::Model* m, const uint8_t* file, const fb::SubGrap
         return Status::Corruption(Format("%s of shape %s and dtype %s needs %zu bytes; buffer %u holds %llu", label.c_str(),
                                          ShapeString(info.shape).c_str(), DTypeName(info.dtype), info.bytes, b,
                                          static_cast<unsigned long long>(buf->size())));
-      rec.const_data = file + buf->offset();
-      rec.storage = Storage::kConstant;
+      rec.data = file + buf->offset();
       info.is_constant = true;
     } else if (info.dtype != DType::kFloat32 && info.dtype != DType::kInt32) {
       return Status::Unsupported(Format("%s: %s is for weights only; activations are float32 or int32", label.c_str(),
@@ -146,28 +141,23 @@ Status ReadIndexList(const flatbuffers::Vector<int32_t>* v, size_t num_tensors, 
   return Status::OK();
 }
 
-// Every op name the resolver lacks, for one message that lists them all.
-Status ResolveOps(const fb::Model* m, const OpResolver& resolver, std::vector<const OpRegistration*>* regs) {
+// Every operator code's name.
+Status ReadOpNames(const fb::Model* m, std::vector<const char*>* names) {
   const auto* codes = m->operator_codes();
   const uint32_t n = codes ? codes->size() : 0;
-  regs->assign(n, nullptr);
-  std::string missing;
+  names->assign(n, nullptr);
   for (uint32_t i = 0; i < n; ++i) {
     const fb::OperatorCode* c = codes->Get(i);
     if (!c->name() || c->name()->size() == 0) return Status::Corruption(Format("operator code %u has no name", i));
-    (*regs)[i] = resolver.Find(c->name()->c_str());
-    if (!(*regs)[i]) {
-      if (!missing.empty()) missing += ", ";
-      missing += "'" + std::string(c->name()->c_str()) + "'";
-    }
+    (*names)[i] = c->name()->c_str();
   }
-  if (!missing.empty())
-    return Status::Unsupported("the model uses ops that are not registered: " + missing +
-                               " (register custom ops with OpResolver::AddCustom)");
   return Status::OK();
 }
 
-Status BuildNodes(const fb::SubGraph* g, const std::vector<const OpRegistration*>& regs, SubgraphPlan* sg) {
+// A tensor that holds a value before any node runs: a constant or a state.
+bool HasValue(const FileTensor& t) { return t.info.is_constant || t.info.is_state; }
+
+Status ReadNodes(const fb::SubGraph* g, const std::vector<const char*>& op_names, FileSubgraph* sg) {
   const auto* ops = g->operators();
   const size_t n = ops ? ops->size() : 0;
   if (n > kMaxOps) return Status::Corruption(Format("subgraph has %zu ops (limit %zu)", n, kMaxOps));
@@ -177,43 +167,43 @@ Status BuildNodes(const fb::SubGraph* g, const std::vector<const OpRegistration*
   sg->nodes.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const fb::Operator* op = ops->Get(static_cast<uint32_t>(i));
-    NodeRec& node = sg->nodes[i];
+    FileNode& node = sg->nodes[i];
     node.op = op;
-    if (op->opcode() >= regs.size())
-      return Status::Corruption(Format("node %zu uses operator code %u of %zu", i, op->opcode(), regs.size()));
-    node.reg = *regs[op->opcode()];
+    if (op->opcode() >= op_names.size())
+      return Status::Corruption(Format("node %zu uses operator code %u of %zu", i, op->opcode(), op_names.size()));
+    node.opcode = op->opcode();
+    const char* name = op_names[node.opcode];
     if (op->inputs()) {
       for (uint32_t k = 0; k < op->inputs()->size(); ++k) {
         const int32_t t = op->inputs()->Get(k);
         if (t < -1 || t >= static_cast<int32_t>(nt))
-          return Status::Corruption(Format("node %zu (%s): input %u refers to tensor %d of %zu", i, node.reg.name, k, t, nt));
-        if (t >= 0 && producer[t] == -1 && sg->tensors[t].storage == Storage::kNone && !sg->tensors[t].info.is_state)
-          return Status::Corruption(Format("node %zu (%s) reads %s, which no earlier node writes", i, node.reg.name,
+          return Status::Corruption(Format("node %zu (%s): input %u refers to tensor %d of %zu", i, name, k, t, nt));
+        if (t >= 0 && producer[t] == -1 && !HasValue(sg->tensors[t]))
+          return Status::Corruption(Format("node %zu (%s) reads %s, which no earlier node writes", i, name,
                                            TensorLabel(*sg, t).c_str()));
         node.inputs.push_back(t);
       }
     }
     if (!op->outputs() || op->outputs()->size() == 0)
-      return Status::Corruption(Format("node %zu (%s) has no outputs", i, node.reg.name));
+      return Status::Corruption(Format("node %zu (%s) has no outputs", i, name));
     for (uint32_t k = 0; k < op->outputs()->size(); ++k) {
       const int32_t t = op->outputs()->Get(k);
       if (t < 0 || t >= static_cast<int32_t>(nt))
-        return Status::Corruption(Format("node %zu (%s): output %u refers to tensor %d of %zu", i, node.reg.name, k, t, nt));
-      const TensorRec& rec = sg->tensors[t];
-      if (rec.storage == Storage::kConstant || rec.info.is_state || producer[t] != -1)
+        return Status::Corruption(Format("node %zu (%s): output %u refers to tensor %d of %zu", i, name, k, t, nt));
+      if (HasValue(sg->tensors[t]) || producer[t] != -1)
         return Status::Corruption(Format("node %zu (%s) writes %s, which is a constant, a state, a graph input or "
                                          "written by another node",
-                                         i, node.reg.name, TensorLabel(*sg, t).c_str()));
+                                         i, name, TensorLabel(*sg, t).c_str()));
       producer[t] = static_cast<int>(i);
       node.outputs.push_back(t);
     }
   }
   // Graph outputs and state updates must be produced by something.
   for (int t : sg->outputs) {
-    if (producer[t] == -1 && sg->tensors[t].storage != Storage::kConstant && !sg->tensors[t].info.is_state)
+    if (producer[t] == -1 && !HasValue(sg->tensors[t]))
       return Status::Corruption(Format("graph output %s is never written", TensorLabel(*sg, t).c_str()));
   }
-  for (const StateRec& s : sg->states) {
+  for (const FileState& s : sg->states) {
     if (producer[s.next] < 0)
       return Status::Corruption(Format("state %s is updated from %s, which no node writes",
                                        TensorLabel(*sg, s.state).c_str(), TensorLabel(*sg, s.next).c_str()));
@@ -221,18 +211,17 @@ Status BuildNodes(const fb::SubGraph* g, const std::vector<const OpRegistration*
   return Status::OK();
 }
 
-Status ReadStates(const fb::SubGraph* g, SubgraphPlan* sg) {
+Status ReadStates(const fb::SubGraph* g, FileSubgraph* sg) {
   const auto* states = g->states();
   if (!states) return Status::OK();
   const size_t nt = sg->tensors.size();
-  size_t block = 0, packed = 0;
   for (uint32_t i = 0; i < states->size(); ++i) {
     const fb::StatePair* p = states->Get(i);
     if (p->state() >= nt || p->next() >= nt)
       return Status::Corruption(Format("state pair %u refers to tensors %u and %u of %zu", i, p->state(), p->next(), nt));
     if (p->state() == p->next()) return Status::Corruption(Format("state pair %u updates a tensor from itself", i));
-    TensorRec& st = sg->tensors[p->state()];
-    const TensorRec& nx = sg->tensors[p->next()];
+    FileTensor& st = sg->tensors[p->state()];
+    const FileTensor& nx = sg->tensors[p->next()];
     if (st.info.is_state) return Status::Corruption(Format("%s is listed as a state twice", TensorLabel(*sg, p->state()).c_str()));
     if (st.info.dtype != DType::kFloat32 && st.info.dtype != DType::kInt32)
       return Status::Unsupported(Format("state %s has dtype %s (float32 or int32 only)",
@@ -242,165 +231,50 @@ Status ReadStates(const fb::SubGraph* g, SubgraphPlan* sg) {
                                        TensorLabel(*sg, p->state()).c_str(), DTypeName(st.info.dtype),
                                        ShapeString(st.info.shape).c_str(), TensorLabel(*sg, p->next()).c_str(),
                                        DTypeName(nx.info.dtype), ShapeString(nx.info.shape).c_str()));
-    if (nx.storage == Storage::kConstant)
+    if (nx.info.is_constant)
       return Status::Corruption(Format("state %s is updated from a constant", TensorLabel(*sg, p->state()).c_str()));
-    // The initial value (if any) stays in const_data; the tensor itself lives in the state block.
+    // The initial value (if any) stays in data.
     st.info.is_state = true;
     st.info.is_constant = false;
-    st.storage = Storage::kState;
-    st.offset = block;
-    block = AlignUp(block + st.info.bytes, kBufferAlignment);
-    StateRec rec;
-    rec.state = static_cast<int>(p->state());
-    rec.next = static_cast<int>(p->next());
-    rec.packed_offset = packed;
-    packed += st.info.bytes;
-    sg->states.push_back(rec);
-  }
-  sg->state_block_bytes = block;
-  sg->state_bytes = packed;
-  return Status::OK();
-}
-
-Status PrepareNodes(SubgraphPlan* sg) {
-  for (size_t i = 0; i < sg->nodes.size(); ++i) {
-    NodeRec& node = sg->nodes[i];
-    OpContext ctx = OpContextAccess::Make(sg, static_cast<int>(i), nullptr, nullptr);
-    if (node.reg.prepare) {
-      Status s = node.reg.prepare(&ctx);
-      if (!s.ok()) return Status(s.code(), Format("node %zu (%s): %s", i, node.reg.name, s.message().c_str()));
-    }
-    node.scratch_bytes = OpContextAccess::scratch_request(ctx);
-    if (node.scratch_bytes > kMaxTensorBytes)
-      return Status::ResourceExhausted(Format("node %zu (%s) asks for %zu bytes of scratch", i, node.reg.name,
-                                              node.scratch_bytes));
+    sg->states.push_back({static_cast<int>(p->state()), static_cast<int>(p->next())});
   }
   return Status::OK();
 }
 
-// Views alias their input; lifetimes in steps; greedy placement.
-Status PlanMemory(SubgraphPlan* sg) {
-  const int num_nodes = static_cast<int>(sg->nodes.size());
-  const int end = num_nodes;  // a step after the last node: outputs, next-states
-  const size_t nt = sg->tensors.size();
-
-  // 1. Resolve views to their root tensor.
-  for (int i = 0; i < num_nodes; ++i) {
-    NodeRec& node = sg->nodes[i];
-    if (!(node.reg.flags & kOpFlagAliasInput0)) continue;
-    if (node.inputs.empty() || node.inputs[0] < 0 || node.outputs.size() != 1)
-      return Status::Corruption(Format("node %d (%s) is a view and needs exactly one input and one output", i, node.reg.name));
-    const int in = node.inputs[0], out = node.outputs[0];
-    if (sg->tensors[in].info.bytes != sg->tensors[out].info.bytes || sg->tensors[in].info.dtype != sg->tensors[out].info.dtype)
-      return Status::Corruption(Format("node %d (%s): %s %s and %s %s are not views of each other", i, node.reg.name,
-                                       DTypeName(sg->tensors[in].info.dtype), ShapeString(sg->tensors[in].info.shape).c_str(),
-                                       DTypeName(sg->tensors[out].info.dtype),
-                                       ShapeString(sg->tensors[out].info.shape).c_str()));
-    const int root = sg->tensors[in].storage == Storage::kAlias ? sg->tensors[in].alias_of : in;
-    sg->tensors[out].storage = Storage::kAlias;
-    sg->tensors[out].alias_of = root;
-    if (sg->tensors[root].storage == Storage::kConstant) {
-      sg->tensors[out].info.is_constant = true;
-    }
-  }
-
-  // A state updated from (a view of) another state would make the result
-  // depend on the order of the copies after Invoke.
-  for (const StateRec& st : sg->states) {
-    const TensorRec& nx = sg->tensors[st.next];
-    const int root = nx.storage == Storage::kAlias ? nx.alias_of : st.next;
-    if (sg->tensors[root].storage == Storage::kState && root != st.state)
-      return Status::Corruption(Format("state %s is updated from state %s: copy it through an op first",
-                                       TensorLabel(*sg, st.state).c_str(), TensorLabel(*sg, root).c_str()));
-  }
-
-  // 2. Lifetimes of arena tensors (by root).
-  std::vector<int> first(nt, -1), last(nt, -1);
-  auto touch = [&](int t, int step) {
-    if (sg->tensors[t].storage == Storage::kAlias) t = sg->tensors[t].alias_of;
-    const Storage st = sg->tensors[t].storage;
-    if (st == Storage::kConstant || st == Storage::kState) return;
-    if (first[t] < 0 || step < first[t]) first[t] = step;
-    if (step > last[t]) last[t] = step;
-  };
-  for (int t : sg->inputs) {
-    touch(t, 0);
-    touch(t, end);  // inputs stay valid for the caller between Invokes
-  }
-  for (int i = 0; i < num_nodes; ++i) {
-    for (int t : sg->nodes[i].inputs)
-      if (t >= 0) touch(t, i);
-    for (int t : sg->nodes[i].outputs) touch(t, i);
-  }
-  for (int t : sg->outputs) touch(t, end);  // from the node that writes it to the caller's read
-  for (const StateRec& s : sg->states) touch(s.next, end);
-
-  std::vector<ArenaRequest> requests;
-  std::vector<int> owner;  // tensor index, or -(node + 1) for scratch
-  size_t sum = 0;
-  for (size_t t = 0; t < nt; ++t) {
-    if (first[t] < 0 || sg->tensors[t].storage != Storage::kNone) continue;
-    sg->tensors[t].storage = Storage::kArena;
-    requests.push_back({sg->tensors[t].info.bytes, first[t], last[t]});
-    owner.push_back(static_cast<int>(t));
-    sum += sg->tensors[t].info.bytes;
-  }
-  for (int i = 0; i < num_nodes; ++i) {
-    if (sg->nodes[i].scratch_bytes == 0) continue;
-    requests.push_back({sg->nodes[i].scratch_bytes, i, i});
-    owner.push_back(-(i + 1));
-    sum += sg->nodes[i].scratch_bytes;
-  }
-  if (sum > kMaxArenaBytes) return Status::ResourceExhausted(Format("activations need %zu bytes", sum));
-  std::vector<size_t> offsets;
-  sg->arena_bytes = PlanArena(requests, kBufferAlignment, &offsets);
-  for (size_t r = 0; r < requests.size(); ++r) {
-    if (owner[r] >= 0)
-      sg->tensors[owner[r]].offset = offsets[r];
-    else
-      sg->nodes[-owner[r] - 1].scratch_offset = offsets[r];
-  }
-  return Status::OK();
-}
-
-Status BuildSubgraph(const fb::Model* m, const uint8_t* file, const fb::SubGraph* g,
-                     const std::vector<const OpRegistration*>& regs, SubgraphPlan* sg) {
+Status ReadSubgraph(const fb::Model* m, const uint8_t* file, const fb::SubGraph* g,
+                    const std::vector<const char*>& op_names, FileSubgraph* sg) {
   sg->name = g->name() ? g->name()->str() : std::string();
-  HUNCH_RETURN_IF_ERROR(ResolveTensors(m, file, g, sg));
+  HUNCH_RETURN_IF_ERROR(ReadTensors(m, file, g, sg));
   const size_t nt = sg->tensors.size();
   HUNCH_RETURN_IF_ERROR(ReadIndexList(g->inputs(), nt, "graph input", &sg->inputs));
   HUNCH_RETURN_IF_ERROR(ReadIndexList(g->outputs(), nt, "graph output", &sg->outputs));
   HUNCH_RETURN_IF_ERROR(ReadStates(g, sg));
   for (int t : sg->inputs) {
-    const TensorRec& r = sg->tensors[t];
-    if (r.storage != Storage::kNone)
+    if (HasValue(sg->tensors[t]))
       return Status::Corruption(Format("graph input %s is a constant or a state", TensorLabel(*sg, t).c_str()));
     if (std::count(sg->inputs.begin(), sg->inputs.end(), t) > 1)
       return Status::Corruption(Format("graph input %s is listed twice", TensorLabel(*sg, t).c_str()));
   }
-  HUNCH_RETURN_IF_ERROR(BuildNodes(g, regs, sg));
-  HUNCH_RETURN_IF_ERROR(PrepareNodes(sg));
-  return PlanMemory(sg);
+  return ReadNodes(g, op_names, sg);
 }
 
 }  // namespace
 
-Status LoadModel(Model::Impl* impl, const OpResolver& resolver) {
-  if (impl->size < 8) return Status::Corruption(Format("file of %zu bytes is too small to be a .hunch model", impl->size));
-  if (!fb::ModelBufferHasIdentifier(impl->data)) {
+Status ModelFile::Verify() {
+  if (size_ < 8) return Status::Corruption(Format("file of %zu bytes is too small to be a .hunch model", size_));
+  if (!fb::ModelBufferHasIdentifier(data_)) {
     return Status::Corruption("not a .hunch model (file identifier 'HNCH' missing)");
   }
   // The verifier bounds: depth and table count keep hostile nesting cheap.
-  flatbuffers::Verifier verifier(impl->data, impl->size, /*max_depth=*/64, /*max_tables=*/4000000);
+  flatbuffers::Verifier verifier(data_, size_, /*max_depth=*/64, /*max_tables=*/4000000);
   if (!fb::VerifyModelBuffer(verifier))
     return Status::Corruption("the model's FlatBuffer is malformed or truncated (verifier failed)");
-  const fb::Model* m = fb::GetModel(impl->data);
-  impl->fb = m;
+  const fb::Model* m = fb::GetModel(data_);
   if (m->version() == 0) return Status::Corruption("format version 0 is invalid");
   if (m->version() > kFormatVersion)
     return Status::Unsupported(Format("the file has format version %u; this library reads up to version %u",
                                       m->version(), kFormatVersion));
-  HUNCH_RETURN_IF_ERROR(CheckBuffers(m, impl->size));
+  HUNCH_RETURN_IF_ERROR(CheckBuffers(m, size_));
   if (m->metadata()) {
     for (uint32_t i = 0; i < m->metadata()->size(); ++i) {
       const fb::Metadata* md = m->metadata()->Get(i);
@@ -410,12 +284,11 @@ Status LoadModel(Model::Impl* impl, const OpResolver& resolver) {
                                          m->buffers()->size()));
     }
   }
-  std::vector<const OpRegistration*> regs;
-  HUNCH_RETURN_IF_ERROR(ResolveOps(m, resolver, &regs));
+  HUNCH_RETURN_IF_ERROR(ReadOpNames(m, &op_names));
   if (!m->subgraphs() || m->subgraphs()->size() == 0) return Status::Corruption("the model has no subgraphs");
-  impl->subgraphs.resize(m->subgraphs()->size());
+  subgraphs.resize(m->subgraphs()->size());
   for (uint32_t i = 0; i < m->subgraphs()->size(); ++i) {
-    Status s = BuildSubgraph(m, impl->data, m->subgraphs()->Get(i), regs, &impl->subgraphs[i]);
+    Status s = ReadSubgraph(m, data_, m->subgraphs()->Get(i), op_names, &subgraphs[i]);
     if (!s.ok()) {
       return m->subgraphs()->size() == 1 ? s : Status(s.code(), Format("subgraph %u: %s", i, s.message().c_str()));
     }
@@ -433,7 +306,8 @@ Status LoadModel(Model::Impl* impl, const OpResolver& resolver) {
       weights += m->buffers()->Get(b)->size();
     }
   }
-  impl->weight_bytes = weights;
+  weight_bytes = weights;
+  fb = m;
   return Status::OK();
 }
 

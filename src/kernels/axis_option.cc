@@ -6,7 +6,9 @@
 namespace hunch {
 namespace internal {
 
-Status GetAxisOption(const OpContext* ctx, int rank, int* axis) {
+namespace {
+// Reads and resolves the axis without keeping it.
+Status ReadAxis(const OpContext* ctx, int rank, int* axis) {
   const fb::Operator* op = FbOp(ctx);
   int value = -1;  // the schema's default
   const fb::Options type = op->options_type();
@@ -18,20 +20,26 @@ Status GetAxisOption(const OpContext* ctx, int rank, int* axis) {
   }
   return NormalizeAxis(value, rank, axis);
 }
+}  // namespace
+
+Status PrepareAxisOption(OpContext* ctx, int rank, int* axis) {
+  HUNCH_RETURN_IF_ERROR(ReadAxis(ctx, rank, axis));
+  OpContextAccess::SetOptions(ctx, *axis);
+  return Status::OK();
+}
+
+int AxisOption(const OpContext* ctx) { return OpContextAccess::options<int>(*ctx); }
 
 Status PrepareUnaryAlongAxis(OpContext* ctx) {
   HUNCH_RETURN_IF_ERROR(PrepareUnary(ctx));
-  int axis = 0;
-  return GetAxisOption(ctx, ctx->input(0)->shape.rank, &axis);
-}
-
-Status InputAxisSplit(const OpContext* ctx, AxisSplit* split) {
   const Shape& shape = ctx->input(0)->shape;
   int axis = 0;
-  HUNCH_RETURN_IF_ERROR(GetAxisOption(ctx, shape.rank, &axis));
-  *split = SplitAtAxis(shape, axis);
+  HUNCH_RETURN_IF_ERROR(ReadAxis(ctx, shape.rank, &axis));
+  OpContextAccess::SetOptions(ctx, SplitAtAxis(shape, axis));
   return Status::OK();
 }
+
+const AxisSplit& InputAxisSplit(const OpContext* ctx) { return OpContextAccess::options<AxisSplit>(*ctx); }
 
 }  // namespace internal
 }  // namespace hunch

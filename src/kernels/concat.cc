@@ -24,7 +24,7 @@ Status Prepare(OpContext* ctx) {
   HUNCH_RETURN_IF_ERROR(CheckFloatOrInt32(x0, "input 0"));
   HUNCH_RETURN_IF_ERROR(CheckSameDType(y, x0, "output", "input 0"));
   int axis = 0;
-  HUNCH_RETURN_IF_ERROR(GetAxisOption(ctx, x0->shape.rank, &axis));
+  HUNCH_RETURN_IF_ERROR(PrepareAxisOption(ctx, x0->shape.rank, &axis));
   int64_t total = 0;
   for (int i = 0; i < ctx->num_inputs(); ++i) {
     const TensorInfo* x = ctx->input(i);
@@ -51,8 +51,7 @@ Status Prepare(OpContext* ctx) {
 
 Status Eval(OpContext* ctx) {
   const Shape& out = ctx->output(0)->shape;
-  int axis = 0;
-  HUNCH_RETURN_IF_ERROR(GetAxisOption(ctx, out.rank, &axis));
+  const int axis = AxisOption(ctx);
   const AxisSplit s = SplitAtAxis(out, axis);
   uint8_t* y = static_cast<uint8_t*>(ctx->output_data(0));
   // The output is, for each outer index, input 0's block, then input 1's, ...

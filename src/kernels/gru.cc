@@ -89,6 +89,7 @@ Status Prepare(OpContext* ctx) {
   HUNCH_RETURN_IF_ERROR(CheckArity(ctx, 4, kNumInputs, 1));
   bool lbr = true;
   HUNCH_RETURN_IF_ERROR(ReadLinearBeforeReset(ctx, &lbr));
+  OpContextAccess::SetOptions(ctx, lbr);
   const TensorInfo* x = ctx->input(kX);
   const TensorInfo* h_prev = ctx->input(kHPrev);
   const TensorInfo* wx = ctx->input(kWx);
@@ -122,8 +123,7 @@ Status Prepare(OpContext* ctx) {
 }
 
 Status Eval(OpContext* ctx) {
-  bool lbr = true;
-  HUNCH_RETURN_IF_ERROR(ReadLinearBeforeReset(ctx, &lbr));
+  const bool lbr = OpContextAccess::options<bool>(*ctx);  // GruOptions.linear_before_reset
   const WeightMatrix wx = MakeWeightMatrix(*ctx->input(kWx), ctx->input_data(kWx));
   const WeightMatrix wh = MakeWeightMatrix(*ctx->input(kWh), ctx->input_data(kWh));
   const int batch = ctx->input(kX)->shape.dims[0];

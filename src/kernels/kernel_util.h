@@ -20,6 +20,9 @@ Status CheckSameShape(const TensorInfo* a, const TensorInfo* b, const char* what
 // Resolves a possibly negative axis against `rank`; fails when out of range.
 Status NormalizeAxis(int axis, int rank, int* out);
 
+// prepare only: the operator's FlatBuffer table, to parse its builtin options
+// (then kept with OpContextAccess::SetOptions; eval reads them with
+// OpContextAccess::options and never the FlatBuffer: this is null there).
 inline const fb::Operator* FbOp(const OpContext* ctx) { return OpContextAccess::op(*ctx); }
 
 // Elements before, at and after `axis` of `shape` (outer * size * inner == NumElements).

@@ -68,6 +68,7 @@ enum Input {
   kNumInputs = 15,
 };
 
+// LstmOptions, parsed by prepare and kept for eval.
 struct Params {
   bool cifg = false;
   float cell_clip = 0.f;
@@ -142,6 +143,7 @@ Status Prepare(OpContext* ctx) {
   HUNCH_RETURN_IF_ERROR(ReadParams(ctx, &p));
   if (!(p.cell_clip >= 0.f)) return Status::Corruption(Format("cell_clip %g must be >= 0", double(p.cell_clip)));
   if (!(p.proj_clip >= 0.f)) return Status::Corruption(Format("proj_clip %g must be >= 0", double(p.proj_clip)));
+  OpContextAccess::SetOptions(ctx, p);
 
   const TensorInfo* x = ctx->input(kX);
   const TensorInfo* h_prev = ctx->input(kHPrev);
@@ -234,8 +236,7 @@ Status Prepare(OpContext* ctx) {
 inline float Clip(float v, float clip) { return v > clip ? clip : (v < -clip ? -clip : v); }
 
 Status Eval(OpContext* ctx) {
-  Params p;
-  HUNCH_RETURN_IF_ERROR(ReadParams(ctx, &p));
+  const Params& p = OpContextAccess::options<Params>(*ctx);
   const WeightMatrix wx = MakeWeightMatrix(*ctx->input(kWx), ctx->input_data(kWx));
   const WeightMatrix wh = MakeWeightMatrix(*ctx->input(kWh), ctx->input_data(kWh));
   const bool has_proj = ctx->input(kWProj) != nullptr;

@@ -13,10 +13,10 @@ namespace hunch {
 namespace internal {
 namespace {
 
-const flatbuffers::Vector<int32_t>* Begin(const OpContext* ctx) {
-  const fb::SliceOptions* o = FbOp(ctx)->options_as_SliceOptions();
-  return o ? o->begin() : nullptr;
-}
+// SliceOptions.begin, parsed by prepare.
+struct Begin {
+  int32_t begin[kMaxRank];
+};
 
 Status Prepare(OpContext* ctx) {
   HUNCH_RETURN_IF_ERROR(CheckArity(ctx, 1, 1, 1));
@@ -27,23 +27,27 @@ Status Prepare(OpContext* ctx) {
   if (y->shape.rank != x->shape.rank)
     return Status::Corruption(Format("output %s and input %s have different ranks", ShapeString(y->shape).c_str(),
                                      ShapeString(x->shape).c_str()));
-  const flatbuffers::Vector<int32_t>* begin = Begin(ctx);
+  const fb::SliceOptions* o = FbOp(ctx)->options_as_SliceOptions();
+  const flatbuffers::Vector<int32_t>* begin = o ? o->begin() : nullptr;
   if (!begin) return Status::Corruption("needs SliceOptions with begin");
   if (static_cast<int>(begin->size()) != x->shape.rank)
     return Status::Corruption(Format("begin has %u entries for an input of rank %d", begin->size(), x->shape.rank));
+  Begin parsed = {};
   for (int d = 0; d < x->shape.rank; ++d) {
     const int64_t b = begin->Get(d), size = y->shape.dims[d];
     if (b < 0 || b + size > x->shape.dims[d])
       return Status::Corruption(Format("dimension %d: begin %lld and size %lld do not fit in %d", d,
                                        static_cast<long long>(b), static_cast<long long>(size), x->shape.dims[d]));
+    parsed.begin[d] = begin->Get(d);
   }
+  OpContextAccess::SetOptions(ctx, parsed);
   return Status::OK();
 }
 
 Status Eval(OpContext* ctx) {
   const Shape& in = ctx->input(0)->shape;
   const Shape& out = ctx->output(0)->shape;
-  const flatbuffers::Vector<int32_t>* begin = Begin(ctx);
+  const int32_t* begin = OpContextAccess::options<Begin>(*ctx).begin;
   const uint8_t* x = static_cast<const uint8_t*>(ctx->input_data(0));
   uint8_t* y = static_cast<uint8_t*>(ctx->output_data(0));
   const int rank = in.rank;
@@ -63,8 +67,8 @@ Status Eval(OpContext* ctx) {
   const int64_t rows = out.NumElements() / out.dims[rank - 1];
   int64_t index[kMaxRank] = {0};
   for (int64_t r = 0; r < rows; ++r) {
-    int64_t offset = begin->Get(rank - 1);
-    for (int d = 0; d < rank - 1; ++d) offset += (begin->Get(d) + index[d]) * in_stride[d];
+    int64_t offset = begin[rank - 1];
+    for (int d = 0; d < rank - 1; ++d) offset += (begin[d] + index[d]) * in_stride[d];
     std::memcpy(y + r * row_bytes, x + offset * kElementBytes, row_bytes);
     for (int d = rank - 2; d >= 0; --d) {
       if (++index[d] < out.dims[d]) break;

@@ -14,8 +14,7 @@ namespace internal {
 namespace {
 
 Status Eval(OpContext* ctx) {
-  AxisSplit s;
-  HUNCH_RETURN_IF_ERROR(InputAxisSplit(ctx, &s));
+  const AxisSplit& s = InputAxisSplit(ctx);
   const float* x = ctx->input_data<float>(0);
   float* y = ctx->output_data<float>(0);
   // Each (outer, inner) pair is one slice of s.size values, s.inner apart.

@@ -21,7 +21,7 @@ Status Prepare(OpContext* ctx) {
   const TensorInfo* x = ctx->input(0);
   HUNCH_RETURN_IF_ERROR(CheckFloatOrInt32(x, "input"));
   int axis = 0;
-  HUNCH_RETURN_IF_ERROR(GetAxisOption(ctx, x->shape.rank, &axis));
+  HUNCH_RETURN_IF_ERROR(PrepareAxisOption(ctx, x->shape.rank, &axis));
   int64_t total = 0;
   for (int i = 0; i < ctx->num_outputs(); ++i) {
     const TensorInfo* y = ctx->output(i);
@@ -43,8 +43,7 @@ Status Prepare(OpContext* ctx) {
 
 Status Eval(OpContext* ctx) {
   const Shape& in = ctx->input(0)->shape;
-  int axis = 0;
-  HUNCH_RETURN_IF_ERROR(GetAxisOption(ctx, in.rank, &axis));
+  const int axis = AxisOption(ctx);
   const AxisSplit s = SplitAtAxis(in, axis);
   const uint8_t* x = static_cast<const uint8_t*>(ctx->input_data(0));
   // The input is, for each outer index, output 0's block, then output 1's, ...

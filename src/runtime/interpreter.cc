@@ -4,7 +4,7 @@
 #include <cstring>
 #include <new>
 
-#include "format/model_impl.h"
+#include "runtime/model_internal.h"
 #include "runtime/plan.h"
 #include "util/strings.h"
 
@@ -35,7 +35,7 @@ Status Interpreter::Create(std::shared_ptr<const Model> model, const Interpreter
   if (options.subgraph < 0 || options.subgraph >= model->num_subgraphs())
     return Status::InvalidArgument(Format("subgraph %d does not exist (the model has %d)", options.subgraph,
                                           model->num_subgraphs()));
-  const SubgraphPlan& sg = model->impl().subgraphs[options.subgraph];
+  const SubgraphPlan& sg = internal::ModelAccess::plan(*model, options.subgraph);
   std::unique_ptr<Interpreter> in(new (std::nothrow) Interpreter);
   if (!in) return Status::ResourceExhausted("out of memory");
   in->model_ = std::move(model);
@@ -101,8 +101,8 @@ Status Interpreter::Invoke() {
   for (size_t i = 0; i < sg.nodes.size(); ++i) {
     const NodeRec& node = sg.nodes[i];
     if (node.reg.flags & kOpFlagAliasInput0) continue;  // a view: nothing to compute
-    OpContext ctx = OpContextAccess::Make(&sg, static_cast<int>(i), data,
-                                          node.scratch_bytes ? arena_ + node.scratch_offset : nullptr);
+    OpContext ctx = OpContextAccess::MakeForEval(&sg, static_cast<int>(i), data,
+                                                 node.scratch_bytes ? arena_ + node.scratch_offset : nullptr);
     Status s = node.reg.eval(&ctx);
     if (!s.ok()) return Status(s.code(), Format("node %zu (%s): %s", i, node.reg.name, s.message().c_str()));
   }

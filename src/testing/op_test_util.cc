@@ -14,24 +14,9 @@ std::shared_ptr<uint8_t> AlignedCopy(const std::vector<uint8_t>& bytes) {
   return std::shared_ptr<uint8_t>(p, [](uint8_t* q) { std::free(q); });
 }
 
-namespace {
-// Keeps the bytes alive as long as the model: a shared_ptr whose deleter
-// holds both.
-struct ModelWithBytes {
-  std::shared_ptr<uint8_t> bytes;
-  std::shared_ptr<const Model> model;
-};
-}  // namespace
-
 Status OpenModelBytes(const std::vector<uint8_t>& bytes, std::shared_ptr<const Model>* model,
                       const ModelOptions& options) {
-  std::shared_ptr<uint8_t> copy = AlignedCopy(bytes);
-  std::shared_ptr<const Model> inner;
-  Status s = Model::FromBuffer(copy.get(), bytes.size(), options, &inner);
-  if (!s.ok()) return s;
-  auto holder = std::make_shared<ModelWithBytes>(ModelWithBytes{copy, inner});
-  *model = std::shared_ptr<const Model>(holder, holder->model.get());
-  return Status::OK();
+  return Model::FromBufferCopy(bytes.data(), bytes.size(), options, model);
 }
 
 int SingleOpModel::Input(DType dtype, const std::vector<int32_t>& shape) {

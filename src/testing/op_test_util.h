@@ -52,10 +52,11 @@ class SingleOpModel {
   std::unique_ptr<Interpreter> interpreter_;
 };
 
-// A copy of `bytes` in 64-byte aligned memory, freed with the returned handle.
+// A copy of `bytes` in 64-byte aligned memory, freed with the returned handle
+// (for tests of Model::FromBuffer, which borrows the caller's bytes).
 std::shared_ptr<uint8_t> AlignedCopy(const std::vector<uint8_t>& bytes);
 
-// Opens a model from bytes (aligned copy kept alive with the model).
+// Opens a model from bytes: Model::FromBufferCopy (the Model owns its copy).
 Status OpenModelBytes(const std::vector<uint8_t>& bytes, std::shared_ptr<const Model>* model,
                       const ModelOptions& options = ModelOptions());
 

@@ -5,8 +5,9 @@
 // by the libFuzzer target (model_fuzzer.cc) and the replay of saved crash
 // inputs in the unit tests (fuzz_regressions_test.cc).
 //
-// The input is a .hunch file. It is copied into 64-byte aligned memory and
-// loaded with Model::FromBuffer and the default options (every builtin op).
+// The input is a .hunch file, loaded with Model::FromBufferCopy (which copies
+// it into exactly `size` bytes of 64-byte aligned memory, so ASan flags any
+// read past the end of the file) and the default options (every builtin op).
 // When it loads, an Interpreter is made for each subgraph, the inputs are
 // filled with bytes taken from the input itself, and Invoke runs twice:
 // first with int32 inputs folded to small non-negative values (so token ids
@@ -71,47 +72,38 @@ inline void ReadOutputs(const hunch::Interpreter& in) {
 
 // Runs one input; aborts (or a sanitizer reports) on any failure.
 inline void RunModelFuzzInput(const uint8_t* data, size_t size) {
-  // Exactly `size` bytes (posix_memalign takes any size), so ASan flags any
-  // read past the end of the file.
-  void* mem = nullptr;
-  if (posix_memalign(&mem, 64, size ? size : 1) != 0) return;
-  uint8_t* buf = static_cast<uint8_t*>(mem);
-  if (size) std::memcpy(buf, data, size);
-  {
-    std::shared_ptr<const hunch::Model> model;
-    hunch::Status s = hunch::Model::FromBuffer(buf, size, hunch::ModelOptions(), &model);
-    if (s.ok()) {
-      // Read every accessor once.
-      (void)model->description();
-      const uint8_t* md = nullptr;
-      size_t md_size = 0;
-      for (int i = 0; i < model->num_metadata(); ++i) {
-        if (model->GetMetadata(model->metadata_name(i), &md, &md_size).ok()) {
-          volatile uint8_t sink = 0;
-          for (size_t k = 0; k < md_size; ++k) sink = sink ^ md[k];
-          (void)sink;
-        }
-      }
-      size_t pos = 0;
-      for (int g = 0; g < model->num_subgraphs(); ++g) {
-        for (int t = 0; t < model->num_tensors(g); ++t) (void)model->arena_offset(g, t);
-        if (model->arena_bytes(g) + model->state_bytes(g) > kMaxRunBytes) continue;
-        hunch::InterpreterOptions io;
-        io.subgraph = g;
-        std::unique_ptr<hunch::Interpreter> in;
-        if (!hunch::Interpreter::Create(model, io, &in).ok()) continue;
-        std::vector<uint8_t> saved(in->state_bytes());
-        FillInputs(in.get(), data, size, &pos, /*raw=*/false);
-        if (in->Invoke().ok()) ReadOutputs(*in);
-        if (!in->SaveState(saved.data(), saved.size()).ok()) std::abort();
-        FillInputs(in.get(), data, size, &pos, /*raw=*/true);
-        if (in->Invoke().ok()) ReadOutputs(*in);
-        if (!in->RestoreState(saved.data(), saved.size()).ok()) std::abort();
-        in->ResetState();
+  std::shared_ptr<const hunch::Model> model;
+  hunch::Status s = hunch::Model::FromBufferCopy(data, size, hunch::ModelOptions(), &model);
+  if (s.ok()) {
+    // Read every accessor once.
+    (void)model->description();
+    const uint8_t* md = nullptr;
+    size_t md_size = 0;
+    for (int i = 0; i < model->num_metadata(); ++i) {
+      if (model->GetMetadata(model->metadata_name(i), &md, &md_size).ok()) {
+        volatile uint8_t sink = 0;
+        for (size_t k = 0; k < md_size; ++k) sink = sink ^ md[k];
+        (void)sink;
       }
     }
+    size_t pos = 0;
+    for (int g = 0; g < model->num_subgraphs(); ++g) {
+      for (int t = 0; t < model->num_tensors(g); ++t) (void)model->arena_offset(g, t);
+      if (model->arena_bytes(g) + model->state_bytes(g) > kMaxRunBytes) continue;
+      hunch::InterpreterOptions io;
+      io.subgraph = g;
+      std::unique_ptr<hunch::Interpreter> in;
+      if (!hunch::Interpreter::Create(model, io, &in).ok()) continue;
+      std::vector<uint8_t> saved(in->state_bytes());
+      FillInputs(in.get(), data, size, &pos, /*raw=*/false);
+      if (in->Invoke().ok()) ReadOutputs(*in);
+      if (!in->SaveState(saved.data(), saved.size()).ok()) std::abort();
+      FillInputs(in.get(), data, size, &pos, /*raw=*/true);
+      if (in->Invoke().ok()) ReadOutputs(*in);
+      if (!in->RestoreState(saved.data(), saved.size()).ok()) std::abort();
+      in->ResetState();
+    }
   }
-  std::free(buf);
 }
 
 }  // namespace hunch_fuzz

@@ -242,11 +242,8 @@ std::vector<Seed> MakeSeeds() {
 
 // Loads a seed and runs every subgraph once with small inputs; records the ops used.
 bool Check(const Seed& seed, std::set<std::string>* ops_used) {
-  std::shared_ptr<uint8_t> copy(static_cast<uint8_t*>(std::aligned_alloc(64, (seed.bytes.size() + 63) / 64 * 64)),
-                                [](uint8_t* p) { std::free(p); });
-  std::memcpy(copy.get(), seed.bytes.data(), seed.bytes.size());
   std::shared_ptr<const Model> model;
-  Status s = Model::FromBuffer(copy.get(), seed.bytes.size(), ModelOptions(), &model);
+  Status s = Model::FromBufferCopy(seed.bytes.data(), seed.bytes.size(), ModelOptions(), &model);
   if (!s.ok()) {
     std::fprintf(stderr, "make_fuzz_seeds: seed %s does not load: %s\n", seed.name.c_str(), s.ToString().c_str());
     return false;

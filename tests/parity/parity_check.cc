@@ -26,6 +26,7 @@
 
 #include "hunch/interpreter.h"
 #include "hunch/model.h"
+#include "runtime/lm_signature.h"
 
 namespace {
 
@@ -145,25 +146,18 @@ bool RunModel(const std::string& path, const std::vector<int32_t>& tokens, int64
   hunch::Status s = hunch::Model::Open(path, {}, &model);
   std::unique_ptr<hunch::Interpreter> lm;
   if (s.ok()) s = hunch::Interpreter::Create(model, {}, &lm);
+  hunch::LmSignature sig;
+  if (s.ok()) s = hunch::FindLmSignature(*lm, &sig);
   if (!s.ok()) {
     *err = path + ": " + s.ToString();
     return false;
   }
-  int in = lm->FindInput("token");
-  if (in < 0) in = 0;
-  int out = lm->FindOutput("log_probs");
-  if (out < 0) out = 0;
-  if (lm->num_inputs() < 1 || lm->input_info(in).dtype != hunch::DType::kInt32 ||
-      lm->input_info(in).shape.NumElements() != 1) {
-    *err = path + ": input " + std::to_string(in) + " is not one int32 token";
+  if (sig.vocab_size != vocab) {
+    *err = path + ": output " + std::to_string(sig.log_probs_output) + " holds " + std::to_string(sig.vocab_size) +
+           " log-probabilities, not " + std::to_string(vocab);
     return false;
   }
-  if (lm->num_outputs() < 1 || lm->output_info(out).dtype != hunch::DType::kFloat32 ||
-      lm->output_info(out).shape.NumElements() != vocab) {
-    *err = path + ": output " + std::to_string(out) + " does not hold " + std::to_string(vocab) +
-           " log-probabilities";
-    return false;
-  }
+  const int in = sig.token_input, out = sig.log_probs_output;
   for (int32_t t : tokens) {
     *lm->input_data<int32_t>(in) = t;
     s = lm->Invoke();
