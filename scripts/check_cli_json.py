@@ -46,12 +46,14 @@ def main():
         if d["top1"] > d["top3"]:
             fail("top1 > top3")
         num(d, "ppl", 1)
+        num(d, "skipped_tokens", 0)  # tokens over 256 bytes, not scored
         percentiles(d, "latency_us", ("p50", "p95", "p99", "max"))
         print(f"eval OK: {words} words, KSR {d['ksr']:.1f}%, top-3 {d['top3']:.1f}%, WER {d['wer']:.1f}%")
     elif kind == "bench":
         num(d, "init_us", 0)
         percentiles(d, "step_us", ("p50", "p99"))
         percentiles(d, "keystroke_us", ("p50", "p99"))
+        num(d["keystroke_us"], "skipped_tokens", 0)  # trace words over 256 bytes, not typed
         for k in ("peak_rss_bytes", "arena_bytes", "model_bytes", "library_bytes"):
             num(d, k, 1)
         print(f"bench OK: step p50 {d['step_us']['p50']:.1f} us, keystroke p50 {d['keystroke_us']['p50']:.1f} us")

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "text/tokenizer.h"
-#include "tools/typing_sim.h"
+#include "eval/typing_sim.h"
 
 namespace hunch {
 namespace {
@@ -28,8 +28,8 @@ TEST(TypingSimTest, MatchesThePythonSimulatorBitForBit) {
   std::string header, line;
   std::getline(golden, header);
   ASSERT_EQ(header, "word\tliteral\tfirst_touch_x\tfirst_touch_y");
-  cli::TapSimulator sim(1, 0.25);
-  std::vector<cli::TapSimulator::Touch> touches;
+  eval::TapSimulator sim(1, 0.25);
+  std::vector<eval::TapSimulator::Touch> touches;
   std::string literal;
   int checked = 0;
   while (std::getline(text, line)) {
@@ -37,7 +37,7 @@ TEST(TypingSimTest, MatchesThePythonSimulatorBitForBit) {
     std::string tok;
     while (toks >> tok) {
       const std::string lower = text::Lower(tok);
-      if (!cli::TapSimulator::IsTestWord(lower)) continue;
+      if (!eval::TapSimulator::IsTestWord(lower)) continue;
       sim.Type(lower, &touches, &literal);
       std::string g;
       if (!std::getline(golden, g)) {
@@ -61,11 +61,11 @@ TEST(TypingSimTest, MatchesThePythonSimulatorBitForBit) {
 }
 
 TEST(TypingSimTest, TestWordsAreLowerCaseLettersOnly) {
-  EXPECT_TRUE(cli::TapSimulator::IsTestWord("hello"));
-  EXPECT_FALSE(cli::TapSimulator::IsTestWord("a"));
-  EXPECT_FALSE(cli::TapSimulator::IsTestWord("don't"));
-  EXPECT_FALSE(cli::TapSimulator::IsTestWord("abc1"));
-  EXPECT_FALSE(cli::TapSimulator::IsTestWord("caf\xc3\xa9"));
+  EXPECT_TRUE(eval::TapSimulator::IsTestWord("hello"));
+  EXPECT_FALSE(eval::TapSimulator::IsTestWord("a"));
+  EXPECT_FALSE(eval::TapSimulator::IsTestWord("don't"));
+  EXPECT_FALSE(eval::TapSimulator::IsTestWord("abc1"));
+  EXPECT_FALSE(eval::TapSimulator::IsTestWord("caf\xc3\xa9"));
 }
 
 }  // namespace

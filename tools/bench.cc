@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "eval/evaluate.h"
 #include "hunch/engine.h"
 #include "hunch/interpreter.h"
 #include "hunch/kernels.h"
@@ -40,8 +41,11 @@ const char* kTrace =
     "have a good evening.";
 
 // Per-keystroke Suggest times over typing `text`: for each word, one call per
-// typed prefix (0 .. length - 1 characters) with the words before it as context.
-Status TimeKeystrokes(std::shared_ptr<const Model> model, const std::string& text, std::vector<double>* us) {
+// typed prefix (0 .. length - 1 characters) with the words before it as
+// context. Words over eval::kMaxTokenBytes are skipped (not typed, not
+// context) and counted in *skipped; an error names the text's line.
+Status TimeKeystrokes(std::shared_ptr<const Model> model, const std::string& text, std::vector<double>* us,
+                      long long* skipped) {
   std::shared_ptr<const Engine> engine;
   Status s = Engine::FromModel(std::move(model), EngineOptions(), &engine);
   if (!s.ok()) return s;
@@ -51,20 +55,29 @@ Status TimeKeystrokes(std::shared_ptr<const Model> model, const std::string& tex
   SuggestRequest r;
   std::vector<Suggestion> out;
   size_t pos = 0;
+  long long line = 1;
+  *skipped = 0;
   while (pos < text.size()) {
     size_t end = text.find_first_of(" \n", pos);
     if (end == std::string::npos) end = text.size();
     const std::string word = text.substr(pos, end - pos);
-    for (size_t p = 0; p < word.size(); ++p) {
-      if ((static_cast<unsigned char>(word[p]) & 0xC0) == 0x80) continue;  // whole code points only
-      r.typed = word.substr(0, p);
-      const auto a = std::chrono::steady_clock::now();
-      s = session->Suggest(r, &out);
-      us->push_back(MicrosBetween(a, std::chrono::steady_clock::now()));
-      if (!s.ok()) return s;
+    if (word.size() > eval::kMaxTokenBytes) {
+      ++*skipped;
+    } else {
+      for (size_t p = 0; p < word.size(); ++p) {
+        if ((static_cast<unsigned char>(word[p]) & 0xC0) == 0x80) continue;  // whole code points only
+        r.typed = word.substr(0, p);
+        const auto a = std::chrono::steady_clock::now();
+        s = session->Suggest(r, &out);
+        us->push_back(MicrosBetween(a, std::chrono::steady_clock::now()));
+        if (!s.ok()) return Status(s.code(), "line " + std::to_string(line) + ": " + s.message());
+      }
+      if (!word.empty()) r.context += (r.context.empty() ? "" : " ") + word;
     }
-    if (!word.empty()) r.context += (r.context.empty() ? "" : " ") + word;
-    if (end < text.size() && text[end] == '\n') r.context += "\n";
+    if (end < text.size() && text[end] == '\n') {
+      r.context += "\n";
+      ++line;
+    }
     pos = end + 1;
   }
   return Status::OK();
@@ -148,14 +161,16 @@ int BenchMain(int argc, char** argv) {
   }
   // Keystrokes, when the model carries the engine's metadata.
   std::vector<double> keys;
+  long long skipped = 0;  // trace words over eval::kMaxTokenBytes
   std::string keys_note;
   const uint8_t* meta = nullptr;
   size_t meta_size = 0;
   if (model->GetMetadata("vocab", &meta, &meta_size).ok()) {
     std::string trace = kTrace, err;
     if (args.Has("trace") && !ReadFile(args.Get("trace"), &trace, &err)) return Fail("bench", err);
-    s = TimeKeystrokes(model, trace, &keys);
-    if (!s.ok()) return Fail("bench", s);
+    s = TimeKeystrokes(model, trace, &keys, &skipped);
+    if (!s.ok()) return Fail("bench", (args.Has("trace") ? args.Get("trace") + ": " : "") + s.ToString());
+    if (keys.empty()) keys_note = "no word of the trace to type";
   } else {
     keys_note = "no engine metadata in the model";
   }
@@ -170,6 +185,10 @@ int BenchMain(int argc, char** argv) {
 
   double sum = 0;
   for (double v : steps) sum += v;
+  const std::string skipped_note =
+      skipped ? " (" + std::to_string(skipped) + (skipped == 1 ? " word" : " words") + " over " +
+                    std::to_string(eval::kMaxTokenBytes) + " bytes skipped)"
+              : "";
   if (args.Has("json")) {
     JsonWriter j;
     j.BeginObject();
@@ -192,6 +211,7 @@ int BenchMain(int argc, char** argv) {
       j.Key("p50").Value(Percentile(keys, 50)).Key("p99").Value(Percentile(keys, 99));
       j.Key("max").Value(*std::max_element(keys.begin(), keys.end()));
       j.Key("count").Value(static_cast<long long>(keys.size()));
+      j.Key("skipped_tokens").Value(skipped);
       j.EndObject();
     }
     j.Key("peak_rss_bytes").Value(peak_rss);
@@ -217,8 +237,8 @@ int BenchMain(int argc, char** argv) {
     if (keys.empty())
       std::printf("keystroke      not timed (%s)\n", keys_note.c_str());
     else
-      std::printf("keystroke      Suggest p50 %.1f us, p99 %.1f us over %zu keystrokes\n", Percentile(keys, 50),
-                  Percentile(keys, 99), keys.size());
+      std::printf("keystroke      Suggest p50 %.1f us, p99 %.1f us over %zu keystrokes%s\n", Percentile(keys, 50),
+                  Percentile(keys, 99), keys.size(), skipped_note.c_str());
     std::printf("arena          %zu bytes; state %zu bytes\n", in->arena_bytes(), in->state_bytes());
     std::printf("peak RSS       %lld bytes\n", peak_rss);
     if (lib_bytes >= 0) std::printf("library        %s: %lld bytes\n", lib.c_str(), lib_bytes);

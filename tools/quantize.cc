@@ -4,7 +4,9 @@
 // src/builder/quantizer.h for which tensors change and how). With
 // --eval-text, runs the float and the quantized model side by side over the
 // text (one context per line, tokenized with the model's own tokenizer) and
-// reports both perplexities, top-1 accuracy and their top-1 agreement.
+// reports both perplexities, top-1 accuracy and their top-1 agreement; when
+// the model carries the engine's metadata, also both models' keystroke
+// savings and next-word top-1 as `hunch eval` measures them (eval::Evaluate).
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -15,11 +17,14 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "builder/model_builder.h"
 #include "builder/model_rewriter.h"
 #include "builder/quantizer.h"
+#include "eval/evaluate.h"
+#include "hunch/engine.h"
 #include "hunch/model.h"
 #include "text/tokenizer.h"
 #include "tools/cli.h"
@@ -81,6 +86,57 @@ bool SameFile(const std::string& a, const std::string& b) {
 
 double RelativeChange(double before, double after) { return before > 0 ? (after - before) / before : 0.0; }
 
+// The eval text as eval::Evaluate's token lines: the lines CompareOnText
+// reads (split at \n, \r\n or \r; lines without tokens skipped; at most
+// max_lines, 0 = all), each split into tokens by the training token rule.
+std::vector<std::vector<std::string>> EvalTokenLines(std::string_view text, size_t max_lines) {
+  std::vector<std::vector<std::string>> lines;
+  std::vector<text::Piece> pieces;
+  size_t pos = 0;
+  while (pos < text.size() && (max_lines == 0 || lines.size() < max_lines)) {
+    size_t end = text.find_first_of("\r\n", pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    pos = end;
+    if (pos < text.size()) pos += (text[pos] == '\r' && pos + 1 < text.size() && text[pos + 1] == '\n') ? 2 : 1;
+    text::Split(line, &pieces);
+    if (pieces.empty()) continue;
+    std::vector<std::string> toks;
+    for (const text::Piece& p : pieces) toks.emplace_back(line.substr(p.begin, p.end - p.begin));
+    lines.push_back(std::move(toks));
+  }
+  return lines;
+}
+
+// Both models through eval::Evaluate (3 suggestions, no learning).
+struct EngineComparison {
+  bool done = false;
+  std::string why_not;          // when not done: why the model has no engine
+  eval::EvalResult result[2];   // float, quantized
+};
+
+// Fills *c when the float model opens as an engine; an error only when the
+// quantized one then does not, or when an evaluation fails.
+Status CompareEngines(const std::shared_ptr<const Model> models[2], std::string_view text, size_t max_lines,
+                      EngineComparison* c) {
+  static const char* const kWhich[2] = {"float model", "quantized model"};
+  const std::vector<std::vector<std::string>> lines = EvalTokenLines(text, max_lines);
+  for (int m = 0; m < 2; ++m) {
+    std::shared_ptr<const Engine> engine;
+    Status s = Engine::FromModel(models[m], EngineOptions(), &engine);
+    if (!s.ok() && m == 0) {
+      c->why_not = s.message();
+      return Status::OK();
+    }
+    std::unique_ptr<Session> session;
+    if (s.ok()) s = engine->NewSession(&session);
+    if (s.ok()) s = eval::Evaluate(session.get(), lines, eval::EvalOptions(), &c->result[m]);
+    if (!s.ok()) return Status(s.code(), std::string(kWhich[m]) + " engine: " + s.message());
+  }
+  c->done = true;
+  return Status::OK();
+}
+
 }  // namespace
 
 int QuantizeMain(int argc, char** argv) {
@@ -128,12 +184,17 @@ int QuantizeMain(int argc, char** argv) {
 
   std::shared_ptr<const Model> quantized;
   CompareResult cmp;
+  EngineComparison engines;
   if (args.Has("eval-text")) {
-    s = LoadModelFromBytes(q.file.data(), q.file.size(), {}, &quantized);
+    s = Model::FromBufferCopy(q.file.data(), q.file.size(), {}, &quantized);
     if (s.ok()) {
       CompareOptions copt;
       copt.max_lines = static_cast<size_t>(max_lines);
       s = CompareOnText(rw->shared_model(), quantized, tokenizer, eval_text, copt, &cmp);
+    }
+    if (s.ok() && cmp.targets > 0) {
+      const std::shared_ptr<const Model> models[2] = {rw->shared_model(), quantized};
+      s = CompareEngines(models, eval_text, static_cast<size_t>(max_lines), &engines);
     }
     if (!s.ok()) return Fail("quantize", "--eval-text: " + s.message());
     if (cmp.targets == 0) return Fail("quantize", eval_path + ": no tokens to evaluate");
@@ -184,6 +245,22 @@ int QuantizeMain(int argc, char** argv) {
       w.Key("top1_agreement").Value(static_cast<double>(cmp.top1_agree) / cmp.targets);
       w.Key("mean_kl").Value(cmp.kl / cmp.targets);
       w.Key("max_abs_logprob_diff").Value(cmp.max_abs_diff);
+      // The engine's figures (percent, as `hunch eval --json` gives them).
+      w.Key("engine");
+      if (engines.done) {
+        const eval::EvalResult& f = engines.result[0];
+        w.BeginObject().Key("suggestions").Value(eval::EvalOptions().suggestions);
+        w.Key("lines").Value(f.lines).Key("words").Value(f.words).Key("skipped_tokens").Value(f.skipped_tokens);
+        for (int m = 0; m < 2; ++m) {
+          const eval::EvalResult& r = engines.result[m];
+          w.Key(kNames[m]).BeginObject().Key("ksr").Value(r.ksr()).Key("top1").Value(r.top1()).EndObject();
+        }
+        w.Key("ksr_change").Value(engines.result[1].ksr() - f.ksr());
+        w.Key("top1_change").Value(engines.result[1].top1() - f.top1());
+        w.EndObject();
+      } else {
+        w.Null();
+      }
       w.EndObject();
     }
     w.EndObject();
@@ -222,6 +299,19 @@ int QuantizeMain(int argc, char** argv) {
     std::printf("  %-22s %25.2f%%\n", "top-1 agreement", 100.0 * cmp.top1_agree / cmp.targets);
     std::printf("  %-22s %26.3g\n", "mean KL (nats)", cmp.kl / cmp.targets);
     std::printf("  %-22s %26.3g\n", "max |log p difference|", cmp.max_abs_diff);
+    if (engines.done) {
+      const eval::EvalResult* r = engines.result;
+      const std::string skipped = r[0].skipped_tokens ? ", " + Thousands(r[0].skipped_tokens) + " skipped" : "";
+      std::printf("engine (hunch eval's protocol): %s lines, %s tokens%s\n", Thousands(r[0].lines).c_str(),
+                  Thousands(r[0].words).c_str(), skipped.c_str());
+      std::printf("  %-22s %11.2f%% %11.2f%% %+6.2f pt\n",
+                  ("KSR@" + std::to_string(eval::EvalOptions().suggestions)).c_str(), r[0].ksr(), r[1].ksr(),
+                  r[1].ksr() - r[0].ksr());
+      std::printf("  %-22s %11.2f%% %11.2f%% %+6.2f pt\n", "engine next-word top-1", r[0].top1(), r[1].top1(),
+                  r[1].top1() - r[0].top1());
+    } else {
+      std::printf("engine: not evaluated (%s)\n", engines.why_not.c_str());
+    }
   }
   return 0;
 }

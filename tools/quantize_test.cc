@@ -14,7 +14,9 @@
 #include "builder/lm_builder.h"
 #include "builder/model_builder.h"
 #include "builder/model_rewriter.h"
+#include "eval/evaluate.h"
 #include "gtest/gtest.h"
+#include "hunch/engine.h"
 #include "hunch/model.h"
 #include "text/unicode_tables.h"
 #include "util/json.h"
@@ -112,6 +114,10 @@ TEST_F(QuantizeCliTest, QuantizesAndEvaluates) {
   EXPECT_NE(r.output.find("size: "), std::string::npos);
   EXPECT_NE(r.output.find("eval: " + text_ + ", 3 lines, 16 targets (2 <unk>"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("top-1 agreement"), std::string::npos);
+  // The engine's figures (eval::Evaluate): 4 + 4 + 5 tokens.
+  EXPECT_NE(r.output.find("engine (hunch eval's protocol): 3 lines, 13 tokens\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("  KSR@3 "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("  engine next-word top-1 "), std::string::npos) << r.output;
   std::shared_ptr<const Model> m;
   ASSERT_TRUE(Model::Open(out, {}, &m).ok());
   struct stat a, b;
@@ -139,7 +145,68 @@ TEST_F(QuantizeCliTest, JsonReport) {
     EXPECT_GT(e->Find("float")->Find("ppl")->number(), 1.0);
     EXPECT_GT(e->Find("top1_agreement")->number(), 0.5);
     EXPECT_LE(e->Find("top1_agreement")->number(), 1.0);
+    // eval::Evaluate on the first 2 lines' tokens, both models.
+    const json::Value* en = e->Find("engine");
+    ASSERT_TRUE(en && en->Find("float") && en->Find("quantized")) << r.output;
+    EXPECT_EQ(en->Find("suggestions")->number(), 3);
+    EXPECT_EQ(en->Find("lines")->number(), 2);
+    EXPECT_EQ(en->Find("words")->number(), 8);
+    EXPECT_EQ(en->Find("skipped_tokens")->number(), 0);
+    for (const char* m : {"float", "quantized"}) {
+      const double ksr = en->Find(m)->Find("ksr")->number(), top1 = en->Find(m)->Find("top1")->number();
+      EXPECT_GE(ksr, -100.0) << m;  // KSR and top-1 in percent
+      EXPECT_LE(ksr, 100.0) << m;
+      EXPECT_GE(top1, 0.0) << m;
+      EXPECT_LE(top1, 100.0) << m;
+    }
+    EXPECT_DOUBLE_EQ(en->Find("ksr_change")->number(),
+                     en->Find("quantized")->Find("ksr")->number() - en->Find("float")->Find("ksr")->number());
   }
+}
+
+// The KSR and top-1 the report gives are `hunch eval`'s on the same tokens.
+TEST_F(QuantizeCliTest, EngineFiguresMatchEvaluate) {
+  const std::string out = dir_ + "/lm-int8.hunch";
+  CliRun r = RunCli(model_ + " -o " + out + " --eval-text " + text_ + " --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  json::Value v;
+  ASSERT_TRUE(json::Parse(r.output, &v).ok()) << r.output;
+  const json::Value* en = v.Find("eval")->Find("engine");
+  ASSERT_TRUE(en && en->Find("float")) << r.output;
+  const std::vector<std::vector<std::string>> lines = {{"w5", "w6", "w7", "hello"}, {"w100", "w101", ",", "w3"},
+                             {"w42", "w43", "w44", "w45", "w46"}};
+  const std::string paths[2] = {model_, out};
+  const char* const names[2] = {"float", "quantized"};
+  for (int m = 0; m < 2; ++m) {
+    std::shared_ptr<const Engine> engine;
+    ASSERT_TRUE(Engine::Open(paths[m], {}, &engine).ok());
+    std::unique_ptr<Session> session;
+    ASSERT_TRUE(engine->NewSession(&session).ok());
+    eval::EvalResult want;
+    ASSERT_TRUE(eval::Evaluate(session.get(), lines, eval::EvalOptions(), &want).ok());
+    EXPECT_EQ(en->Find("words")->number(), 13);
+    EXPECT_DOUBLE_EQ(en->Find(names[m])->Find("ksr")->number(), want.ksr()) << names[m];
+    EXPECT_DOUBLE_EQ(en->Find(names[m])->Find("top1")->number(), want.top1()) << names[m];
+  }
+}
+
+// A model whose metadata the engine rejects still gets the LM comparison.
+TEST_F(QuantizeCliTest, NoEngineNoEngineFigures) {
+  std::unique_ptr<ModelRewriter> rw;
+  ASSERT_TRUE(ModelRewriter::Open(model_, &rw).ok());
+  ASSERT_TRUE(rw->SetMetadata("lexicon", "not a lexicon line").ok());
+  const std::string in = dir_ + "/bad-lexicon.hunch", out = dir_ + "/bad-lexicon-int8.hunch";
+  ASSERT_TRUE(rw->WriteFile(in).ok());
+  CliRun r = RunCli(in + " -o " + out + " --eval-text " + text_);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("top-1 agreement"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("engine: not evaluated (lexicon metadata: line 1"), std::string::npos) << r.output;
+  r = RunCli(in + " -o " + out + " --eval-text " + text_ + " --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  json::Value v;
+  ASSERT_TRUE(json::Parse(r.output, &v).ok()) << r.output;
+  ASSERT_TRUE(v.Find("eval")->Find("engine"));
+  EXPECT_TRUE(v.Find("eval")->Find("engine")->is_null()) << r.output;
 }
 
 TEST_F(QuantizeCliTest, Errors) {

@@ -42,13 +42,6 @@ namespace hunch {
 // The new value of a constant tensor; its shape stays. `data` is in the
 // dtype's layout (docs/format.md); int8/int4 need their scales, int4 its
 // block size.
-// Opens a model from bytes in memory (Model::FromBufferCopy); kept until
-// tools/quantize.cc calls Model::FromBufferCopy itself.
-inline Status LoadModelFromBytes(const void* data, size_t size, const ModelOptions& options,
-                                 std::shared_ptr<const Model>* model) {
-  return Model::FromBufferCopy(data, size, options, model);
-}
-
 struct ConstantValue {
   DType dtype = DType::kFloat32;
   std::vector<uint8_t> data;

@@ -10,6 +10,7 @@
 #include "builder/model_builder.h"
 #include "tools/cli.h"
 #include "tools/convert/converter.h"
+#include "tools/convert/report.h"
 
 namespace hunch {
 namespace cli {

@@ -1,6 +1,7 @@
-// ONNX -> .hunch conversion (`hunch convert`) and the compatibility report
-// (`hunch check`). Tools only: links the ONNX protobuf library, never part
-// of the runtime. See docs/toolchain.md.
+// ONNX -> .hunch conversion (`hunch convert`), the driver: the report's
+// text and JSON forms (`hunch check`) are tools/convert/report.h, the
+// emitter tools/convert/emit.h. Tools only: links the ONNX protobuf library,
+// never part of the runtime. See docs/toolchain.md.
 //
 //   ConvertOptions o;
 //   o.input_path = "lm.onnx";
@@ -68,7 +69,8 @@ struct ConvertResult {
 // Converts the ONNX file. On failure the Status summarizes (and
 // result->errors lists) every problem found; result->nodes is filled as far
 // as the file could be read. The produced model is loaded back with
-// hunch::Model::FromBuffer and an interpreter created before OK is returned.
+// hunch::Model::FromBufferCopy and an interpreter created before OK is
+// returned.
 Status Convert(const ConvertOptions& options, ConvertResult* result);
 
 // "token:1x1" -> ("token", {1, 1}); "token" -> ("token", {}).
@@ -77,10 +79,6 @@ Status ParseInputSpec(const std::string& spec, std::string* name, std::vector<in
 // Reads a vocabulary file: one token per line (LF or CRLF), in id order; a
 // final newline is optional; empty lines inside are an error.
 Status ReadVocabFile(const std::string& path, std::vector<std::string>* tokens);
-
-// Human-readable and JSON forms of the report (`hunch check`).
-std::string ReportText(const std::string& path, const ConvertResult& r, bool ok);
-std::string ReportJson(const std::string& path, const ConvertResult& r, bool ok);
 
 }  // namespace convert
 }  // namespace hunch

@@ -28,6 +28,7 @@
 #include "hunch/model.h"
 #include "hunch/op.h"
 #include "onnx/onnx_pb.h"
+#include "runtime/lm_signature.h"
 
 namespace hunch {
 namespace convert {
@@ -61,17 +62,14 @@ class TempDir {
   std::string path_;
 };
 
-// A loaded model from converted bytes (FromBuffer needs 64-byte alignment).
+// A loaded model from converted bytes (the Model keeps its own aligned copy).
 struct Loaded {
-  std::shared_ptr<void> bytes;
   std::shared_ptr<const Model> model;
   std::unique_ptr<Interpreter> interp;
 };
 
 Status Load(const std::vector<uint8_t>& file, Loaded* out) {
-  out->bytes.reset(std::aligned_alloc(64, (file.size() + 63) / 64 * 64), std::free);
-  std::memcpy(out->bytes.get(), file.data(), file.size());
-  HUNCH_RETURN_IF_ERROR(Model::FromBuffer(out->bytes.get(), file.size(), {}, &out->model));
+  HUNCH_RETURN_IF_ERROR(Model::FromBufferCopy(file.data(), file.size(), {}, &out->model));
   return Interpreter::Create(out->model, {}, &out->interp);
 }
 
@@ -90,13 +88,14 @@ void RunAndCompare(const std::vector<uint8_t>& file, const nlohmann::json& expec
   Status s = Load(file, &m);
   ASSERT_TRUE(s.ok()) << s.ToString();
   Interpreter& lm = *m.interp;
-  const int in = lm.FindInput("token");
-  const int out = lm.FindOutput("log_probs");
-  ASSERT_GE(in, 0);
-  ASSERT_GE(out, 0);
-  ASSERT_EQ(lm.input_info(in).dtype, DType::kInt32);  // int64 in ONNX
+  LmSignature sig;
+  s = FindLmSignature(lm, &sig);  // an int32 token (int64 in ONNX), float log-probabilities
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const int in = sig.token_input, out = sig.log_probs_output;
+  EXPECT_STREQ(lm.input_info(in).name, "token");
+  EXPECT_STREQ(lm.output_info(out).name, "log_probs");
   const size_t vocab = expected["log_probs"][0].size();
-  ASSERT_EQ(static_cast<size_t>(lm.output_info(out).shape.NumElements()), vocab);
+  ASSERT_EQ(static_cast<size_t>(sig.vocab_size), vocab);
   ASSERT_EQ(lm.state_bytes(), expected["state"][0].size() * sizeof(float));
   std::vector<float> state(lm.state_bytes() / sizeof(float));
   *max_lp = *max_state = 0;
@@ -313,12 +312,10 @@ TEST(ConvertTest, CustomOps) {
   OpResolver resolver;
   ASSERT_TRUE(resolver.AddCustom({"Erf", UnaryPrepare, UnaryEval<Erf>}).ok());
   ASSERT_TRUE(resolver.AddCustom({"Cos", UnaryPrepare, UnaryEval<Cos>}).ok());
-  std::shared_ptr<void> bytes(std::aligned_alloc(64, (r.model.size() + 63) / 64 * 64), std::free);
-  std::memcpy(bytes.get(), r.model.data(), r.model.size());
   ModelOptions mo;
   mo.resolver = &resolver;
   std::shared_ptr<const Model> model;
-  ASSERT_TRUE(Model::FromBuffer(bytes.get(), r.model.size(), mo, &model).ok());
+  ASSERT_TRUE(Model::FromBufferCopy(r.model.data(), r.model.size(), mo, &model).ok());
   std::unique_ptr<Interpreter> interp;
   ASSERT_TRUE(Interpreter::Create(model, {}, &interp).ok());
   const float x[4] = {-1.5f, -0.25f, 0.5f, 2.f};
@@ -328,7 +325,7 @@ TEST(ConvertTest, CustomOps) {
     EXPECT_NEAR(interp->output_data<float>(0)[k],
                 std::cos(std::tanh(std::erf(1 / (1 + std::exp(-x[k]))))) + x[k], 1e-6);
   // Without the registrations the model does not load, naming the ops.
-  s = Model::FromBuffer(bytes.get(), r.model.size(), {}, &model);
+  s = Model::FromBufferCopy(r.model.data(), r.model.size(), {}, &model);
   EXPECT_EQ(s.code(), StatusCode::kUnsupported);
   EXPECT_NE(s.message().find("Erf"), std::string::npos) << s.message();
   // A builtin op's name cannot be a custom op.

@@ -1,6 +1,6 @@
-// Simulated touch typing for `hunch eval` (shared/EVAL.md, metric 4), bit for
-// bit the same as bench/peers/taps.py so that hunch and the peers correct the
-// same noisy words:
+// Simulated touch typing for eval::Evaluate (shared/EVAL.md, metric 4), bit
+// for bit the same as bench/peers/taps.py so that hunch and the peers correct
+// the same noisy words:
 //   - words: tokens whose lower-case form is [a-z]{2,};
 //   - keys: q..p centred at x = 0.5..9.5, y = 0.5; a..l at x = 1.0..9.0,
 //     y = 1.5; z..m at x = 2.0..8.0, y = 2.5 (1 x 1 keys);
@@ -9,8 +9,8 @@
 //     touch = centre + sigma (r cos 2 pi u2, r sin 2 pi u2);
 //   - the literal letter is the nearest key centre (ties: the earlier key in
 //     q..p a..l z..m order).
-#ifndef HUNCH_TOOLS_TYPING_SIM_H_
-#define HUNCH_TOOLS_TYPING_SIM_H_
+#ifndef HUNCH_EVAL_TYPING_SIM_H_
+#define HUNCH_EVAL_TYPING_SIM_H_
 
 #include <cmath>
 #include <cstdint>
@@ -18,7 +18,7 @@
 #include <vector>
 
 namespace hunch {
-namespace cli {
+namespace eval {
 
 class TapSimulator {
  public:
@@ -92,7 +92,7 @@ class TapSimulator {
   std::vector<KeyPos> keys_;
 };
 
-}  // namespace cli
+}  // namespace eval
 }  // namespace hunch
 
-#endif  // HUNCH_TOOLS_TYPING_SIM_H_
+#endif  // HUNCH_EVAL_TYPING_SIM_H_
