@@ -2,9 +2,10 @@
 # Every test: the unit tests (Release), eval/bench of the default model, the
 # installed package and examples, the PyTorch parity of the toolchain, the
 # same unit tests under AddressSanitizer
-# and UndefinedBehaviorSanitizer, the C API smoke test, a bounded libFuzzer
-# run of the model loader, the ARM64 build and tests under qemu, and the
-# Python tests of train/. FUZZ_SECONDS sets the fuzzing time (default 60).
+# and UndefinedBehaviorSanitizer, the C API smoke test, bounded libFuzzer
+# runs of the model loader and of the engine (scripts/fuzz.sh), the ARM64
+# build and tests under qemu, and the Python tests of train/. FUZZ_SECONDS
+# sets each fuzzer's time (default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -40,7 +41,7 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHUNCH_SANITIZE=address,undef
 cmake --build build-asan -j"$jobs"
 ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
-echo "== fuzz the model loader"
+echo "== fuzz the model loader and the engine"
 scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 
 echo "== ARM64 (cross-compiled, qemu-user)"

@@ -22,9 +22,10 @@ std::string UpperAscii(const std::string& s) {
 }
 
 // At least two upper-case letters (code points that lower-case to something
-// else) and no ASCII lower-case letter; ill-formed UTF-8 is never capitals.
-bool TypedInCapitals(std::string_view typed) {
-  if (!text::IsValidUtf8(typed)) return false;
+// else) and no ASCII lower-case letter; ill-formed UTF-8 reads as U+FFFD,
+// which is neither.
+bool TypedInCapitals(std::string_view raw) {
+  const std::string typed = text::ToValidUtf8(raw);
   int upper = 0;
   std::string lower;
   for (size_t pos = 0; pos < typed.size();) {
@@ -33,7 +34,7 @@ bool TypedInCapitals(std::string_view typed) {
     if (c >= 'a' && c <= 'z') return false;
     lower.clear();
     text::AppendLower(c, &lower);
-    if (lower != typed.substr(start, pos - start)) ++upper;
+    if (lower != std::string_view(typed).substr(start, pos - start)) ++upper;
   }
   return upper >= 2;
 }

@@ -5,6 +5,8 @@
 
 #include "engine/engine_impl.h"
 #include "text/tsv.h"
+#include "text/unicode.h"
+#include "text/utf8.h"
 
 namespace hunch {
 namespace engine {
@@ -23,7 +25,14 @@ std::string_view LastLine(std::string_view text) {
 
 }  // namespace
 
-void UserCounts::CountWord(const std::string& tok, uint32_t n) {
+bool UserCounts::IsLearnable(std::string_view token) {
+  if (token.size() > kMaxWordBytes || !IsTypeableKey(token)) return false;
+  for (size_t pos = 0; pos < token.size();)
+    if (text::IsSpace(text::NextCodePoint(token, &pos))) return false;
+  return true;
+}
+
+void UserCounts::CountWord(const std::string& tok, uint64_t n) {
   const auto r = unigrams_.try_emplace(tok, 0);
   r.first->second = SaturatingAdd(r.first->second, n);
   total_ += n;
@@ -36,7 +45,7 @@ void UserCounts::CountWord(const std::string& tok, uint32_t n) {
   }
 }
 
-void UserCounts::CountPair(const std::string& prev, const std::string& tok, uint32_t n) {
+void UserCounts::CountPair(const std::string& prev, const std::string& tok, uint64_t n) {
   uint32_t& pair = bigrams_[prev][tok];
   pair = SaturatingAdd(pair, n);
   uint32_t& ctx = pair_totals_[prev];
@@ -54,7 +63,7 @@ void UserCounts::Learn(std::string_view text) {
     std::string prev;
     for (const text::Piece& p : pieces) {
       std::string tok = tokenizer_->Normalize(line.substr(p.begin, p.end - p.begin));
-      if (tok.size() > kMaxWordBytes) {
+      if (!IsLearnable(tok)) {
         prev.clear();
         continue;
       }
@@ -68,15 +77,17 @@ void UserCounts::Learn(std::string_view text) {
 
 Status UserCounts::LearnWord(std::string_view context, std::string_view word) {
   const std::string tok = tokenizer_->Normalize(word);
-  if (tok.empty() || tok.size() > kMaxWordBytes || tok.find_first_of("\t\n") != std::string::npos)
-    return Status::InvalidArgument("learn: a word must be 1 to 64 bytes without tabs or line breaks");
+  if (!IsLearnable(tok))
+    return Status::InvalidArgument(
+        "learn: a word must be 1 to 64 bytes of UTF-8 without white space, control characters or U+FFFD");
   const std::string_view line = LastLine(context);
   std::vector<text::Piece> pieces;
   text::Split(line, &pieces);
   CountWord(tok, 1);
   if (!pieces.empty()) {
     const text::Piece& p = pieces.back();
-    CountPair(tokenizer_->Normalize(line.substr(p.begin, p.end - p.begin)), tok, 1);
+    const std::string prev = tokenizer_->Normalize(line.substr(p.begin, p.end - p.begin));
+    if (IsLearnable(prev)) CountPair(prev, tok, 1);
   }
   return Status::OK();
 }
@@ -125,13 +136,13 @@ Status UserCounts::Load(std::string_view data) {
       [&](size_t, const std::vector<std::string_view>& f) {
         const bool unigram = f[0] == "u" && f.size() == 3, bigram = f[0] == "b" && f.size() == 4;
         unsigned long long count = 0;
-        if (!(unigram || bigram) || !text::ParseTsvCount(f.back(), 9, &count)) return false;
+        if (!(unigram || bigram) || !text::ParseTsvCount(f.back(), 10, &count)) return false;
         for (size_t i = 1; i + 1 < f.size(); ++i)
-          if (f[i].empty()) return false;
+          if (!IsLearnable(f[i])) return false;
         if (unigram)
-          fresh.CountWord(std::string(f[1]), static_cast<uint32_t>(count));
+          fresh.CountWord(std::string(f[1]), count);
         else
-          fresh.CountPair(std::string(f[1]), std::string(f[2]), static_cast<uint32_t>(count));
+          fresh.CountPair(std::string(f[1]), std::string(f[2]), count);
         return true;
       },
       2);

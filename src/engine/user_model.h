@@ -40,10 +40,17 @@ class UserCounts {
 
   UserCounts(const Lexicon* lexicon, const text::Tokenizer* tokenizer) : lexicon_(lexicon), tokenizer_(tokenizer) {}
 
+  // A token that may be learned: 1 to kMaxWordBytes bytes of well-formed
+  // UTF-8 without U+FFFD, control characters or white space.
+  static bool IsLearnable(std::string_view token);
+
   // Learns every line of `text`: its tokens and the pairs of consecutive
-  // tokens (tokens over kMaxWordBytes are skipped and break the pair chain).
+  // tokens (tokens that are not learnable are skipped and break the pair
+  // chain).
   void Learn(std::string_view text);
-  // Learns `word` after the last token of `context`'s last line.
+  // Learns `word` after the last token of `context`'s last line (the pair
+  // only when that token is learnable); kInvalidArgument when the word is
+  // not learnable.
   Status LearnWord(std::string_view context, std::string_view word);
   void Clear();
 
@@ -67,12 +74,14 @@ class UserCounts {
   // A small text format: "hunch-user-model 1", then "u<TAB>word<TAB>count"
   // and "b<TAB>previous<TAB>word<TAB>count" lines.
   std::string Save() const;
-  // Replaces the counts with `data`'s; on error they are unchanged.
+  // Replaces the counts with `data`'s; on error they are unchanged. Counts
+  // of up to 10 digits are read and saturate at 2^32 - 1 (so do sums), and
+  // every word must be learnable.
   Status Load(std::string_view data);
 
  private:
-  void CountWord(const std::string& tok, uint32_t n);
-  void CountPair(const std::string& prev, const std::string& tok, uint32_t n);
+  void CountWord(const std::string& tok, uint64_t n);
+  void CountPair(const std::string& prev, const std::string& tok, uint64_t n);
 
   const Lexicon* lexicon_;
   const text::Tokenizer* tokenizer_;

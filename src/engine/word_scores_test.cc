@@ -129,6 +129,33 @@ TEST(UserCountsTest, SaveLoadRoundTripAndErrors) {
                      "u\tx\t999999999\nu\tx\t999999999\n")
                   .ok());
   EXPECT_EQ(b.count("x"), 4294967295u);
+  // Ten digits load (and saturate), so what Save writes always loads back.
+  ASSERT_TRUE(b.Load("hunch-user-model 1\nu\tx\t9999999999\nb\tx\ty\t4294967295\n").ok());
+  EXPECT_EQ(b.count("x"), 4294967295u);
+  UserCounts c(&f.lex, &f.tokenizer);
+  ASSERT_TRUE(c.Load(b.Save()).ok());
+  EXPECT_EQ(c.count("x"), 4294967295u);
+  EXPECT_FALSE(b.Load("hunch-user-model 1\nu\tx\t12345678901\n").ok());
+}
+
+// Only text a person could type is learned: no control characters, white
+// space, ill-formed UTF-8 or U+FFFD, from any way in.
+TEST(UserCountsTest, OnlyTypeableWordsAreLearned) {
+  Fixture f;
+  UserCounts u(&f.lex, &f.tokenizer);
+  for (const char* bad : {"thanks a lot", "\xe2\x80\xa8", "th\x01", "th\xff", "\xef\xbf\xbd", "\r", "a\tb"})
+    EXPECT_EQ(u.LearnWord("I", bad).code(), StatusCode::kInvalidArgument) << bad;
+  EXPECT_EQ(u.total(), 0u);
+  u.Learn("you \x01 me th\xf1nks \r\n");
+  EXPECT_EQ(u.count("you"), 1u);
+  EXPECT_EQ(u.count("\x01"), 0u);
+  EXPECT_EQ(u.count("\xef\xbf\xbd"), 0u);
+  EXPECT_EQ(u.total(), 4u);  // you, me, th, nks ("th\xf1nks" splits around its U+FFFD)
+  EXPECT_EQ(u.count("nks"), 1u);
+  ASSERT_TRUE(u.LearnWord("th\x01", "ok").ok());  // the pair needs a learnable previous token
+  EXPECT_EQ(u.Following("th\x01"), nullptr);
+  for (const char* bad : {"u\tth\x01\t1", "u\tth\xff\t1", "u\ta b\t1", "b\tx\t\xef\xbf\xbd\t1"})
+    EXPECT_FALSE(u.Load(std::string("hunch-user-model 1\n") + bad + "\n").ok()) << bad;
 }
 
 }  // namespace
