@@ -2,16 +2,15 @@
 // models, and NULL or bad arguments as errors.
 #include <gtest/gtest.h>
 
+#include "testing/test_paths.h"
+
 #include <string>
 
 #include "hunch/hunch.h"
 
 namespace {
 
-std::string ModelPath() {
-  const std::string here = __FILE__;
-  return here.substr(0, here.find_last_of('/') + 1) + "../../models/en.hunch";
-}
+std::string ModelPath() { return hunch::testing::DefaultModelPath(); }
 
 struct Err {
   char* msg = nullptr;

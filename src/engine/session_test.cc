@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/test_paths.h"
+
 #include <cmath>
 #include <random>
 #include <string>
@@ -19,10 +21,7 @@
 namespace hunch {
 namespace {
 
-std::string ModelPath() {
-  const std::string here = __FILE__;
-  return here.substr(0, here.find_last_of('/') + 1) + "../../models/en.hunch";
-}
+std::string ModelPath() { return hunch::testing::DefaultModelPath(); }
 
 class SessionTest : public ::testing::Test {
  protected:
