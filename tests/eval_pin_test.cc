@@ -20,6 +20,7 @@
 // use the reference kernels, whose figures do not depend on the CPU.
 #include <gtest/gtest.h>
 
+#include "testing/scoped_kernel_isa.h"
 #include "testing/test_paths.h"
 
 #include <fstream>
@@ -35,6 +36,8 @@
 
 namespace hunch {
 namespace {
+
+using testing::ScopedKernelIsa;
 
 std::string Root() { return testing::SourceRoot(); }
 
@@ -52,16 +55,11 @@ void RunEval(const std::string& model, const std::string& text_file, long long m
          eval::EvalResult* r) {
   // Kernel sets whose figures were not measured run the reference kernels.
   const std::string isa = ActiveKernelIsa();
-  const bool measured = isa == "avx2" || isa == "reference";
-  const std::string saved = isa;
-  if (!measured) ASSERT_TRUE(SetKernelIsa("reference").ok());
-  struct Restore {
-    bool on;
-    std::string isa;
-    ~Restore() {
-      if (on) SetKernelIsa(isa.c_str());
-    }
-  } restore{!measured, saved};
+  std::unique_ptr<ScopedKernelIsa> reference;
+  if (isa != "avx2" && isa != "reference") {
+    reference.reset(new ScopedKernelIsa("reference"));
+    ASSERT_TRUE(reference->ok());
+  }
   std::shared_ptr<const Engine> engine;
   Status s = Engine::Open(Root() + model, EngineOptions(), &engine);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -168,17 +166,6 @@ TEST(EvalPinTest, DefaultModel500TokensLearning) {
 
 // The reference kernels, whatever the CPU: the figures every other kernel set
 // is held to.
-class ScopedKernelIsa {
- public:
-  explicit ScopedKernelIsa(const char* isa) : saved_(ActiveKernelIsa()) { ok_ = SetKernelIsa(isa).ok(); }
-  ~ScopedKernelIsa() { SetKernelIsa(saved_.c_str()); }
-  bool ok() const { return ok_; }
-
- private:
-  std::string saved_;
-  bool ok_ = false;
-};
-
 TEST(EvalPinTest, ReferenceKernels) {
   ScopedKernelIsa reference("reference");
   ASSERT_TRUE(reference.ok());

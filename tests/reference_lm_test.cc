@@ -33,6 +33,7 @@
 #include "hunch/model.h"
 #include "kernels/dispatch.h"
 #include "testing/op_test_util.h"
+#include "testing/scoped_kernel_isa.h"
 
 namespace hunch {
 namespace {
@@ -492,17 +493,7 @@ std::map<std::string, double>& WorstByDtype() {
   return m;
 }
 
-// Selects a kernel set for one scope, then restores the previous one.
-class ScopedKernelIsa {
- public:
-  explicit ScopedKernelIsa(const char* isa) : saved_(ActiveKernelIsa()) { ok_ = SetKernelIsa(isa).ok(); }
-  ~ScopedKernelIsa() { SetKernelIsa(saved_.c_str()); }
-  bool ok() const { return ok_; }
-
- private:
-  std::string saved_;
-  bool ok_ = false;
-};
+using testing::ScopedKernelIsa;
 
 // Runs kSteps tokens through the model and the reference; every value compared.
 // The reference kernels define the numerics checked here; optimized kernel
