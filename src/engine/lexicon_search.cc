@@ -41,7 +41,8 @@ struct LexiconSearch::Node {
   char32_t last;           // the node's letter (the last of its prefix)
   float best_prefix;       // min over the path's columns of cell n (a completion's cost); kInf at the root
   float bound;             // max log P over the range minus the lowest reachable cost
-  float parent_min;        // the parent column's minimum (a transposition reaches from it); 0 below the root
+  float trans_min;         // the lowest cost a transposition of this node's letter with the next reaches
+                           // (from the parent column); kInf when none can
   LiveRange live;          // of col
   LiveRange parent_live;   // of parent_col
   bool operator<(const Node& o) const { return bound < o.bound; }
@@ -104,9 +105,9 @@ void LexiconSearch::Expand(State& st, const Node& node, Frontier* frontier) cons
   }
   const float col_min = *std::min_element(st.pool.begin() + node.col, st.pool.begin() + node.col + w);
   // Completion: no deeper level can lower the cost below best_prefix. A
-  // deeper cell costs at least the column's minimum, or the parent's plus a
-  // transposition (the next letter's column reads the parent's too).
-  if (!st.complete && std::min(col_min, node.parent_min + TypingChannel::kTransposeCost) >= node.best_prefix) {
+  // deeper cell costs at least the column's minimum, or what a transposition
+  // from the parent column reaches (the next letter's column reads it too).
+  if (!st.complete && std::min(col_min, node.trans_min) >= node.best_prefix) {
     if (node.best_prefix > 0) EmitRange(st, pos, node.hi, node.best_prefix);
     return;
   }
@@ -117,23 +118,26 @@ void LexiconSearch::Expand(State& st, const Node& node, Frontier* frontier) cons
     const char32_t ch = FirstCodePoint(std::string_view(key).substr(node.depth), &len);
     // The group of words sharing these bytes at `depth` (the range is sorted).
     const size_t group_end = lex_.GroupEnd(pos, node.hi, node.depth + len);
-    Node kid{pos, group_end, node.depth + len, st.pool.size(), node.col, ch, 0, 0, col_min, {}, node.live};
+    Node kid{pos, group_end, node.depth + len, st.pool.size(), node.col, ch, 0, 0, kInf, {}, node.live};
     pos = group_end;
     if (node.depth == 0 && !IsCorrectableStart(ch)) continue;  // punctuation is no correction
     st.pool.resize(st.pool.size() + w);
     float* c = &st.pool[kid.col];
-    const float* col = &st.pool[node.col];
+    const float* parent = &st.pool[node.col];
     const float* grand = node.parent_col == SIZE_MAX ? nullptr : &st.pool[node.parent_col];
-    kid.live = channel_.Step(*st.obs, ch, col, node.live, grand, node.parent_live, node.last, c);
+    kid.live = channel_.Step(*st.obs, ch, parent, node.live, grand, node.parent_live, node.last, c);
     if (kid.live.empty()) {  // every cell costs more than kMaxCost
       st.pool.resize(kid.col);
       // A completion's words still cost the best prefix so far.
       if (!st.complete && node.best_prefix > 0) EmitRange(st, kid.lo, kid.hi, node.best_prefix);
       continue;
     }
-    // The lowest cost the kid's words can have: its column's, or (deeper) its
-    // parent's plus a transposition.
-    const float kid_reach = std::min(*std::min_element(c, c + w), col_min + TypingChannel::kTransposeCost);
+    // The lowest cost the kid's words can have: its column's, or (deeper) a
+    // transposition of its letter with the next one, which reads this
+    // node's column where the kid's letter is the later observation.
+    for (size_t i = 2; i <= n; ++i)
+      if ((*st.obs)[i - 1].c == ch) kid.trans_min = std::min(kid.trans_min, parent[i - 2] + TypingChannel::kTransposeCost);
+    const float kid_reach = std::min(*std::min_element(c, c + w), kid.trans_min);
     kid.best_prefix = st.complete ? c[n] : std::min(node.best_prefix, c[n]);
     const float cost_bound = st.complete ? kid_reach : std::min(kid_reach, kid.best_prefix);
     if (cost_bound > TypingChannel::kMaxCost) {
