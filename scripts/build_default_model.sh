@@ -4,6 +4,7 @@
 #   export (ONNX + engine metadata) -> hunch convert -> hunch quantize int8
 #   -> hunch eval on data/test-public.tok -> models/en.md
 #   scripts/build_default_model.sh [--card-only] CHECKPOINT [PEERS_JSON]
+#   scripts/build_default_model.sh --quality-only
 # --card-only: keep models/en.hunch (and the export and quantization report of
 # the last full run in train/out/default-model) and measure it again: eval,
 # eval --learn, bench, then the card. For engine changes that leave the model
@@ -13,6 +14,22 @@
 # adds Presage's and Hunspell's figures on the same text to the card.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# --quality-only: no checkpoint; run eval and eval --learn on models/en.hunch
+# and rewrite only the card's quality section (and its copy in
+# docs/benchmarks.md): for engine changes, which leave the model, its
+# quantization and its speed as they are.
+if [ "${1:-}" = "--quality-only" ]; then
+  hunch=${HUNCH:-build/hunch}
+  work=train/out/default-model
+  mkdir -p "$work"
+  "$hunch" eval --model models/en.hunch --text data/test-public.tok --json > "$work/eval.json"
+  "$hunch" eval --model models/en.hunch --text data/test-public.tok --learn --json > "$work/eval-learn.json"
+  /usr/bin/python3 train/model_card.py --quality-only --eval "$work/eval.json" --eval-learn "$work/eval-learn.json" \
+    --out models/en.md
+  /usr/bin/python3 scripts/insert_peers.py
+  echo "rewrote the quality section of models/en.md and docs/benchmarks.md"
+  exit 0
+fi
 card_only=0
 if [ "${1:-}" = "--card-only" ]; then
   card_only=1

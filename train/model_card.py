@@ -35,15 +35,73 @@ def pct(v):
     return "n/a" if v is None else f"{v:.1f}%"
 
 
+def quality_section(ev, el, peers, note=None):
+    """The card's quality section (markdown lines) from `hunch eval` JSON
+    (plain and --learn) and, optionally, the peers' JSON."""
+    L = []
+    L.append("## Quality on the public test file (`data/test-public.tok`, shared/EVAL.md)\n")
+    if note:
+        L.append(note + "\n")
+    L.append("| | hunch (this model) | hunch, learning while typing |" + (" Presage | Hunspell |" if peers else ""))
+    L.append("|---|---|---|" + ("---|---|" if peers else ""))
+    pr = (peers or {}).get("presage", {})
+    hs = (peers or {}).get("hunspell", {})
+
+    def row(label, ours, learn, pres=None, hun=None):
+        extra = f" {pres} | {hun} |" if peers else ""
+        L.append(f"| {label} | {ours} | {learn} |{extra}")
+
+    row("KSR, 3 suggestions", pct(ev["ksr"]), pct(el["ksr"]), pct(pr.get("ksr")), "")
+    row("next-word top-1", pct(ev["top1"]), pct(el["top1"]), pct(pr.get("top1")), "")
+    row("next-word top-3", pct(ev["top3"]), pct(el["top3"]), pct(pr.get("top3")), "")
+    row("typo WER (σ = 0.25 key)", pct(ev["wer"]), pct(el["wer"]), "", pct(hs.get("wer")))
+    row("literal typing WER", pct(ev["wer_literal"]), "", "", pct(hs.get("wer_literal")))
+    row("perplexity (all tokens / in vocabulary)", f"{ev['ppl']:.1f} / {ev['ppl_in_vocab']:.1f}", "", "", "")
+    row("OOV rate", pct(ev["oov_rate"]), "", "", "")
+    lat = ev["latency_us"]
+    row("Suggest latency p50 / p99", f"{lat['p50']:.0f} / {lat['p99']:.0f} µs", "", "", "")
+    L.append("")
+    L.append("Targets (issue 7): KSR ≥ 50%, next-word top-3 ≥ 25%, typo WER ≤ 6%, int8 perplexity "
+             "within 2% of float.\n")
+    return L
+
+
+def replace_quality(card, lines):
+    """`card` with its quality section (up to the next "## " heading) replaced."""
+    head = "## Quality on the public test file"
+    start = card.index(head)
+    end = card.index("\n## ", start) + 1
+    return card[:start] + "\n".join(lines) + "\n" + card[end:]
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--quality-only", action="store_true",
+                   help="rewrite only the quality section of the card --out from --eval and --eval-learn "
+                        "(engine changes that leave the model as it is)")
     for name in ("checkpoint", "onnx", "quantize", "eval", "eval-learn", "bench", "model", "out"):
-        p.add_argument("--" + name, required=True)
+        p.add_argument("--" + name)
     p.add_argument("--peers", help="peers.json of bench/peers/run_peers.sh")
     p.add_argument("--training", default=os.path.join(os.path.dirname(__file__), "..", "models",
                                                       "en.training.md"),
                    help="markdown describing how the checkpoint was trained (commands, times)")
     a = p.parse_args(argv)
+    needed = ("eval", "eval_learn", "out") if a.quality_only else (
+        "checkpoint", "onnx", "quantize", "eval", "eval_learn", "bench", "model", "out")
+    missing = [n for n in needed if getattr(a, n) is None]
+    if missing:
+        p.error("missing " + ", ".join("--" + n.replace("_", "-") for n in missing))
+    if a.quality_only:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        note = (f"Measured again at commit {commit} on {cpu_model()}, one thread "
+                "(`scripts/build_default_model.sh --quality-only`): the engine changed, the model did not.")
+        card = open(a.out, encoding="utf-8").read()
+        card = replace_quality(card, quality_section(load(a.eval), load(a.eval_learn),
+                                                     load(a.peers) if a.peers else None, note))
+        with open(a.out + ".tmp", "w", encoding="utf-8") as f:
+            f.write(card)
+        os.replace(a.out + ".tmp", a.out)
+        return 0
     try:
         ck = torch.load(a.checkpoint, map_location="cpu", weights_only=False)
     except TypeError:
@@ -75,28 +133,7 @@ def main(argv=None):
     if os.path.exists(a.training):
         with open(a.training, encoding="utf-8") as f:
             L.append(f.read().strip() + "\n")
-    L.append("## Quality on the public test file (`data/test-public.tok`, shared/EVAL.md)\n")
-    L.append("| | hunch (this model) | hunch, learning while typing |" + (" Presage | Hunspell |" if peers else ""))
-    L.append("|---|---|---|" + ("---|---|" if peers else ""))
-    pr = (peers or {}).get("presage", {})
-    hs = (peers or {}).get("hunspell", {})
-
-    def row(label, ours, learn, pres=None, hun=None):
-        extra = f" {pres} | {hun} |" if peers else ""
-        L.append(f"| {label} | {ours} | {learn} |{extra}")
-
-    row("KSR, 3 suggestions", pct(ev["ksr"]), pct(el["ksr"]), pct(pr.get("ksr")), "")
-    row("next-word top-1", pct(ev["top1"]), pct(el["top1"]), pct(pr.get("top1")), "")
-    row("next-word top-3", pct(ev["top3"]), pct(el["top3"]), pct(pr.get("top3")), "")
-    row("typo WER (σ = 0.25 key)", pct(ev["wer"]), pct(el["wer"]), "", pct(hs.get("wer")))
-    row("literal typing WER", pct(ev["wer_literal"]), "", "", pct(hs.get("wer_literal")))
-    row("perplexity (all tokens / in vocabulary)", f"{ev['ppl']:.1f} / {ev['ppl_in_vocab']:.1f}", "", "", "")
-    row("OOV rate", pct(ev["oov_rate"]), "", "", "")
-    lat = ev["latency_us"]
-    row("Suggest latency p50 / p99", f"{lat['p50']:.0f} / {lat['p99']:.0f} µs", "", "", "")
-    L.append("")
-    L.append("Targets (issue 7): KSR ≥ 50%, next-word top-3 ≥ 25%, typo WER ≤ 6%, int8 perplexity "
-             "within 2% of float.\n")
+    L += quality_section(ev, el, peers)
     L.append("## Quantization\n")
     L.append("`hunch quantize --weights int8 --eval-text data/test-public.tok`:\n")
     L.append("```\n" + json.dumps(q, indent=1, sort_keys=True) + "\n```\n")
