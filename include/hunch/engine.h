@@ -173,6 +173,17 @@ class HUNCH_EXPORT Engine : public std::enable_shared_from_this<Engine> {
  public:
   static Status Open(const std::string& path, const EngineOptions& options,
                      std::shared_ptr<const Engine>* engine);
+  // From `size` bytes of a .hunch file in memory (an app's asset), copied:
+  // `data` need only be valid during the call.
+  static Status OpenBuffer(const void* data, size_t size, const EngineOptions& options,
+                           std::shared_ptr<const Engine>* engine);
+  // From `length` bytes at `offset` of an open file descriptor (an Android
+  // asset: AssetFileDescriptor's fd, start offset and length), read with
+  // pread (the descriptor's position is unchanged; the caller keeps and
+  // closes it). kInvalidArgument for a negative fd or offset, a zero length,
+  // or a range the file does not hold.
+  static Status OpenFd(int fd, int64_t offset, int64_t length, const EngineOptions& options,
+                       std::shared_ptr<const Engine>* engine);
   // From an opened model (which the engine keeps alive).
   static Status FromModel(std::shared_ptr<const Model> model, const EngineOptions& options,
                           std::shared_ptr<const Engine>* engine);

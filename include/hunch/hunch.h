@@ -295,6 +295,15 @@ typedef enum hunch_suggestion_kind {
 
 /* Opens with the default EngineOptions (QWERTY layout). */
 HUNCH_EXPORT hunch_status_code hunch_engine_open(const char* path, hunch_engine** engine, char** error);
+/* Opens from `size` bytes of a .hunch file in memory (copied: `data` need
+ * only be valid during the call), with the default EngineOptions. */
+HUNCH_EXPORT hunch_status_code hunch_engine_open_buffer(const void* data, size_t size, hunch_engine** engine,
+                                                        char** error);
+/* Opens from `length` bytes at `offset` of the open file descriptor `fd`
+ * (an Android asset's descriptor, start offset and length); the caller keeps
+ * and closes the descriptor. */
+HUNCH_EXPORT hunch_status_code hunch_engine_open_fd(int fd, int64_t offset, int64_t length, hunch_engine** engine,
+                                                    char** error);
 HUNCH_EXPORT void hunch_engine_free(hunch_engine* engine); /* NULL is fine */
 HUNCH_EXPORT int hunch_engine_vocab_size(const hunch_engine* engine);
 HUNCH_EXPORT size_t hunch_engine_lexicon_size(const hunch_engine* engine);

@@ -2,7 +2,12 @@
 // lexicon, emoji table, typing channel). docs/engine.md describes the parts.
 #include "hunch/engine.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
 #include <string_view>
 #include <utility>
 
@@ -25,6 +30,35 @@ Status Engine::Open(const std::string& path, const EngineOptions& options, std::
   Status st = Model::Open(path, options.model, &model);
   if (!st.ok()) return st;
   return FromModel(std::move(model), options, engine);
+}
+
+Status Engine::OpenBuffer(const void* data, size_t size, const EngineOptions& options,
+                          std::shared_ptr<const Engine>* engine) {
+  if (!data || size == 0) return Status::InvalidArgument("engine: empty model buffer");
+  std::shared_ptr<const Model> model;
+  Status st = Model::FromBufferCopy(data, size, options.model, &model);
+  if (!st.ok()) return st;
+  return FromModel(std::move(model), options, engine);
+}
+
+Status Engine::OpenFd(int fd, int64_t offset, int64_t length, const EngineOptions& options,
+                      std::shared_ptr<const Engine>* engine) {
+  if (fd < 0 || offset < 0 || length <= 0)
+    return Status::InvalidArgument("engine: a model descriptor needs fd >= 0, offset >= 0 and length > 0");
+  if (static_cast<uint64_t>(length) > (uint64_t{1} << 32))
+    return Status::InvalidArgument("engine: a model of more than 4 GiB");
+  std::vector<uint8_t> bytes(static_cast<size_t>(length));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::InvalidArgument(std::string("engine: reading the model descriptor: ") + std::strerror(errno));
+    if (n == 0)
+      return Status::InvalidArgument("engine: the descriptor holds " + std::to_string(done) + " of the " +
+                                     std::to_string(length) + " bytes asked for at offset " + std::to_string(offset));
+    done += static_cast<size_t>(n);
+  }
+  return OpenBuffer(bytes.data(), bytes.size(), options, engine);
 }
 
 namespace {

@@ -30,6 +30,15 @@ struct hunch_suggestions {
 
 namespace {
 
+// The handle of an opened engine, or the error of the open.
+hunch_status_code NewEngineHandle(const hunch::Status& opened, std::shared_ptr<const hunch::Engine> e,
+                                  hunch_engine** engine, char** error) {
+  if (!opened.ok()) return Return(opened, error);
+  *engine = new (std::nothrow) hunch_engine{std::move(e)};
+  if (!*engine) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
+  return HUNCH_OK;
+}
+
 // A session of `engine` with its own user model (user null) or `user`.
 hunch_status_code NewSessionHandle(const hunch_engine* engine, std::shared_ptr<hunch::UserModel> user,
                                    hunch_session** session, char** error) {
@@ -49,10 +58,21 @@ hunch_status_code hunch_engine_open(const char* path, hunch_engine** engine, cha
   if (!path || !engine) return InvalidArgument("hunch_engine_open: NULL argument", error);
   std::shared_ptr<const hunch::Engine> e;
   hunch::Status s = hunch::Engine::Open(path, hunch::EngineOptions(), &e);
-  if (!s.ok()) return Return(s, error);
-  *engine = new (std::nothrow) hunch_engine{std::move(e)};
-  if (!*engine) return Return(hunch::Status::ResourceExhausted("out of memory"), error);
-  return HUNCH_OK;
+  return NewEngineHandle(s, std::move(e), engine, error);
+}
+
+hunch_status_code hunch_engine_open_buffer(const void* data, size_t size, hunch_engine** engine, char** error) {
+  if (!data || !engine) return InvalidArgument("hunch_engine_open_buffer: NULL argument", error);
+  std::shared_ptr<const hunch::Engine> e;
+  hunch::Status s = hunch::Engine::OpenBuffer(data, size, hunch::EngineOptions(), &e);
+  return NewEngineHandle(s, std::move(e), engine, error);
+}
+
+hunch_status_code hunch_engine_open_fd(int fd, int64_t offset, int64_t length, hunch_engine** engine, char** error) {
+  if (!engine) return InvalidArgument("hunch_engine_open_fd: NULL argument", error);
+  std::shared_ptr<const hunch::Engine> e;
+  hunch::Status s = hunch::Engine::OpenFd(fd, offset, length, hunch::EngineOptions(), &e);
+  return NewEngineHandle(s, std::move(e), engine, error);
 }
 
 void hunch_engine_free(hunch_engine* engine) { delete engine; }

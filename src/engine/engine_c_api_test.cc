@@ -1,6 +1,10 @@
 // The engine's C API: sessions, suggestions, learning and shared user
 // models, and NULL or bad arguments as errors.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include "testing/test_paths.h"
 
@@ -99,6 +103,70 @@ TEST(EngineCApiTest, AModelOfAnotherEngineIsRefused) {
   hunch_user_model_free(user);
   hunch_engine_free(e1);
   hunch_engine_free(e2);
+}
+
+}  // namespace
+
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  std::string s;
+  if (!f) return s;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+// An app ships its model as an asset: opened from a buffer, or from a file
+// descriptor with an offset and a length inside a bigger file.
+TEST(EngineCApiTest, OpensFromABufferAndFromADescriptorRange) {
+  const std::string model = ReadAll(ModelPath());
+  ASSERT_GT(model.size(), 1000u);
+  Err err;
+  hunch_engine* engine = nullptr;
+  {
+    std::string copy = " " + model;  // misaligned; freed right after the call
+    ASSERT_EQ(hunch_engine_open_buffer(copy.data() + 1, model.size(), &engine, &err.msg), HUNCH_OK) << err.str();
+  }
+  hunch_session* s = nullptr;
+  ASSERT_EQ(hunch_session_create(engine, &s, &err.msg), HUNCH_OK);
+  EXPECT_TRUE(Suggests(s, "I will see you", "tom", "tomorrow"));
+  hunch_session_free(s);
+  hunch_engine_free(engine);
+
+  // The model inside a bigger file, at an odd offset.
+  char path[] = "/tmp/hunch_asset_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::string asset = std::string(777, 'x') + model + std::string(100, 'y');
+  ASSERT_EQ(write(fd, asset.data(), asset.size()), static_cast<ssize_t>(asset.size()));
+  engine = nullptr;
+  ASSERT_EQ(hunch_engine_open_fd(fd, 777, static_cast<int64_t>(model.size()), &engine, &err.msg), HUNCH_OK)
+      << err.str();
+  ASSERT_EQ(hunch_session_create(engine, &s, &err.msg), HUNCH_OK);
+  EXPECT_TRUE(Suggests(s, "I will see you", "tom", "tomorrow"));
+  hunch_session_free(s);
+  hunch_engine_free(engine);
+  // Bad ranges and arguments are errors that say so.
+  engine = nullptr;
+  EXPECT_EQ(hunch_engine_open_fd(fd, 878, static_cast<int64_t>(model.size()), &engine, &err.msg),
+            HUNCH_INVALID_ARGUMENT);  // past the end of the file
+  EXPECT_NE(err.str().find("bytes asked for"), std::string::npos) << err.str();
+  EXPECT_NE(hunch_engine_open_fd(fd, 778, static_cast<int64_t>(model.size()), &engine, &err.msg), HUNCH_OK);
+  EXPECT_NE(hunch_engine_open_fd(fd, 0, static_cast<int64_t>(model.size()), &engine, &err.msg), HUNCH_OK);
+  EXPECT_EQ(hunch_engine_open_fd(fd, -1, 10, &engine, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_engine_open_fd(fd, 0, 0, &engine, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_engine_open_fd(-1, 0, 10, &engine, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(engine, nullptr);
+  close(fd);
+  unlink(path);
+  EXPECT_EQ(hunch_engine_open_buffer(nullptr, 10, &engine, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_NE(hunch_engine_open_buffer(model.data(), model.size() / 2, &engine, &err.msg), HUNCH_OK);
+  EXPECT_EQ(hunch_engine_open_buffer(model.data(), 0, &engine, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(engine, nullptr);
 }
 
 }  // namespace
