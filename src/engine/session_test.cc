@@ -170,8 +170,9 @@ TEST_F(SessionTest, PhraseLookAheadLeavesTheContextState) {
 }
 
 // Probe: a long word the lexicon does not know brings no common word back
-// at an internal placeholder cost, and nothing is flagged autocorrect.
-TEST_F(SessionTest, LongUnknownWordsGetNoPlaceholderCandidates) {
+// at a cost beyond the channel's limit (it used to be about -97), and
+// nothing is flagged autocorrect.
+TEST_F(SessionTest, LongUnknownWordsGetNoCandidatesBeyondTheCostLimit) {
   for (const char* typed : {"supercalifragilistic", "192.168.1.1", "qqqqqqqqqqqq", "xkcdxkcdxkcd"}) {
     for (bool complete : {false, true}) {
       const std::vector<Suggestion> out = Suggest("I love", typed, complete);
