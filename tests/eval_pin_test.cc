@@ -117,14 +117,17 @@ void ExpectPins(const eval::EvalResult& r, const Pins& p) {
 // the distribution Suggest ranks (context cache and user model included),
 // and a few counts, by the exact search (a transposition from the parent
 // column, a completion past a dead column) and the context cache applying
-// to the user's words the lexicon lacks.
+// to the user's words the lexicon lacks. The learning figures moved again
+// with the user dictionary (issue 13): a new word is suggested once typed
+// twice or picked once, the user model has triples and a recency share,
+// and a word taken from the suggestions is learned as picked.
 const Pins kTiny{305, 23, 60, 940, 1474, {1241, 1083, 940}, 88, 208, 144, 189, 192,
                  788.061708829687, 158.69608208981967, 788.0617257704583, 158.69608479239784,
                  {{0, 60}, {1, 69}, {2, 33}, {3, 31}, {4, 18}, {5, 9}, {6, 2}}, 1148};
 // --learn
-const Pins kTinyLearning{305, 25, 62, 923, 1474, {1222, 1048, 923}, 88, 208, 144, 191, 194,
-                         762.3427858271023, 162.79868053996844, 762.3427990864018, 162.7986838042989,
-                         {{0, 62}, {1, 72}, {2, 29}, {3, 32}, {4, 17}, {5, 8}, {6, 2}}, 1131};
+const Pins kTinyLearning{305, 25, 62, 932, 1474, {1222, 1052, 932}, 88, 208, 144, 190, 193,
+                         778.6924427741712, 164.24906550529025, 778.6924534264925, 164.24906866335715,
+                         {{0, 62}, {1, 71}, {2, 27}, {3, 34}, {4, 17}, {5, 8}, {6, 2}}, 1140};
 
 // These figures change only deliberately (see above). Regenerate them with
 //   build/hunch eval --model models/en.hunch --text data/test-public.tok --max-tokens 500 --json [--learn]
@@ -134,9 +137,9 @@ const Pins kDefault500{500, 99, 155, 1420, 2508, {1907, 1611, 1420}, 35, 348, 24
                        310.5661619369921, 173.6736321917459, 310.47263037268704, 173.62089253011547,
                        {{0, 155}, {1, 117}, {2, 55}, {3, 32}, {4, 21}, {5, 17}, {6, 8}, {7, 1}}, 1768};
 // --learn
-const Pins kDefault500Learning{500, 110, 172, 1354, 2508, {1857, 1521, 1354}, 35, 348, 242, 342, 343,
-                               239.89942555376857, 152.3903870670345, 239.84207205546758, 152.35428425417686,
-                               {{0, 172}, {1, 121}, {2, 55}, {3, 34}, {4, 17}, {5, 14}, {6, 7}, {7, 1}}, 1702};
+const Pins kDefault500Learning{500, 115, 174, 1363, 2508, {1873, 1551, 1363}, 35, 348, 242, 341, 342,
+                               244.61785080015682, 156.63915250184786, 244.56121762984134, 156.60331611941828,
+                               {{0, 174}, {1, 119}, {2, 52}, {3, 35}, {4, 19}, {5, 12}, {6, 7}, {7, 1}}, 1711};
 
 TEST(EvalPinTest, TinyModel) {
   eval::EvalResult r;

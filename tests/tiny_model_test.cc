@@ -276,22 +276,22 @@ TEST_F(TinyModelTest, LearnedWord) {
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(session->LearnWord("I will see", "zorblax").ok());
   session->Reset();
   ExpectList(SuggestIn(session.get(), "I will see", "zor"), {
-      {"zorblax", kCompl, -3.6084f, false},
-      {"sorry", kCorr, -13.8604f, false},
-      {"or", kCorr, -14.6309f, false},
+      {"zorblax", kCompl, -3.6175f, false},
+      {"sorry", kCorr, -13.8696f, false},
+      {"or", kCorr, -14.6400f, false},
   });
   session->Reset();
   ExpectList(SuggestIn(session.get(), "I will see", "zorblsx", true), {
-      {"zorblax", kCorr, -9.1639f, true},
+      {"zorblax", kCorr, -9.1731f, true},
   });
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(session->LearnWord("I will see", "zorblax").ok());
   session->Reset();
   ExpectList(SuggestIn(session.get(), "I will see", ""), {
-      {"a", kNext, -2.5231f, false},
-      {"zorblax", kNext, -2.6768f, false},
-      {"the", kNext, -2.6974f, false},
+      {"a", kNext, -2.5464f, false},
+      {"zorblax", kNext, -2.7002f, false},
+      {"the", kNext, -2.7208f, false},
   });
-  EXPECT_NE(session->SaveUserModel().find("zorblax"), std::string::npos);
+  EXPECT_NE(session->user_model()->Export().find("zorblax"), std::string::npos);
 }
 
 // The tiny LM is never confident enough for a phrase (first word >= 0.2 and

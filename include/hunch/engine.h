@@ -157,10 +157,26 @@ struct EngineOptions {
   // already written are likelier to come again. Scaled by n / (n + 20) for a
   // window of n tokens; the last token is left out.
   float cache_weight = 0.05f;
-  // Interpolation weight of the user model learned by Session::Learn.
+  // Interpolation weight of the user dictionary (UserModel).
   float user_weight = 0.3f;
+  // Interpolation weight of a recency model over the last 256 words the
+  // user dictionary learned (across lines and text fields; the latest weigh
+  // most). Scaled by R / (R + 20) for R such words.
+  float recency_weight = 0.1f;
+  // Keep the words of the model's "offensive" list (metadata, see
+  // docs/engine.md) out of the suggestions unless the typed word is the
+  // whole word; they are never autocorrected to.
+  bool filter_offensive = true;
   // Model options passed to Model::Open.
   ModelOptions model;
+};
+
+struct SessionOptions {
+  // A private field (a password, an incognito tab): the session learns
+  // nothing and writes nothing (Learn, LearnWord, UnlearnWord and
+  // RejectAutocorrect return OK and do nothing); it still suggests from what
+  // was learned before.
+  bool private_mode = false;
 };
 
 class Session;
@@ -198,6 +214,8 @@ class HUNCH_EXPORT Engine : public std::enable_shared_from_this<Engine> {
   // learns, the others suggest. Fails with kInvalidArgument when `user` is
   // null or belongs to another engine.
   Status NewSession(std::shared_ptr<UserModel> user, std::unique_ptr<Session>* session) const;
+  Status NewSession(std::shared_ptr<UserModel> user, const SessionOptions& options,
+                    std::unique_ptr<Session>* session) const;
 
   const Model& model() const;
   const EngineOptions& options() const;
@@ -214,40 +232,125 @@ class HUNCH_EXPORT Engine : public std::enable_shared_from_this<Engine> {
   std::unique_ptr<Impl> impl_;
 };
 
-// What the user taught: the words they committed and the word pairs, mixed
-// into the suggestions with EngineOptions::user_weight. One UserModel can be
-// shared by several sessions of one engine (two text fields of an app).
+// How a word came into the text, for the learning rules (docs/engine.md,
+// "The user dictionary").
+enum class CommitSource : int {
+  kTyped = 0,          // typed key by key and committed with space or punctuation
+  kPicked = 1,         // tapped in the suggestion bar
+  kAutocorrected = 2,  // put in by autocorrect (the engine's own choice: not learned as a new word)
+};
+
+struct UserModelOptions {
+  // Memory cap on the learned words, pairs and corrections, in bytes (as
+  // memory_bytes() counts them). When learning goes past it, the least
+  // useful entries (the lowest count, weighted by how long ago they were
+  // last used) are evicted until 3/4 of the cap is used. At least 64 KiB.
+  size_t max_bytes = size_t{8} << 20;
+  // A word the lexicon lacks is suggested once it was typed this many times
+  // (or picked once from the suggestions, or kept by undoing an
+  // autocorrect). 1..255.
+  int min_typed_count = 2;
+};
+
+// One word of the user dictionary, as UserModel::List gives it.
+struct UserWord {
+  std::string word;       // the spelling the user writes it in ("Zorblax")
+  uint64_t count = 0;     // times committed
+  bool blocked = false;   // never suggested (Block)
+  bool suggested = false; // offered as a suggestion (the learning rules are met)
+};
+
+// The user dictionary: what the user taught. The words they committed (with
+// the case they write them in), the pairs of consecutive words, when each was
+// last used, the words they blocked and the autocorrections they undid;
+// mixed into the suggestions with EngineOptions::user_weight. One UserModel
+// is shared by every session of an engine that is given it (all the text
+// fields of an app).
+//
+// Persistence: Open binds it to a file (docs/format.md, "User dictionary
+// file"): every change is appended to the file as a checksummed record and
+// made durable (fdatasync) before the call returns, so a crash or a kill
+// loses nothing that returned OK; a torn tail (a crash during a write) is
+// dropped at the next Open with a warning. The file is compacted (written
+// anew through a temporary file and renamed) when it grows to several times
+// the dictionary's size. A change whose write fails returns the error and
+// is not applied.
+//
+// Validation: a word is learnable when it is 1 to 64 bytes of well-formed
+// UTF-8 without white space, control characters or U+FFFD (after the
+// tokenizer's normalization); others are refused (kInvalidArgument) or, in
+// Learn's text, skipped.
 //
 // Thread safety: every method may be called from any thread at any time;
-// sessions read it under a shared lock while they score, learning takes it
-// exclusively. Lifetime: a UserModel keeps its Engine alive.
+// sessions read it under a shared lock while they score, changes take it
+// exclusively. Lifetime: a UserModel keeps its Engine alive; the file stays
+// open (and locked against other processes) until the last reference goes.
 class HUNCH_EXPORT UserModel {
  public:
-  // An empty user model for sessions of `engine`.
+  // An empty user dictionary in memory for sessions of `engine`.
   static Status Create(std::shared_ptr<const Engine> engine, std::shared_ptr<UserModel>* model);
+  static Status Create(std::shared_ptr<const Engine> engine, const UserModelOptions& options,
+                       std::shared_ptr<UserModel>* model);
+  // The user dictionary kept in the file `path`, created empty when it does
+  // not exist (its directory must). Fails with kInvalidArgument when the file
+  // is not a user dictionary (the file is left as it is), kUnsupported when
+  // it was written by a newer format version, kIOError when it cannot be
+  // read or written or another process has it open (a lock). A torn or corrupt tail is dropped (the
+  // records before it are kept) and reported by open_warning().
+  static Status Open(std::shared_ptr<const Engine> engine, const std::string& path, const UserModelOptions& options,
+                     std::shared_ptr<UserModel>* model);
   ~UserModel();
   UserModel(const UserModel&) = delete;
   UserModel& operator=(const UserModel&) = delete;
 
-  // Learns from text the user committed: its words and the pairs of
-  // consecutive words, line by line (tokens over 64 bytes are skipped).
+  // Learns from text the user committed (a message sent, a note saved): its
+  // words, each as typed once, and the pairs of consecutive words, line by
+  // line. Words that are not learnable are skipped.
   Status Learn(const std::string& text);
   // Learns one word committed after `context` (online learning while
-  // typing): the word, and the pair (last token of the context's last line,
-  // word). kInvalidArgument when the word is empty, over 64 bytes, or holds
-  // a tab or line break.
-  Status LearnWord(const std::string& context, const std::string& word);
-  // Forgets everything learned.
-  void Clear();
-  // Serializes / restores what was learned (a small text format:
-  // "hunch-user-model 1", then "u<TAB>word<TAB>count" and
-  // "b<TAB>previous<TAB>word<TAB>count" lines). Load replaces the model's
-  // contents, or leaves them unchanged and returns kInvalidArgument naming
-  // the bad line.
-  std::string Save() const;
-  Status Load(const std::string& data);
+  // typing): the word, and the pair (the last word of the context's last
+  // line, word). `source` says how the word came (the learning rules).
+  // A capital letter at the start of a sentence is not taken as the word's
+  // spelling. kInvalidArgument when the word is not learnable.
+  Status LearnWord(const std::string& context, const std::string& word, CommitSource source = CommitSource::kTyped);
+  // Takes back one LearnWord(context, word): the user deleted the word or
+  // corrected it right after committing it. No effect when nothing is left
+  // to take back.
+  Status UnlearnWord(const std::string& context, const std::string& word);
+  // The user undid an autocorrection: they typed `typed`, autocorrect put in
+  // `correction`, and they went back to `typed`. `typed` becomes a word the
+  // user knows (suggested from now on) and is never autocorrected to
+  // `correction` again. `context` is the text before the word.
+  Status RejectAutocorrect(const std::string& context, const std::string& typed, const std::string& correction);
+  // Forgets a word: its counts, its pairs and its undone corrections (the
+  // "remove suggestion" of a keyboard). The lexicon's words stay in the
+  // lexicon; to keep one out of the suggestions, Block it.
+  Status Forget(const std::string& word);
+  // Blocks a word: never suggested (nor autocorrected to), the lexicon's
+  // included, until Unblock. Blocking forgets what was learned of it.
+  Status Block(const std::string& word);
+  Status Unblock(const std::string& word);
+  bool IsBlocked(const std::string& word) const;
+  // Forgets everything: words, pairs, blocks, undone corrections.
+  Status Clear();
+  // The dictionary as text (a stable, documented format: a header line
+  // "hunch-user-dictionary 2", then tab-separated lines, see
+  // docs/engine.md). Import merges such a text into the dictionary (counts
+  // add up; blocks and undone corrections join) and also reads the format
+  // of version 1 ("hunch-user-model 1"). On a malformed line Import changes
+  // nothing and returns kInvalidArgument naming the line.
+  std::string Export() const;
+  Status Import(const std::string& text);
+  // The user's words, most used first.
+  std::vector<UserWord> List() const;
   // The number of words learned (with repetitions).
   uint64_t word_count() const;
+  // Bytes the learned entries take (what UserModelOptions::max_bytes caps).
+  size_t memory_bytes() const;
+  // The file (empty for a dictionary in memory), and what Open dropped from
+  // its tail (empty when nothing).
+  const std::string& path() const;
+  const std::string& open_warning() const;
 
   struct Impl;
 
@@ -277,12 +380,19 @@ class HUNCH_EXPORT Session {
   // lexicon's words outside the vocabulary, mixed like any other word.
   Status ScoreNextToken(const std::string& context, const std::string& token, float* log_prob,
                         bool* in_vocab);
-  // The same as user_model()->Learn(text), LearnWord(...), Save() and
-  // Load(data): the session's user model, shared or its own.
+  // The session's user model (shared or its own) learns: the same as
+  // user_model()->Learn(...), LearnWord(...), UnlearnWord(...) and
+  // RejectAutocorrect(...), except in a private session, where they do
+  // nothing. RejectAutocorrect also stops this session from flagging the
+  // correction again for `typed` at once.
   Status Learn(const std::string& text);
-  Status LearnWord(const std::string& context, const std::string& word);
-  std::string SaveUserModel() const;
-  Status LoadUserModel(const std::string& data);
+  Status LearnWord(const std::string& context, const std::string& word, CommitSource source = CommitSource::kTyped);
+  Status UnlearnWord(const std::string& context, const std::string& word);
+  Status RejectAutocorrect(const std::string& context, const std::string& typed, const std::string& correction);
+  // A private session learns nothing (SessionOptions::private_mode); the
+  // keyboard sets it when the focused field changes.
+  void SetPrivate(bool private_mode);
+  bool is_private() const;
   const std::shared_ptr<UserModel>& user_model() const;
   // Forgets the cached context states and the passed-over memory (not what
   // was learned).

@@ -279,10 +279,38 @@ HUNCH_EXPORT void hunch_op_context_set_error(hunch_op_context* context, const ch
  *   for (size_t i = 0; i < hunch_suggestions_count(list); ++i)
  *     puts(hunch_suggestions_text(list, i));
  *   hunch_suggestions_free(list); hunch_session_free(session); hunch_engine_free(engine);
+ *
+ * A keyboard's life with a user dictionary (examples/typing_session.c does
+ * all of it):
+ *
+ *   hunch_engine_options eo; hunch_engine_options_init(&eo);
+ *   eo.layout_json = my_layout_json;                       (keys in pixels)
+ *   hunch_engine_open_with_options("en.hunch", &eo, &engine, &err);
+ *   hunch_user_model_open(engine, "/data/user.dict", NULL, &dict, &err);
+ *   hunch_session_create_with_options(engine, dict, NULL, &session, &err);   (a field gets focus)
+ *   hunch_session_suggest(...);                            (every key)
+ *   hunch_session_commit_word(session, context, word, HUNCH_COMMIT_PICKED, &err);
+ *
+ * VERSIONED OPTION STRUCTS. hunch_engine_options, hunch_session_options and
+ * hunch_user_model_options start with `struct_size`, which the caller sets
+ * to sizeof the struct it was compiled with: call the struct's *_init
+ * function, which sets struct_size and every default, then change the fields
+ * wanted. Fields may be added at the end in later versions; a library reads
+ * only the fields that lie within struct_size (the others keep their
+ * defaults), and a struct_size below that of the first version or above the
+ * library's own sizeof is HUNCH_INVALID_ARGUMENT. A NULL options pointer
+ * means the defaults. Options are only read during the call (their strings
+ * included).
+ *
+ * HANDLES. Every function that makes an engine, session, user model or list
+ * stores the new handle in its last-but-one argument on success and NULL
+ * there on failure (when that pointer is not NULL).
  */
 typedef struct hunch_engine hunch_engine;
 typedef struct hunch_session hunch_session;
 typedef struct hunch_suggestions hunch_suggestions;
+typedef struct hunch_user_model hunch_user_model;
+typedef struct hunch_user_words hunch_user_words;
 
 typedef enum hunch_suggestion_kind {
   HUNCH_SUGGESTION_COMPLETION = 0,
@@ -292,6 +320,48 @@ typedef enum hunch_suggestion_kind {
   HUNCH_SUGGESTION_EMOJI = 4,
   HUNCH_SUGGESTION_LITERAL = 5
 } hunch_suggestion_kind;
+
+/* How a word came into the text, for the learning rules (hunch::CommitSource;
+ * docs/engine.md, "The user dictionary"). The values never change. */
+typedef enum hunch_commit_source {
+  HUNCH_COMMIT_TYPED = 0,        /* typed key by key, committed with space or punctuation */
+  HUNCH_COMMIT_PICKED = 1,       /* tapped in the suggestion bar */
+  HUNCH_COMMIT_AUTOCORRECTED = 2 /* put in by autocorrect (not learned as a new word) */
+} hunch_commit_source;
+
+/* ---- engines ----------------------------------------------------------- */
+
+/* hunch::EngineOptions for C (the meaning of each field is documented there).
+ * Booleans are ints: 0 off, anything else on. */
+typedef struct hunch_engine_options {
+  size_t struct_size;         /* sizeof(hunch_engine_options); set by hunch_engine_options_init */
+  int32_t max_context_tokens; /* 64: LM steps back from the cursor at most */
+  float touch_sigma;          /* 0.3: touch spread around key centres, in key widths */
+  int32_t phrases;            /* 1: two- and three-word phrases */
+  int32_t emoji;              /* 1: emoji for keywords */
+  int32_t corrections;        /* 1: corrections of the typed characters (spatial/edit model) */
+  int32_t skip_passed_over;   /* 1: words the user passed over make way for new ones */
+  int32_t min_word_count;     /* 2: lexicon words seen fewer times in training are not suggested */
+  float savings_weight;       /* 0: ranking favours words that save more typing */
+  float cache_weight;         /* 0.05: weight of the context cache model */
+  float user_weight;          /* 0.3: weight of the user dictionary */
+  int32_t filter_offensive;   /* 1: the model's offensive words only when typed whole, never autocorrected to */
+  /* The keyboard layout for touches, as JSON (hunch::KeyboardLayout::FromJson):
+   *   {"name": "phone", "keys": [{"label": "q", "x": 0, "y": 0, "w": 108, "h": 150}, ...]}
+   * x, y: a key's top-left corner, w, h: its size, in any unit (pixels,
+   * points, key widths); the touches given to hunch_session_suggest use the
+   * same unit. NULL: the QWERTY rows of engine.h in key widths. A layout
+   * that does not parse is HUNCH_INVALID_ARGUMENT with the reason. */
+  const char* layout_json;
+  /* ModelOptions::max_memory_bytes: when non-zero, opening fails with
+   * HUNCH_RESOURCE_EXHAUSTED if the LM's RAM (weights in RAM, arena, state)
+   * exceeds it. 0: no limit. (The engine always uses the builtin ops.) */
+  size_t max_memory_bytes;
+} hunch_engine_options;
+
+/* Sets options->struct_size and every field to its default (the values
+ * above). NULL is fine (does nothing). */
+HUNCH_EXPORT void hunch_engine_options_init(hunch_engine_options* options);
 
 /* Opens with the default EngineOptions (QWERTY layout). */
 HUNCH_EXPORT hunch_status_code hunch_engine_open(const char* path, hunch_engine** engine, char** error);
@@ -304,66 +374,241 @@ HUNCH_EXPORT hunch_status_code hunch_engine_open_buffer(const void* data, size_t
  * and closes the descriptor. */
 HUNCH_EXPORT hunch_status_code hunch_engine_open_fd(int fd, int64_t offset, int64_t length, hunch_engine** engine,
                                                     char** error);
+/* The same three with options (NULL: the defaults; see VERSIONED OPTION
+ * STRUCTS). */
+HUNCH_EXPORT hunch_status_code hunch_engine_open_with_options(const char* path, const hunch_engine_options* options,
+                                                              hunch_engine** engine, char** error);
+HUNCH_EXPORT hunch_status_code hunch_engine_open_buffer_with_options(const void* data, size_t size,
+                                                                     const hunch_engine_options* options,
+                                                                     hunch_engine** engine, char** error);
+HUNCH_EXPORT hunch_status_code hunch_engine_open_fd_with_options(int fd, int64_t offset, int64_t length,
+                                                                 const hunch_engine_options* options,
+                                                                 hunch_engine** engine, char** error);
 HUNCH_EXPORT void hunch_engine_free(hunch_engine* engine); /* NULL is fine */
 HUNCH_EXPORT int hunch_engine_vocab_size(const hunch_engine* engine);
 HUNCH_EXPORT size_t hunch_engine_lexicon_size(const hunch_engine* engine);
 
+/* ---- sessions ---------------------------------------------------------- */
+
+/* hunch::SessionOptions for C. */
+typedef struct hunch_session_options {
+  size_t struct_size;   /* sizeof(hunch_session_options); set by hunch_session_options_init */
+  /* Non-zero: a private field (a password, an incognito tab): the session
+   * learns nothing and writes nothing (learn, commit/learn_word,
+   * unlearn_word and reject_autocorrect return HUNCH_OK and do nothing); it
+   * still suggests from what was learned before. Default 0. */
+  int32_t private_mode;
+} hunch_session_options;
+
+/* Sets options->struct_size and the defaults. NULL is fine (does nothing). */
+HUNCH_EXPORT void hunch_session_options_init(hunch_session_options* options);
+
+/* A session with a user model of its own (in memory, empty). */
 HUNCH_EXPORT hunch_status_code hunch_session_create(const hunch_engine* engine, hunch_session** session,
                                                     char** error);
-HUNCH_EXPORT void hunch_session_free(hunch_session* session); /* NULL is fine */
-/* context: committed text before the word (UTF-8, may be "" but not NULL);
- * typed: the word being typed ("" for next-word prediction); touches_xy:
- * NULL, or 2 * num_touches floats (x0, y0, x1, y1, ...), one touch per code
- * point of `typed`, in key units of the QWERTY layout; complete: non-zero
- * when the word is finished (corrections instead of completions);
- * max_suggestions: 1..16. */
-HUNCH_EXPORT hunch_status_code hunch_session_suggest(hunch_session* session, const char* context, const char* typed,
-                                                     const float* touches_xy, size_t num_touches, int complete,
-                                                     int max_suggestions, hunch_suggestions** list, char** error);
-/* Learns from committed text (the user's words and word pairs), into the
- * session's user model (its own, or the one it shares). */
-HUNCH_EXPORT hunch_status_code hunch_session_learn(hunch_session* session, const char* text, char** error);
-/* Learns one word committed after `context` (online learning while typing). */
-HUNCH_EXPORT hunch_status_code hunch_session_learn_word(hunch_session* session, const char* context,
-                                                        const char* word, char** error);
-/* Forgets the cached context and the passed-over memory (not what was learned). */
-HUNCH_EXPORT void hunch_session_reset(hunch_session* session);
-
-/* A user model: what the user taught (hunch::UserModel). One can be shared by
- * several sessions of one engine, so that two text fields of an app learn
- * together. Every user-model function may be called from any thread. A
- * handle keeps the model (and its engine) alive; free each handle. */
-typedef struct hunch_user_model hunch_user_model;
-HUNCH_EXPORT hunch_status_code hunch_user_model_create(const hunch_engine* engine, hunch_user_model** model,
-                                                       char** error);
-/* A new handle to the model `session` uses. */
-HUNCH_EXPORT hunch_status_code hunch_session_user_model(const hunch_session* session, hunch_user_model** model,
-                                                        char** error);
 /* A session that shares `model` (made for the same engine). */
 HUNCH_EXPORT hunch_status_code hunch_session_create_with_user_model(const hunch_engine* engine,
                                                                     hunch_user_model* model,
                                                                     hunch_session** session, char** error);
-HUNCH_EXPORT void hunch_user_model_free(hunch_user_model* model); /* NULL is fine */
-HUNCH_EXPORT hunch_status_code hunch_user_model_learn(hunch_user_model* model, const char* text, char** error);
-HUNCH_EXPORT hunch_status_code hunch_user_model_learn_word(hunch_user_model* model, const char* context,
-                                                           const char* word, char** error);
-HUNCH_EXPORT void hunch_user_model_clear(hunch_user_model* model);
-HUNCH_EXPORT uint64_t hunch_user_model_word_count(const hunch_user_model* model);
-/* Serializes the model into *data (NUL-terminated, *size bytes without the
- * NUL; release with hunch_free). */
-HUNCH_EXPORT hunch_status_code hunch_user_model_save(const hunch_user_model* model, char** data, size_t* size,
-                                                     char** error);
-/* Replaces the model's contents with `size` bytes of `data` (what
- * hunch_user_model_save wrote); on error they are unchanged. */
-HUNCH_EXPORT hunch_status_code hunch_user_model_load(hunch_user_model* model, const char* data, size_t size,
-                                                     char** error);
+/* A session with options: sharing `model` when it is not NULL (made for the
+ * same engine, else HUNCH_INVALID_ARGUMENT), else with an empty user model of
+ * its own; `options` NULL: the defaults. The session holds its own reference
+ * to the model: the handle may be freed first. */
+HUNCH_EXPORT hunch_status_code hunch_session_create_with_options(const hunch_engine* engine,
+                                                                 hunch_user_model* model,
+                                                                 const hunch_session_options* options,
+                                                                 hunch_session** session, char** error);
+HUNCH_EXPORT void hunch_session_free(hunch_session* session); /* NULL is fine */
+/* context: committed text before the word (UTF-8, may be "" but not NULL);
+ * typed: the word being typed ("" for next-word prediction); touches_xy:
+ * NULL, or 2 * num_touches floats (x0, y0, x1, y1, ...), one touch per code
+ * point of `typed`, in the unit of the engine's layout (key widths for the
+ * default QWERTY; see hunch_engine_options.layout_json), at most 256;
+ * complete: non-zero when the word is finished (corrections instead of
+ * completions); max_suggestions: 1..16. */
+HUNCH_EXPORT hunch_status_code hunch_session_suggest(hunch_session* session, const char* context, const char* typed,
+                                                     const float* touches_xy, size_t num_touches, int complete,
+                                                     int max_suggestions, hunch_suggestions** list, char** error);
+/* Learning through a session goes to its user model (its own, or the one it
+ * shares), and does nothing in a private session (returns HUNCH_OK). */
+/* Learns from committed text (a message sent): its words and word pairs. */
+HUNCH_EXPORT hunch_status_code hunch_session_learn(hunch_session* session, const char* text, char** error);
+/* Learns one word committed after `context` (online learning while typing):
+ * hunch_session_commit_word with HUNCH_COMMIT_TYPED. */
+HUNCH_EXPORT hunch_status_code hunch_session_learn_word(hunch_session* session, const char* context,
+                                                        const char* word, char** error);
+/* Learns one word committed after `context`, saying how it came: typed,
+ * picked from the suggestions, or put in by autocorrect. A word the user
+ * model cannot learn (empty, over 64 bytes, white space, ...) is
+ * HUNCH_INVALID_ARGUMENT; a source outside the enum too. */
+HUNCH_EXPORT hunch_status_code hunch_session_commit_word(hunch_session* session, const char* context,
+                                                         const char* word, hunch_commit_source source,
+                                                         char** error);
+/* Takes back one commit of `word` after `context` (the user deleted it or
+ * corrected it right after committing it). */
+HUNCH_EXPORT hunch_status_code hunch_session_unlearn_word(hunch_session* session, const char* context,
+                                                          const char* word, char** error);
+/* The user undid an autocorrection: they typed `typed`, autocorrect put in
+ * `correction`, they went back to `typed`. `typed` becomes a known word and
+ * is not autocorrected to `correction` again (this session stops flagging it
+ * at once). `context`: the text before the word. */
+HUNCH_EXPORT hunch_status_code hunch_session_reject_autocorrect(hunch_session* session, const char* context,
+                                                                const char* typed, const char* correction,
+                                                                char** error);
+/* Makes the session private (non-zero) or not: the keyboard calls it when
+ * the focused field changes (a password field). HUNCH_INVALID_ARGUMENT for a
+ * NULL session. */
+HUNCH_EXPORT hunch_status_code hunch_session_set_private(hunch_session* session, int private_mode, char** error);
+/* 1 when the session is private, 0 when not or NULL. */
+HUNCH_EXPORT int hunch_session_is_private(const hunch_session* session);
+/* A new handle to the user model `session` uses (its own or the shared one). */
+HUNCH_EXPORT hunch_status_code hunch_session_user_model(const hunch_session* session, hunch_user_model** model,
+                                                        char** error);
+/* Forgets the cached context and the passed-over memory (not what was learned). */
+HUNCH_EXPORT void hunch_session_reset(hunch_session* session);
 
 HUNCH_EXPORT size_t hunch_suggestions_count(const hunch_suggestions* list);
 HUNCH_EXPORT const char* hunch_suggestions_text(const hunch_suggestions* list, size_t i); /* "" out of range */
 HUNCH_EXPORT int hunch_suggestions_kind(const hunch_suggestions* list, size_t i);         /* -1 out of range */
 HUNCH_EXPORT float hunch_suggestions_score(const hunch_suggestions* list, size_t i);
+/* 1 when suggestion `i` (only ever the first) should replace the typed word
+ * at the next space; 0 otherwise or out of range. */
 HUNCH_EXPORT int hunch_suggestions_autocorrect(const hunch_suggestions* list, size_t i);
 HUNCH_EXPORT void hunch_suggestions_free(hunch_suggestions* list); /* NULL is fine */
+
+/* ---- the user dictionary ----------------------------------------------- */
+
+/* A user model (hunch::UserModel): the user dictionary, what the user taught
+ * (their words with the case they write them in, word pairs, blocked words,
+ * undone autocorrections). One is shared by every session of an engine that
+ * is given it, so that the text fields of an app learn together.
+ *
+ * Persistence: hunch_user_model_open binds the model to a file; every change
+ * is written to it (and made durable) before the call returns, so nothing
+ * that returned HUNCH_OK is lost to a crash; a change whose write fails
+ * returns the error (HUNCH_IO_ERROR) and is not applied. A model made by
+ * hunch_user_model_create lives in memory only (save it with
+ * hunch_user_model_export).
+ *
+ * Thread safety: every user-model function may be called from any thread at
+ * any time, also while sessions that share the model suggest (a handle must
+ * not be freed while another thread still uses that handle). Lifetime: a
+ * handle keeps the model (and its engine) alive, and sessions hold their own
+ * reference; free each handle. The file stays open, and locked against other
+ * processes, until the model's last reference (handle or session) is gone.
+ *
+ * Words: 1 to 64 bytes of UTF-8 without white space or control characters;
+ * a function given another word returns HUNCH_INVALID_ARGUMENT (learn skips
+ * such words in its text). */
+
+/* hunch::UserModelOptions for C. */
+typedef struct hunch_user_model_options {
+  size_t struct_size;      /* sizeof(hunch_user_model_options); set by hunch_user_model_options_init */
+  /* Memory cap on the learned entries in bytes (as hunch_user_model_memory_bytes
+   * counts them); past it the least useful entries are evicted. Default
+   * 8 MiB; at least 64 KiB. */
+  size_t max_bytes;
+  /* A word the lexicon lacks is suggested once typed this many times (or
+   * picked once, or kept by undoing an autocorrect). Default 2; 1..255. */
+  int32_t min_typed_count;
+} hunch_user_model_options;
+
+/* Sets options->struct_size and the defaults. NULL is fine (does nothing). */
+HUNCH_EXPORT void hunch_user_model_options_init(hunch_user_model_options* options);
+
+/* An empty user model in memory, for sessions of `engine` (default options). */
+HUNCH_EXPORT hunch_status_code hunch_user_model_create(const hunch_engine* engine, hunch_user_model** model,
+                                                       char** error);
+/* The same with options (NULL: the defaults). */
+HUNCH_EXPORT hunch_status_code hunch_user_model_create_with_options(const hunch_engine* engine,
+                                                                    const hunch_user_model_options* options,
+                                                                    hunch_user_model** model, char** error);
+/* The user dictionary kept in the file `path`, created empty when it does not
+ * exist (its directory must). `options` NULL: the defaults.
+ * HUNCH_INVALID_ARGUMENT when the file is not a user dictionary or is in use
+ * by another process, HUNCH_IO_ERROR when it cannot be read or written. A
+ * torn or corrupt tail (a crash during a write) is dropped, the records
+ * before it kept, and the open succeeds: hunch_user_model_open_warning says
+ * what was dropped. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_open(const hunch_engine* engine, const char* path,
+                                                     const hunch_user_model_options* options,
+                                                     hunch_user_model** model, char** error);
+HUNCH_EXPORT void hunch_user_model_free(hunch_user_model* model); /* NULL is fine */
+/* What hunch_user_model_open dropped from the file's tail; "" when nothing,
+ * for a model in memory, or NULL. Valid while the handle lives. */
+HUNCH_EXPORT const char* hunch_user_model_open_warning(const hunch_user_model* model);
+/* The file the model is kept in; "" for a model in memory or NULL. Valid
+ * while the handle lives. */
+HUNCH_EXPORT const char* hunch_user_model_path(const hunch_user_model* model);
+
+/* Learns from committed text: its words, each as typed once, and the pairs of
+ * consecutive words, line by line (words that cannot be learned are skipped). */
+HUNCH_EXPORT hunch_status_code hunch_user_model_learn(hunch_user_model* model, const char* text, char** error);
+/* hunch_user_model_commit_word with HUNCH_COMMIT_TYPED. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_learn_word(hunch_user_model* model, const char* context,
+                                                           const char* word, char** error);
+/* Learns one word committed after `context`: the word, and the pair (the
+ * last word of the context's last line, word), by the rules of `source`. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_commit_word(hunch_user_model* model, const char* context,
+                                                            const char* word, hunch_commit_source source,
+                                                            char** error);
+/* Takes back one commit of `word` after `context`; nothing to take back is OK. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_unlearn_word(hunch_user_model* model, const char* context,
+                                                             const char* word, char** error);
+/* The user undid an autocorrection of `typed` to `correction` after
+ * `context`: `typed` is suggested from now on and never autocorrected to
+ * `correction` again. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_reject_autocorrect(hunch_user_model* model, const char* context,
+                                                                   const char* typed, const char* correction,
+                                                                   char** error);
+/* Forgets a word: its counts, pairs and undone corrections (a keyboard's
+ * "remove suggestion"). A lexicon word stays in the lexicon: block it to
+ * keep it out of the suggestions. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_forget(hunch_user_model* model, const char* word, char** error);
+/* Blocks a word: never suggested nor autocorrected to (lexicon words too)
+ * until unblocked; what was learned of it is forgotten. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_block(hunch_user_model* model, const char* word, char** error);
+HUNCH_EXPORT hunch_status_code hunch_user_model_unblock(hunch_user_model* model, const char* word, char** error);
+/* 1 when `word` is blocked; 0 when not, or for NULL arguments. */
+HUNCH_EXPORT int hunch_user_model_is_blocked(const hunch_user_model* model, const char* word);
+/* Forgets everything: words, pairs, blocks, undone corrections. Can fail
+ * (HUNCH_IO_ERROR) when the model's file cannot be written; then nothing
+ * changed. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_clear(hunch_user_model* model, char** error);
+/* The number of words learned (with repetitions); 0 for NULL. */
+HUNCH_EXPORT uint64_t hunch_user_model_word_count(const hunch_user_model* model);
+/* Bytes the learned entries take (what max_bytes caps); 0 for NULL. */
+HUNCH_EXPORT size_t hunch_user_model_memory_bytes(const hunch_user_model* model);
+/* The dictionary as text (the stable format of docs/engine.md: a header line
+ * "hunch-user-dictionary 2", then tab-separated lines), for a backup or a
+ * move to another device: *data receives it NUL-terminated, *size its bytes
+ * without the NUL; release with hunch_free. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_export(const hunch_user_model* model, char** data, size_t* size,
+                                                       char** error);
+/* Merges `size` bytes of `data` (an export, or the "hunch-user-model 1" text
+ * of older versions) into the model: counts add up, blocks and undone
+ * corrections join. On a malformed line nothing changes and the result is
+ * HUNCH_INVALID_ARGUMENT naming the line. `data` need not be NUL-terminated;
+ * it may be NULL when `size` is 0. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_import(hunch_user_model* model, const char* data, size_t size,
+                                                       char** error);
+
+/* The user's words, most used first (a settings screen's list), as a
+ * snapshot owned by the caller: later changes to the model do not show in
+ * it; its strings live until hunch_user_words_free. */
+HUNCH_EXPORT hunch_status_code hunch_user_model_list(const hunch_user_model* model, hunch_user_words** list,
+                                                     char** error);
+HUNCH_EXPORT size_t hunch_user_words_count(const hunch_user_words* list);
+/* The spelling the user writes word `i` in ("Zorblax"); "" out of range. */
+HUNCH_EXPORT const char* hunch_user_words_word(const hunch_user_words* list, size_t i);
+/* Times word `i` was committed; 0 out of range. */
+HUNCH_EXPORT uint64_t hunch_user_words_commit_count(const hunch_user_words* list, size_t i);
+/* 1 when word `i` is blocked; 0 when not or out of range. */
+HUNCH_EXPORT int hunch_user_words_blocked(const hunch_user_words* list, size_t i);
+/* 1 when word `i` is offered as a suggestion (the learning rules are met);
+ * 0 when not or out of range. */
+HUNCH_EXPORT int hunch_user_words_suggested(const hunch_user_words* list, size_t i);
+HUNCH_EXPORT void hunch_user_words_free(hunch_user_words* list); /* NULL is fine */
 
 #ifdef __cplusplus
 } /* extern "C" */

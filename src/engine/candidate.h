@@ -15,13 +15,17 @@ namespace engine {
 struct Candidate {
   int32_t word = -1;         // lexicon index, or -1 for a word only the user model knows
   std::string user_key;      // the key of such a word
+  std::string user_display;  // the user's spelling of the word, when they have one
   float cost = 0;            // typing-channel cost (0: the typed characters exactly)
   float log_prob = kNegInf;  // log P(word | context) (WordScores)
   float score = kNegInf;     // log_prob - cost
   float rank = kNegInf;      // what the order uses
 
   const std::string& key(const Lexicon& lex) const { return word >= 0 ? lex.word(word).key : user_key; }
-  const std::string& display(const Lexicon& lex) const { return word >= 0 ? lex.word(word).display : user_key; }
+  const std::string& display(const Lexicon& lex) const {
+    if (!user_display.empty()) return user_display;
+    return word >= 0 ? lex.word(word).display : user_key;
+  }
 };
 
 }  // namespace engine

@@ -6,7 +6,8 @@ namespace hunch {
 namespace engine {
 
 void NextWordCandidates(const Lexicon& lex, const float* lm_log_probs, int vocab_size, const ContextWindow& window,
-                        const UserCounts* user, const WordScores& scores, size_t keep, std::vector<Candidate>* out) {
+                        const UserCounts* user, const WordScores& scores, const std::vector<uint8_t>* offensive,
+                        size_t keep, std::vector<Candidate>* out) {
   std::vector<int32_t> ids;
   for (int id = 0; id < vocab_size; ++id)
     if (lex.index_of_vocab(id) >= 0) ids.push_back(id);
@@ -35,25 +36,31 @@ void NextWordCandidates(const Lexicon& lex, const float* lm_log_probs, int vocab
       for (const auto& kv : *following) {
         Candidate c;
         c.word = lex.Find(kv.first);
-        if (c.word < 0) c.user_key = kv.first;
+        if (c.word < 0) {
+          const UserEntry* e = user->Find(kv.first);
+          if (!e || !user->Suggestible(*e)) continue;
+          c.user_key = kv.first;
+        }
         out->push_back(std::move(c));
       }
   }
   for (size_t i = first; i < out->size(); ++i) {
     Candidate& c = (*out)[i];
     c.log_prob = c.word >= 0 ? scores.lexicon(static_cast<size_t>(c.word)) : scores.Of(c.user_key, -1);
+    if (offensive && c.word >= 0 && (*offensive)[static_cast<size_t>(c.word)]) c.log_prob = kNegInf;
     c.score = c.log_prob;
   }
 }
 
 void PrefixCandidates(const Lexicon& lex, const WordScores& scores, std::string_view typed_key, bool complete,
-                      uint64_t min_count, std::vector<Candidate>* out) {
+                      uint64_t min_count, const std::vector<uint8_t>* offensive, std::vector<Candidate>* out) {
   size_t lo, hi;
   lex.PrefixRange(typed_key, 0, lex.size(), &lo, &hi);
   for (size_t i = lo; i < hi; ++i) {
     const Word& w = lex.word(i);
     if (complete && w.key != typed_key) continue;
     if (w.vocab_id < 0 && w.count < min_count) continue;
+    if (offensive && (*offensive)[i] && w.key != typed_key) continue;
     Candidate c;
     c.word = static_cast<int32_t>(i);
     c.log_prob = scores.lexicon(i);

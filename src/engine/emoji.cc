@@ -1,5 +1,8 @@
 #include "engine/emoji.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "engine/typing_channel.h"
 #include "text/tsv.h"
 
@@ -16,6 +19,16 @@ Status EmojiTable::Parse(std::string_view tsv) {
   });
   if (bad) return Status::Corruption("emoji metadata: line " + std::to_string(bad) + " is not 'emoji<TAB>keyword'");
   return Status::OK();
+}
+
+void EmojiTable::Drop(const std::vector<std::string_view>& emoji) {
+  for (auto it = by_keyword_.begin(); it != by_keyword_.end();) {
+    auto& list = it->second;
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [&](const std::string& e) { return std::find(emoji.begin(), emoji.end(), e) != emoji.end(); }),
+               list.end());
+    it = list.empty() ? by_keyword_.erase(it) : std::next(it);
+  }
 }
 
 const std::vector<std::string>* EmojiTable::Find(const std::string& keyword) const {

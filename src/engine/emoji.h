@@ -31,6 +31,8 @@ class EmojiTable {
   // Places the keyword's emoji into *out (at most `max` suggestions) by the
   // rule above.
   void Offer(const std::string& typed_key, float literal_score, size_t max, std::vector<Suggestion>* out) const;
+  // Drops the emoji listed in `emoji` (the offensive list holds a few).
+  void Drop(const std::vector<std::string_view>& emoji);
   size_t memory_bytes() const;
 
  private:

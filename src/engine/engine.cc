@@ -70,6 +70,32 @@ std::string_view Metadata(const Model& m, const char* name) {
   return std::string_view(reinterpret_cast<const char*>(data), size);
 }
 
+// The non-empty lines of `text`.
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+// A flag per lexicon word in `words` (words the lexicon lacks are ignored);
+// empty when none is listed.
+void BuildWordFlags(const text::Tokenizer& tokenizer, const engine::Lexicon& lexicon,
+                    const std::vector<std::string_view>& words, std::vector<uint8_t>* flags) {
+  flags->clear();
+  for (std::string_view line : words) {
+    const int32_t i = lexicon.Find(tokenizer.Normalize(line));
+    if (i < 0) continue;
+    if (flags->empty()) flags->assign(lexicon.size(), 0);
+    (*flags)[static_cast<size_t>(i)] = 1;
+  }
+}
+
 Status CheckOptions(const EngineOptions& options) {
   if (options.max_context_tokens < 2 || options.max_context_tokens > 4096)
     return Status::InvalidArgument("engine: max_context_tokens must be in [2, 4096]");
@@ -77,9 +103,11 @@ Status CheckOptions(const EngineOptions& options) {
     return Status::InvalidArgument("engine: touch_sigma must be in (0.01, 10) key widths");
   if (!(options.savings_weight >= 0 && options.savings_weight <= 100) ||
       !(options.user_weight >= 0 && options.user_weight <= 1) ||
-      !(options.cache_weight >= 0 && options.cache_weight < 1))
+      !(options.cache_weight >= 0 && options.cache_weight < 1) ||
+      !(options.recency_weight >= 0 && options.recency_weight < 1))
     return Status::InvalidArgument(
-        "engine: savings_weight must be in [0, 100], user_weight in [0, 1] and cache_weight in [0, 1)");
+        "engine: savings_weight must be in [0, 100], user_weight in [0, 1], cache_weight and recency_weight in "
+        "[0, 1)");
   if (options.min_word_count < 0) return Status::InvalidArgument("engine: min_word_count must be >= 0");
   return Status::OK();
 }
@@ -126,8 +154,13 @@ Status Engine::FromModel(std::shared_ptr<const Model> model, const EngineOptions
   st = im.emoji.Parse(Metadata(*model, "emoji"));
   if (!st.ok()) return st;
   im.channel.Init(im.layout, options.touch_sigma);
+  if (options.filter_offensive) {
+    const std::vector<std::string_view> offensive = Lines(Metadata(*model, "offensive"));
+    BuildWordFlags(im.tokenizer, im.lexicon, offensive, &im.offensive);
+    im.emoji.Drop(offensive);
+  }
 
-  im.memory_bytes = im.lexicon.memory_bytes() + im.emoji.memory_bytes();
+  im.memory_bytes = im.lexicon.memory_bytes() + im.emoji.memory_bytes() + im.offensive.capacity();
   *engine = std::move(e);
   return Status::OK();
 }

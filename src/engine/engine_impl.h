@@ -4,7 +4,9 @@
 #ifndef HUNCH_ENGINE_ENGINE_IMPL_H_
 #define HUNCH_ENGINE_ENGINE_IMPL_H_
 
+#include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "engine/emoji.h"
 #include "engine/lexicon.h"
@@ -25,6 +27,9 @@ struct Engine::Impl {
   engine::Lexicon lexicon;
   engine::EmojiTable emoji;
   engine::TypingChannel channel;
+  // A flag per lexicon word of the model's "offensive" list; empty when the
+  // model has none or options.filter_offensive is off.
+  std::vector<uint8_t> offensive;
   size_t memory_bytes = 0;
 };
 

@@ -319,14 +319,14 @@ TEST_F(EngineTest, LearnsUserWordsAndSavesThem) {
   ASSERT_FALSE(out.empty());
   EXPECT_EQ(out[0].text, "hunchy");
   ASSERT_TRUE(session_->LearnWord("hello", "hunchy").ok());
-  std::string saved = session_->SaveUserModel();
+  std::string saved = session_->user_model()->Export();
   std::unique_ptr<Session> other;
   ASSERT_TRUE(engine_->NewSession(&other).ok());
-  ASSERT_TRUE(other->LoadUserModel(saved).ok());
+  ASSERT_TRUE(other->user_model()->Import(saved).ok());
   EXPECT_EQ(Suggest(other.get(), "hello", "hun")[0].text, "hunchy");
-  EXPECT_EQ(other->LoadUserModel("garbage").code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(other->LoadUserModel("hunch-user-model 1\nu\tx\n").code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(other->LoadUserModel("hunch-user-model 1\nu\tx\t12a\n").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(other->user_model()->Import("garbage").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(other->user_model()->Import("hunch-user-model 1\nu\tx\n").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(other->user_model()->Import("hunch-user-model 1\nu\tx\t12a\n").code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(session_->LearnWord("hello", "").ok());
 }
 

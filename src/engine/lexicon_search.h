@@ -14,13 +14,24 @@
 // or the best of its non-empty prefixes' (a completion: the rest is still to
 // type). First the literal typing's own words are emitted at cost 0 (they
 // set the threshold early); the fuzzy search then skips cost-0 words.
-// Corrections (cost > 0) are words (IsCorrectable), never punctuation. The
-// user's words the lexicon lacks are
-// aligned one by one with the same recurrence (TypingChannel::Align).
+// Corrections (cost > 0) are words (IsCorrectable), never punctuation.
+//
+// The user's words the lexicon lacks are searched the same way, over the
+// user dictionary's sorted index (UserWordIndex), after the lexicon and
+// against the same threshold; a node's bound there is
+// WordScores::UserOnlyBound of the highest count below it. The few words
+// that bound does not cover (those in the cache window, those learned after
+// the previous word or two, and the index's pending ones) are aligned one
+// by one
+// with the same recurrence (TypingChannel::Align).
+//
+// Filtered out: blocked words (WordScores scores them -inf), and words of
+// the offensive list unless they are the literal typing.
 #ifndef HUNCH_ENGINE_LEXICON_SEARCH_H_
 #define HUNCH_ENGINE_LEXICON_SEARCH_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +39,7 @@
 #include "engine/candidate.h"
 #include "engine/lexicon.h"
 #include "engine/typing_channel.h"
+#include "engine/user_model.h"
 #include "engine/word_scores.h"
 
 namespace hunch {
@@ -38,31 +50,39 @@ class LexiconSearch {
   static constexpr float kBeam = 12.0f;             // candidates this far below the best are not searched
   static constexpr size_t kMaxDepthBytes = 64;      // longest word the search follows
   static constexpr size_t kMaxExpansions = 1000;   // a hard cap on the work of one search
+  static constexpr size_t kMaxUserExpansions = 300;  // and of the search of the user's words after it
 
-  LexiconSearch(const Lexicon& lexicon, const TypingChannel& channel, const WordScores& scores)
-      : lex_(lexicon), channel_(channel), scores_(scores) {}
+  // Words the user learned after one token that are aligned one by one at
+  // most; beyond, the index's bound covers them too (looser).
+  static constexpr size_t kMaxExplicitPairs = 256;
+
+  // `offensive`: null, or a flag per lexicon word (the offensive list).
+  LexiconSearch(const Lexicon& lexicon, const TypingChannel& channel, const WordScores& scores,
+                const std::vector<uint8_t>* offensive = nullptr)
+      : lex_(lexicon), channel_(channel), scores_(scores), offensive_(offensive) {}
 
   // Appends the candidates for `obs` (the typed word `literal`, normalized)
-  // to *out, unordered; `user_words` are words outside the lexicon to align
-  // as well.
+  // to *out, unordered; `user` (null: none; the caller holds its lock) adds
+  // the user's words the lexicon lacks.
+  // `stats` (may be null) tells whether the search of the lexicon or of the
+  // user's words stopped at kMaxExpansions (then it may have missed
+  // candidates; otherwise it found every word that beats the final
+  // threshold).
+  struct Stats {
+    bool lexicon_capped = false, user_capped = false;
+  };
   void Run(const std::vector<Observation>& obs, std::string_view literal, bool complete, size_t keep,
-           const std::vector<std::string>& user_words, std::vector<Candidate>* out) const;
+           const UserCounts* user, std::vector<Candidate>* out, Stats* stats = nullptr) const;
 
   // True when a correction may be `key`: it starts with a letter or digit,
   // or with an apostrophe and then one ("'s"); not punctuation, not a symbol.
   static bool IsCorrectable(std::string_view key);
 
  private:
-  struct State;
-  struct Node;
-  struct Frontier;
-  void Expand(State& st, const Node& node, Frontier* frontier) const;
-  void Emit(State& st, size_t i, float cost) const;
-  void EmitRange(State& st, size_t lo, size_t hi, float cost) const;
-
   const Lexicon& lex_;
   const TypingChannel& channel_;
   const WordScores& scores_;
+  const std::vector<uint8_t>* offensive_;
 };
 
 }  // namespace engine

@@ -19,7 +19,8 @@ bool StartsWithWordChar(std::string_view s) {
 
 }  // namespace
 
-Status OfferPhrase(const Lexicon& lex, LmContext* lm, const Candidate& first, size_t max, std::vector<Suggestion>* out) {
+Status OfferPhrase(const Lexicon& lex, LmContext* lm, const Candidate& first, const WordAllowed& allowed, size_t max,
+                   std::vector<Suggestion>* out) {
   if (first.word < 0 || out->empty() || max < 3) return Status::OK();
   const Word& w1 = lex.word(first.word);
   const float kMinFirst = std::log(0.2f), kMinNext = std::log(0.5f);
@@ -35,7 +36,7 @@ Status OfferPhrase(const Lexicon& lex, LmContext* lm, const Candidate& first, si
       if (!branch.Step(next, &o).ok()) break;
       int best = -1;
       for (int id = 0; id < lm->vocab_size(); ++id)
-        if (lex.index_of_vocab(id) >= 0 && (best < 0 || o[id] > o[best])) best = id;
+        if (lex.index_of_vocab(id) >= 0 && (best < 0 || o[id] > o[best]) && allowed(lex.index_of_vocab(id))) best = id;
       if (best < 0 || o[best] < kMinNext) break;
       const Word& wn = lex.word(lex.index_of_vocab(best));
       if (!StartsWithWordChar(wn.key)) break;

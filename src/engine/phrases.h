@@ -8,6 +8,8 @@
 #define HUNCH_ENGINE_PHRASES_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "engine/candidate.h"
@@ -21,8 +23,12 @@ namespace engine {
 
 constexpr int kMaxPhraseWords = 3;
 
+// Whether a lexicon word may go into a phrase (not blocked, not offensive).
+using WordAllowed = std::function<bool(int32_t lexicon_index)>;
+
 // `first` is the best next-word candidate, shown as (*out)[0].
-Status OfferPhrase(const Lexicon& lex, LmContext* lm, const Candidate& first, size_t max, std::vector<Suggestion>* out);
+Status OfferPhrase(const Lexicon& lex, LmContext* lm, const Candidate& first, const WordAllowed& allowed, size_t max,
+                   std::vector<Suggestion>* out);
 
 }  // namespace engine
 }  // namespace hunch

@@ -8,6 +8,7 @@
 //        autocorrect) -> emoji -> phrase
 #include "hunch/engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 #include <shared_mutex>
@@ -35,6 +36,10 @@ struct Session::Impl {
   engine::ContextWindow window;
   engine::WordScores scores;
   engine::PassedOver passed;
+  bool private_mode = false;
+  // Autocorrections the user undid in this session ("typed<TAB>correction"),
+  // kept here too so that a private session does not flag them again.
+  std::vector<std::string> rejected;
 
   // The context's window, the LM after it, and the word scores (under the
   // user model's read lock, which the caller holds).
@@ -52,6 +57,12 @@ Status Engine::NewSession(std::unique_ptr<Session>* session) const {
 }
 
 Status Engine::NewSession(std::shared_ptr<UserModel> user, std::unique_ptr<Session>* session) const {
+  return NewSession(std::move(user), SessionOptions(), session);
+}
+
+Status Engine::NewSession(std::shared_ptr<UserModel> user, const SessionOptions& options,
+                          std::unique_ptr<Session>* session) const {
+  if (!session) return Status::InvalidArgument("engine: null session output");
   if (!user || user->impl_->engine.get() != this)
     return Status::InvalidArgument("engine: the user model is null or was made for another engine");
   std::unique_ptr<Session> s(new Session);
@@ -59,9 +70,11 @@ Status Engine::NewSession(std::shared_ptr<UserModel> user, std::unique_ptr<Sessi
   si.engine_ref = shared_from_this();
   si.e = impl_.get();
   si.user = std::move(user);
+  si.private_mode = options.private_mode;
   Status st = si.lm.Init(impl_->model, impl_->lm);
   if (!st.ok()) return st;
-  si.scores.Init(&impl_->lexicon, impl_->tokenizer.unk_id(), impl_->options.user_weight, impl_->options.cache_weight);
+  si.scores.Init(&impl_->lexicon, impl_->tokenizer.unk_id(), impl_->options.user_weight, impl_->options.cache_weight,
+                 impl_->options.recency_weight);
   *session = std::move(s);
   return Status::OK();
 }
@@ -84,7 +97,11 @@ Status Session::Impl::Prepare(const std::string& context) {
 
 namespace {
 
-Status CheckRequest(const SuggestRequest& r) {
+// Touches this far outside the layout's bounding box, in key sizes, are not
+// touches on it (pixels given to a layout in key units, say).
+constexpr float kTouchMarginKeys = 1.5f;
+
+Status CheckRequest(const SuggestRequest& r, const KeyboardLayout& layout) {
   if (r.max_suggestions < 1 || r.max_suggestions > 16)
     return Status::InvalidArgument("suggest: max_suggestions must be in [1, 16]");
   if (r.typed.size() > 256) return Status::InvalidArgument("suggest: the typed word is longer than 256 bytes");
@@ -96,6 +113,20 @@ Status CheckRequest(const SuggestRequest& r) {
     for (const TouchPoint& t : r.touches)
       if (!std::isfinite(t.x) || !std::isfinite(t.y))
         return Status::InvalidArgument("suggest: touch coordinates must be finite");
+    float x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (const Key& k : layout.keys()) {
+      x0 = std::min(x0, k.x);
+      y0 = std::min(y0, k.y);
+      x1 = std::max(x1, k.x + k.width);
+      y1 = std::max(y1, k.y + k.height);
+    }
+    const float mx = kTouchMarginKeys * layout.key_width(), my = kTouchMarginKeys * layout.key_height();
+    for (const TouchPoint& t : r.touches)
+      if (t.x < x0 - mx || t.x > x1 + mx || t.y < y0 - my || t.y > y1 + my)
+        return Status::InvalidArgument("suggest: a touch at (" + std::to_string(t.x) + ", " + std::to_string(t.y) +
+                                       ") is outside the layout '" + layout.name() + "' (keys span x " +
+                                       std::to_string(x0) + ".." + std::to_string(x1) + ", y " + std::to_string(y0) +
+                                       ".." + std::to_string(y1) + "); touches use the layout's unit");
   }
   return Status::OK();
 }
@@ -104,10 +135,10 @@ Status CheckRequest(const SuggestRequest& r) {
 
 Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   out->clear();
-  Status st = CheckRequest(r);
-  if (!st.ok()) return st;
   Impl& s = *impl_;
   const Engine::Impl& e = *s.e;
+  Status st = CheckRequest(r, e.layout);
+  if (!st.ok()) return st;
   const engine::Lexicon& lex = e.lexicon;
   std::shared_lock<std::shared_mutex> user_lock(s.user->impl_->mu);
   const engine::UserCounts& user = s.user->impl_->counts;
@@ -121,18 +152,22 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   // de-duplication and the passed-over words to draw on.
   const size_t keep = n_out * 2 + 4 + (e.options.skip_passed_over && typing ? s.passed.size() : 0);
   const std::string typed_key = e.tokenizer.Normalize(r.typed);
+  const std::vector<uint8_t>* offensive = e.offensive.empty() ? nullptr : &e.offensive;
   std::vector<engine::Candidate> cands;
   if (r.typed.empty()) {
-    engine::NextWordCandidates(lex, s.lm.log_probs(), e.lm.vocab_size, s.window, &user, s.scores, keep, &cands);
+    engine::NextWordCandidates(lex, s.lm.log_probs(), e.lm.vocab_size, s.window, &user, s.scores, offensive, keep,
+                               &cands);
   } else if (!e.options.corrections) {
     engine::PrefixCandidates(lex, s.scores, typed_key, r.complete, static_cast<uint64_t>(e.options.min_word_count),
-                             &cands);
+                             offensive, &cands);
   } else {
     std::vector<engine::Observation> obs;
     e.channel.Observe(typed_key, r.touches, &obs);
-    engine::LexiconSearch(lex, e.channel, s.scores)
-        .Run(obs, typed_key, r.complete, keep, user.other_words(), &cands);
+    engine::LexiconSearch(lex, e.channel, s.scores, offensive).Run(obs, typed_key, r.complete, keep, &user, &cands);
   }
+  // The user's spellings ("Zorblax", not "zorblax").
+  for (engine::Candidate& c : cands)
+    if (const std::string* sp = user.Spelling(c.key(lex))) c.user_display = *sp;
 
   engine::RankCandidates(lex, text::CountCodePoints(typed_key), e.options.savings_weight, &cands);
   const float literal_score = engine::LiteralScore(lex, cands, typed_key);
@@ -144,10 +179,18 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
       engine::SelectCandidates(lex, cands, typed_key, s.passed, select);
 
   engine::Present(lex, chosen, typed_key, r.typed.empty(), engine::CaseFor(r.typed, s.window.sentence_start), out);
-  if (!out->empty() && engine::ShouldAutocorrect((*out)[0], literal_score, typed_key)) (*out)[0].autocorrect = true;
+  if (!out->empty() && engine::ShouldAutocorrect((*out)[0], literal_score, typed_key)) {
+    // Not to a correction the user undid for this word.
+    const std::string& to = chosen[0]->key(lex);
+    (*out)[0].autocorrect = !user.Rejected(typed_key, to) && std::find(s.rejected.begin(), s.rejected.end(),
+                                                                       typed_key + '\t' + to) == s.rejected.end();
+  }
   if (e.options.emoji) e.emoji.Offer(typed_key, literal_score, n_out, out);
   if (e.options.phrases && r.typed.empty() && !chosen.empty()) {
-    st = engine::OfferPhrase(lex, &s.lm, *chosen[0], n_out, out);
+    const engine::WordAllowed allowed = [&](int32_t i) {
+      return s.scores.lexicon(static_cast<size_t>(i)) > engine::kNegInf && !(offensive && (*offensive)[i]);
+    };
+    st = engine::OfferPhrase(lex, &s.lm, *chosen[0], allowed, n_out, out);
     if (!st.ok()) return st;
   }
 
@@ -170,11 +213,25 @@ Status Session::ScoreNextToken(const std::string& context, const std::string& to
 }
 
 const std::shared_ptr<UserModel>& Session::user_model() const { return impl_->user; }
-Status Session::Learn(const std::string& text) { return impl_->user->Learn(text); }
-Status Session::LearnWord(const std::string& context, const std::string& word) {
-  return impl_->user->LearnWord(context, word);
+Status Session::Learn(const std::string& text) { return impl_->private_mode ? Status::OK() : impl_->user->Learn(text); }
+Status Session::LearnWord(const std::string& context, const std::string& word, CommitSource source) {
+  return impl_->private_mode ? Status::OK() : impl_->user->LearnWord(context, word, source);
 }
-std::string Session::SaveUserModel() const { return impl_->user->Save(); }
-Status Session::LoadUserModel(const std::string& data) { return impl_->user->Load(data); }
+Status Session::UnlearnWord(const std::string& context, const std::string& word) {
+  return impl_->private_mode ? Status::OK() : impl_->user->UnlearnWord(context, word);
+}
+Status Session::RejectAutocorrect(const std::string& context, const std::string& typed, const std::string& correction) {
+  Impl& s = *impl_;
+  const std::string key = s.e->tokenizer.Normalize(typed), to = s.e->tokenizer.Normalize(correction);
+  if (!engine::UserCounts::IsLearnable(key) || !engine::UserCounts::IsLearnable(to))
+    return Status::InvalidArgument("reject autocorrect: the typed word and the correction must be learnable words");
+  if (s.private_mode) {
+    if (s.rejected.size() < 256) s.rejected.push_back(key + '\t' + to);
+    return Status::OK();
+  }
+  return s.user->RejectAutocorrect(context, typed, correction);
+}
+void Session::SetPrivate(bool private_mode) { impl_->private_mode = private_mode; }
+bool Session::is_private() const { return impl_->private_mode; }
 
 }  // namespace hunch

@@ -123,9 +123,9 @@ TEST_F(SessionTest, SessionsShareAUserModel) {
   EXPECT_TRUE(has(Suggest("my friend", "zorb", false, 3, b.get()), "zorblax"));
   EXPECT_EQ(user->word_count(), 3u);
   EXPECT_FALSE(has(Suggest("my friend", "zorb"), "zorblax"));  // session_ has a model of its own
-  ASSERT_TRUE(session_->LoadUserModel(user->Save()).ok());
+  ASSERT_TRUE(session_->user_model()->Import(user->Export()).ok());
   EXPECT_TRUE(has(Suggest("my friend", "zorb"), "zorblax"));
-  user->Clear();
+  ASSERT_TRUE(user->Clear().ok());
   EXPECT_FALSE(has(Suggest("my friend", "zorb", false, 3, b.get()), "zorblax"));
 
   std::shared_ptr<const Engine> other;

@@ -1,10 +1,12 @@
 #include "engine/user_model.h"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <mutex>
 
 #include "engine/engine_impl.h"
-#include "text/tsv.h"
+#include "engine/user_log.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
 
@@ -13,9 +15,19 @@ namespace engine {
 
 namespace {
 
+constexpr uint32_t kMaxCount = std::numeric_limits<uint32_t>::max();
+// Bytes an entry, a pair and an undone correction take besides their
+// strings: the node and bucket of the hash map they live in.
+constexpr size_t kEntryOverhead = sizeof(UserEntry) + 48;
+constexpr size_t kPairOverhead = 48;
+constexpr size_t kRejectedOverhead = 48;
+// Recency: an entry's usefulness halves every this many commits since its
+// last use (eviction).
+constexpr double kHalfLifeCommits = 4096;
+
 uint32_t SaturatingAdd(uint32_t a, uint64_t b) {
   const uint64_t s = static_cast<uint64_t>(a) + b;
-  return s > std::numeric_limits<uint32_t>::max() ? std::numeric_limits<uint32_t>::max() : static_cast<uint32_t>(s);
+  return s > kMaxCount ? kMaxCount : static_cast<uint32_t>(s);
 }
 
 std::string_view LastLine(std::string_view text) {
@@ -23,7 +35,171 @@ std::string_view LastLine(std::string_view text) {
   return nl == std::string_view::npos ? text : text.substr(nl + 1);
 }
 
+bool IsSentenceEnd(std::string_view t) { return t == "." || t == "!" || t == "?"; }
+
+std::vector<std::string_view> SplitTabs(std::string_view s) {
+  std::vector<std::string_view> f;
+  size_t start = 0;
+  while (true) {
+    const size_t tab = s.find('\t', start);
+    if (tab == std::string_view::npos) {
+      f.push_back(s.substr(start));
+      return f;
+    }
+    f.push_back(s.substr(start, tab - start));
+    start = tab + 1;
+  }
+}
+
+// A decimal count of 1 to `digits` digits.
+bool ParseCount(std::string_view s, size_t digits, uint64_t* out) {
+  if (s.empty() || s.size() > digits) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+std::string Join(std::initializer_list<std::string_view> fields) {
+  std::string out;
+  for (std::string_view f : fields) {
+    if (!out.empty()) out += '\t';
+    out.append(f.data(), f.size());
+  }
+  return out;
+}
+
 }  // namespace
+
+// ------------------------------------------------------------ UserWordIndex
+
+size_t UserWordIndex::GroupEnd(size_t pos, size_t hi, size_t bytes) const {
+  // A short run by its common-prefix bytes; a long one (a dictionary of
+  // many words sharing a start) by binary search, so that a trie level
+  // costs O(log n), not O(n).
+  size_t end = pos + 1;
+  while (end < hi && end < pos + 16) {
+    if (lcp_next_[end - 1] < bytes) return end;
+    ++end;
+  }
+  if (end >= hi) return end;
+  const std::string_view prefix = std::string_view(keys_[pos]).substr(0, bytes);
+  return static_cast<size_t>(std::partition_point(keys_.begin() + static_cast<std::ptrdiff_t>(end),
+                                                  keys_.begin() + static_cast<std::ptrdiff_t>(hi),
+                                                  [&](const std::string& k) {
+                                                    return std::string_view(k).substr(0, bytes) == prefix;
+                                                  }) -
+                             keys_.begin());
+}
+
+void UserWordIndex::PrefixRange(std::string_view prefix, size_t* lo, size_t* hi) const {
+  auto first = std::lower_bound(keys_.begin(), keys_.end(), prefix,
+                                [](const std::string& k, std::string_view p) { return std::string_view(k) < p; });
+  auto last = first;
+  while (last != keys_.end() && std::string_view(*last).substr(0, prefix.size()) == prefix) ++last;
+  *lo = static_cast<size_t>(first - keys_.begin());
+  *hi = static_cast<size_t>(last - keys_.begin());
+}
+
+uint32_t UserWordIndex::RangeMaxCount(size_t lo, size_t hi) const {
+  uint32_t m = 0;
+  while (lo < hi && lo % kBlock) m = std::max(m, counts_[lo++]);
+  while (lo + kBlock <= hi) {
+    m = std::max(m, block_max_[lo / kBlock]);
+    lo += kBlock;
+  }
+  while (lo < hi) m = std::max(m, counts_[lo++]);
+  return m;
+}
+
+void UserWordIndex::SetBlockMax(size_t i) {
+  const size_t b = i / kBlock, lo = b * kBlock, hi = std::min(keys_.size(), lo + kBlock);
+  uint32_t m = 0;
+  for (size_t k = lo; k < hi; ++k) m = std::max(m, counts_[k]);
+  block_max_[b] = m;
+}
+
+void UserWordIndex::Put(const std::string& key, uint32_t count) {
+  const int64_t at = Position(key);
+  if (at >= 0) {
+    const size_t i = static_cast<size_t>(at);
+    counts_[i] = count;
+    dead_[i] = 0;
+    SetBlockMax(i);
+    return;
+  }
+  for (size_t i = 0; i < pending_.size(); ++i)
+    if (pending_[i] == key) {
+      pending_counts_[i] = count;
+      return;
+    }
+  pending_.push_back(key);
+  pending_counts_.push_back(count);
+  bytes_ += key.size() + 36;
+  if (pending_.size() > kMaxPending) Compact();
+}
+
+void UserWordIndex::Remove(const std::string& key) {
+  const int64_t at = Position(key);
+  if (at >= 0) {
+    dead_[static_cast<size_t>(at)] = 1;
+    return;
+  }
+  for (size_t i = 0; i < pending_.size(); ++i)
+    if (pending_[i] == key) {
+      bytes_ -= key.size() + 36;
+      pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+      pending_counts_.erase(pending_counts_.begin() + static_cast<std::ptrdiff_t>(i));
+      return;
+    }
+}
+
+void UserWordIndex::Clear() { *this = UserWordIndex(); }
+
+void UserWordIndex::Compact() {
+  // The live words are sorted already: sort the pending ones and merge.
+  std::vector<std::pair<std::string, uint32_t>> live, fresh, all;
+  live.reserve(keys_.size());
+  for (size_t i = 0; i < keys_.size(); ++i)
+    if (!dead_[i]) live.emplace_back(std::move(keys_[i]), counts_[i]);
+  for (size_t i = 0; i < pending_.size(); ++i) fresh.emplace_back(std::move(pending_[i]), pending_counts_[i]);
+  std::sort(fresh.begin(), fresh.end());
+  all.reserve(live.size() + fresh.size());
+  std::merge(std::make_move_iterator(live.begin()), std::make_move_iterator(live.end()),
+             std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()), std::back_inserter(all));
+  Assign(std::move(all), true);
+}
+
+void UserWordIndex::Assign(std::vector<std::pair<std::string, uint32_t>> all, bool sorted) {
+  if (!sorted) std::sort(all.begin(), all.end());
+  *this = UserWordIndex();
+  keys_.reserve(all.size());
+  for (auto& kv : all) {
+    bytes_ += kv.first.size() + 32 + 8;
+    keys_.push_back(std::move(kv.first));
+    counts_.push_back(kv.second);
+  }
+  dead_.assign(keys_.size(), 0);
+  lcp_next_.assign(keys_.size(), 0);
+  for (size_t i = 0; i + 1 < keys_.size(); ++i) {
+    const std::string &a = keys_[i], &b = keys_[i + 1];
+    size_t l = 0;
+    while (l < a.size() && l < b.size() && l < 255 && a[l] == b[l]) ++l;
+    lcp_next_[i] = static_cast<uint8_t>(l);
+  }
+  block_max_.assign((keys_.size() + kBlock - 1) / kBlock, 0);
+  for (size_t b = 0; b < block_max_.size(); ++b) SetBlockMax(b * kBlock);
+}
+
+int64_t UserWordIndex::Position(const std::string& key) const {
+  auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
+  return it != keys_.end() && *it == key ? it - keys_.begin() : -1;
+}
+
+// --------------------------------------------------------------- UserCounts
 
 bool UserCounts::IsLearnable(std::string_view token) {
   if (token.size() > kMaxWordBytes || !IsTypeableKey(token)) return false;
@@ -32,27 +208,36 @@ bool UserCounts::IsLearnable(std::string_view token) {
   return true;
 }
 
-void UserCounts::CountWord(const std::string& tok, uint64_t n) {
-  const auto r = unigrams_.try_emplace(tok, 0);
-  r.first->second = SaturatingAdd(r.first->second, n);
-  total_ += n;
-  if (r.second) {
-    const int32_t idx = lexicon_->Find(tok);
-    if (idx >= 0)
-      lexicon_words_.push_back(idx);
-    else
-      other_words_.push_back(tok);
+std::string UserCounts::PreviousToken(std::string_view context, std::string* prev2, bool* sentence_start) const {
+  const std::string_view line = LastLine(context);
+  std::vector<text::Piece> pieces;
+  text::Split(line, &pieces);
+  prev2->clear();
+  if (pieces.empty()) {
+    *sentence_start = true;
+    return std::string();
   }
+  auto token = [&](const text::Piece& p) { return tokenizer_->Normalize(line.substr(p.begin, p.end - p.begin)); };
+  std::string prev = token(pieces.back());
+  *sentence_start = IsSentenceEnd(prev);
+  if (!IsLearnable(prev)) return std::string();
+  if (pieces.size() >= 2) {
+    *prev2 = token(pieces[pieces.size() - 2]);
+    if (!IsLearnable(*prev2)) prev2->clear();
+  }
+  return prev;
 }
 
-void UserCounts::CountPair(const std::string& prev, const std::string& tok, uint64_t n) {
-  uint32_t& pair = bigrams_[prev][tok];
-  pair = SaturatingAdd(pair, n);
-  uint32_t& ctx = pair_totals_[prev];
-  ctx = SaturatingAdd(ctx, n);
+// A learning record: l, source, whether the spelling votes (not at a
+// sentence start), the two previous tokens, key, spelling ("" when it is
+// the key).
+static std::string LearnRecord(int source, bool vote, const std::string& prev2, const std::string& prev,
+                               const std::string& key, std::string_view raw) {
+  const std::string_view spelling = vote && raw != key && UserCounts::IsLearnable(raw) ? raw : std::string_view();
+  return Join({"l", std::to_string(source), vote ? "1" : "0", prev.empty() ? "" : prev2, prev, key, spelling});
 }
 
-void UserCounts::Learn(std::string_view text) {
+void UserCounts::LearnRecords(std::string_view text, std::vector<std::string>* records) const {
   std::vector<text::Piece> pieces;
   size_t line_start = 0;
   while (line_start <= text.size()) {
@@ -60,148 +245,821 @@ void UserCounts::Learn(std::string_view text) {
     if (nl == std::string_view::npos) nl = text.size();
     const std::string_view line = text.substr(line_start, nl - line_start);
     text::Split(line, &pieces);
-    std::string prev;
+    std::string prev2, prev;
+    bool sentence_start = true;
     for (const text::Piece& p : pieces) {
-      std::string tok = tokenizer_->Normalize(line.substr(p.begin, p.end - p.begin));
+      const std::string_view raw = line.substr(p.begin, p.end - p.begin);
+      std::string tok = tokenizer_->Normalize(raw);
+      const bool starts = sentence_start;
+      sentence_start = IsSentenceEnd(tok);
       if (!IsLearnable(tok)) {
         prev.clear();
+        prev2.clear();
         continue;
       }
-      CountWord(tok, 1);
-      if (!prev.empty()) CountPair(prev, tok, 1);
+      records->push_back(LearnRecord(static_cast<int>(CommitSource::kTyped), !starts, prev2, prev, tok, raw));
+      prev2 = std::move(prev);
       prev = std::move(tok);
     }
     line_start = nl + 1;
   }
 }
 
-Status UserCounts::LearnWord(std::string_view context, std::string_view word) {
-  const std::string tok = tokenizer_->Normalize(word);
-  if (!IsLearnable(tok))
-    return Status::InvalidArgument(
-        "learn: a word must be 1 to 64 bytes of UTF-8 without white space, control characters or U+FFFD");
-  const std::string_view line = LastLine(context);
-  std::vector<text::Piece> pieces;
-  text::Split(line, &pieces);
-  CountWord(tok, 1);
-  if (!pieces.empty()) {
-    const text::Piece& p = pieces.back();
-    const std::string prev = tokenizer_->Normalize(line.substr(p.begin, p.end - p.begin));
-    if (IsLearnable(prev)) CountPair(prev, tok, 1);
-  }
+static Status NotLearnable(const char* what) {
+  return Status::InvalidArgument(std::string(what) +
+                                 ": a word must be 1 to 64 bytes of UTF-8 without white space, control characters "
+                                 "or U+FFFD");
+}
+
+Status UserCounts::LearnWordRecord(std::string_view context, std::string_view word, CommitSource source,
+                                   std::string* record) const {
+  const std::string key = tokenizer_->Normalize(word);
+  if (!IsLearnable(key)) return NotLearnable("learn");
+  const int src = static_cast<int>(source);
+  if (src < 0 || src > 2) return Status::InvalidArgument("learn: unknown commit source");
+  bool sentence_start = true;
+  std::string prev2;
+  const std::string prev = PreviousToken(context, &prev2, &sentence_start);
+  *record = LearnRecord(src, !sentence_start, prev2, prev, key, word);
   return Status::OK();
+}
+
+Status UserCounts::UnlearnRecord(std::string_view context, std::string_view word, std::string* record) const {
+  const std::string key = tokenizer_->Normalize(word);
+  if (!IsLearnable(key)) return NotLearnable("unlearn");
+  bool sentence_start = true;
+  std::string prev2;
+  const std::string prev = PreviousToken(context, &prev2, &sentence_start);
+  *record = Join({"d", prev2, prev, key});
+  return Status::OK();
+}
+
+Status UserCounts::RejectRecord(std::string_view context, std::string_view typed, std::string_view correction,
+                                std::string* record) const {
+  const std::string key = tokenizer_->Normalize(typed), corr = tokenizer_->Normalize(correction);
+  if (!IsLearnable(key) || !IsLearnable(corr)) return NotLearnable("reject autocorrect");
+  bool sentence_start = true;
+  std::string prev2;
+  const std::string prev = PreviousToken(context, &prev2, &sentence_start);
+  const bool vote = !sentence_start;
+  const std::string_view spelling = vote && typed != key && IsLearnable(typed) ? typed : std::string_view();
+  *record = Join({"r", vote ? "1" : "0", prev2, prev, key, spelling, corr});
+  return Status::OK();
+}
+
+Status UserCounts::WordRecord(char op, std::string_view word, std::string* record) const {
+  const std::string key = tokenizer_->Normalize(word);
+  if (!IsLearnable(key)) return NotLearnable(op == 'f' ? "forget" : op == 'b' ? "block" : "unblock");
+  *record = Join({std::string_view(&op, 1), key});
+  return Status::OK();
+}
+
+bool UserCounts::IsValidRecord(std::string_view record) const {
+  if (record.empty() || record.find('\n') != std::string_view::npos) return false;
+  const std::vector<std::string_view> f = SplitTabs(record);
+  auto word = [&](size_t i) { return IsLearnable(f[i]); };
+  auto word_or_empty = [&](size_t i) { return f[i].empty() || IsLearnable(f[i]); };
+  auto spelling_of = [&](size_t s, size_t k) {  // a spelling is empty or spells the key
+    return f[s].empty() || (IsLearnable(f[s]) && tokenizer_->Normalize(f[s]) == f[k]);
+  };
+  auto flag = [&](size_t i) { return f[i] == "0" || f[i] == "1"; };
+  uint64_t n = 0;
+  const std::string_view op = f[0];
+  if (op == "l")
+    return f.size() == 7 && (f[1] == "0" || f[1] == "1" || f[1] == "2") && flag(2) && word_or_empty(3) &&
+           word_or_empty(4) && word(5) && spelling_of(6, 5);
+  if (op == "d") return f.size() == 4 && word_or_empty(1) && word_or_empty(2) && word(3);
+  if (op == "r")
+    return f.size() == 7 && flag(1) && word_or_empty(2) && word_or_empty(3) && word(4) && spelling_of(5, 4) && word(6);
+  if (op == "f" || op == "b" || op == "n") return f.size() == 2 && word(1);
+  if (op == "c") return f.size() == 1;
+  if (op == "w")
+    return f.size() == 6 && word(1) && spelling_of(2, 1) && ParseCount(f[3], 10, &n) && flag(4) &&
+           ParseCount(f[5], 19, &n);
+  if (op == "p") return f.size() == 4 && word(1) && word(2) && ParseCount(f[3], 10, &n);
+  if (op == "q") return f.size() == 5 && word(1) && word(2) && word(3) && ParseCount(f[4], 10, &n);
+  if (op == "x") return f.size() == 3 && word(1) && word(2);
+  if (op == "t") return f.size() == 2 && ParseCount(f[1], 19, &n);
+  return false;
+}
+
+Status UserCounts::ImportRecords(std::string_view text, std::vector<std::string>* records) const {
+  static constexpr std::string_view kV2 = "hunch-user-dictionary 2\n", kV1 = "hunch-user-model 1\n";
+  const bool v2 = text.substr(0, kV2.size()) == kV2, v1 = text.substr(0, kV1.size()) == kV1;
+  if (!v1 && !v2)
+    return Status::InvalidArgument(
+        "user dictionary import: the text does not start with 'hunch-user-dictionary 2' (or 'hunch-user-model 1')");
+  text.remove_prefix(v2 ? kV2.size() : kV1.size());
+  size_t line_no = 1;
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    ++line_no;
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    std::string rec;
+    if (v2) {
+      rec = std::string(line);
+      // An export holds the state, not the operations.
+      const char op = rec[0];
+      if ((op != 'w' && op != 'p' && op != 'q' && op != 'b' && op != 'x' && op != 't') || rec.size() < 2 ||
+          rec[1] != '\t')
+        rec.clear();
+    } else {
+      const std::vector<std::string_view> f = SplitTabs(line);
+      if (f[0] == "u" && f.size() == 3)
+        rec = Join({"w", f[1], "", f[2], "0", "0"});
+      else if (f[0] == "b" && f.size() == 4)
+        rec = Join({"p", f[1], f[2], f[3]});
+    }
+    if (rec.empty() || !IsValidRecord(rec))
+      return Status::InvalidArgument("user dictionary import: line " + std::to_string(line_no) + " is malformed");
+    out.push_back(std::move(rec));
+  }
+  records->insert(records->end(), out.begin(), out.end());
+  return Status::OK();
+}
+
+UserEntry& UserCounts::Entry(const std::string& key) {
+  auto r = words_.try_emplace(key);
+  if (r.second) {
+    bytes_ += kEntryOverhead + key.size();
+    r.first->second.lexicon_index = lexicon_->Find(key);
+  }
+  return r.first->second;
+}
+
+void UserCounts::AddPair(const std::string& prev, const std::string& key, uint64_t n) {
+  if (prev.empty() || n == 0) return;
+  UserEntry& v = Entry(prev);
+  if (v.blocked) return;
+  auto r = v.next.try_emplace(key, 0);
+  if (r.second) bytes_ += kPairOverhead + key.size();
+  r.first->second = SaturatingAdd(r.first->second, n);
+  v.pair_total = SaturatingAdd(v.pair_total, n);
+}
+
+void UserCounts::AddTriple(const std::string& prev2, const std::string& prev, const std::string& key, uint64_t n) {
+  if (prev2.empty() || prev.empty() || n == 0) return;
+  const std::string ctx = prev2 + '\t' + prev;
+  auto t = triples_.try_emplace(ctx);
+  if (t.second) bytes_ += kPairOverhead + ctx.size();
+  auto r = t.first->second.next.try_emplace(key, 0);
+  if (r.second) bytes_ += kPairOverhead + key.size();
+  r.first->second = SaturatingAdd(r.first->second, n);
+  t.first->second.total = SaturatingAdd(t.first->second.total, n);
+}
+
+void UserCounts::RemoveTriples(const std::unordered_set<std::string>& words) {
+  for (auto t = triples_.begin(); t != triples_.end();) {
+    const size_t tab = t->first.find('\t');
+    if (words.count(t->first.substr(0, tab)) || words.count(t->first.substr(tab + 1))) {
+      for (const auto& kv : t->second.next) bytes_ -= kPairOverhead + kv.first.size();
+      bytes_ -= kPairOverhead + t->first.size();
+      t = triples_.erase(t);
+      continue;
+    }
+    for (auto w = t->second.next.begin(); w != t->second.next.end();) {
+      if (words.count(w->first)) {
+        t->second.total -= std::min(t->second.total, w->second);
+        bytes_ -= kPairOverhead + w->first.size();
+        w = t->second.next.erase(w);
+      } else {
+        ++w;
+      }
+    }
+    if (t->second.next.empty()) {
+      bytes_ -= kPairOverhead + t->first.size();
+      t = triples_.erase(t);
+    } else {
+      ++t;
+    }
+  }
+}
+
+void UserCounts::Learn(const std::string& prev2, const std::string& prev, const std::string& key, int source,
+                       uint64_t n) {
+  UserEntry& e = Entry(key);
+  if (e.blocked) return;
+  // Autocorrect's own choice makes no new word: it counts for words already
+  // suggested only.
+  if (source == static_cast<int>(CommitSource::kAutocorrected) && e.lexicon_index < 0 && !Suggestible(e)) return;
+  const bool first = e.count == 0;
+  e.count = SaturatingAdd(e.count, n);
+  total_ += n;
+  e.last_used = ++tick_;
+  if (source == static_cast<int>(CommitSource::kPicked)) e.picked = true;
+  if (first && e.lexicon_index >= 0) lexicon_words_.push_back(e.lexicon_index);
+  AddPair(prev, key, n);
+  AddTriple(prev2, prev, key, n);
+  recent_.push_back(key);
+  if (recent_.size() > kRecent) recent_.pop_front();
+}
+
+// Spelling votes (a majority vote, Boyer-Moore style): the spelling the user
+// writes a word in most often wins; "" is the key's own.
+static void VoteSpelling(UserEntry* e, std::string_view spelling, size_t* bytes) {
+  if (e->spelling == spelling) {
+    if (e->spelling_votes < 1000) ++e->spelling_votes;
+  } else if (e->spelling_votes <= 0) {
+    *bytes -= e->spelling.size();
+    e->spelling = std::string(spelling);
+    *bytes += e->spelling.size();
+    e->spelling_votes = 1;
+  } else {
+    --e->spelling_votes;
+  }
+}
+
+void UserCounts::Unlearn(const std::string& prev2, const std::string& prev, const std::string& key) {
+  auto it = words_.find(key);
+  if (it == words_.end() || it->second.count == 0) return;
+  --it->second.count;
+  --total_;
+  if (it->second.count == 0 && it->second.lexicon_index >= 0) lexicon_lists_dirty_ = true;
+  if (prev.empty()) return;
+  if (!prev2.empty()) {
+    auto t = triples_.find(prev2 + '\t' + prev);
+    if (t != triples_.end()) {
+      auto w = t->second.next.find(key);
+      if (w != t->second.next.end()) {
+        if (t->second.total > 0) --t->second.total;
+        if (--w->second == 0) {
+          bytes_ -= kPairOverhead + key.size();
+          t->second.next.erase(w);
+          if (t->second.next.empty()) {
+            bytes_ -= kPairOverhead + t->first.size();
+            triples_.erase(t);
+          }
+        }
+      }
+    }
+  }
+  auto v = words_.find(prev);
+  if (v == words_.end()) return;
+  auto p = v->second.next.find(key);
+  if (p == v->second.next.end()) return;
+  if (v->second.pair_total > 0) --v->second.pair_total;
+  if (--p->second == 0) {
+    bytes_ -= kPairOverhead + key.size();
+    v->second.next.erase(p);
+  }
+  Refresh(prev);
+}
+
+void UserCounts::Remove(const std::string& key, bool keep_blocked_entry) {
+  auto it = words_.find(key);
+  if (it != words_.end()) {
+    UserEntry& e = it->second;
+    total_ -= e.count;
+    for (const auto& kv : e.next) bytes_ -= kPairOverhead + kv.first.size();
+    if (e.lexicon_index >= 0) lexicon_lists_dirty_ = true;
+    if (keep_blocked_entry && e.blocked) {
+      bytes_ -= e.spelling.size();
+      const int32_t idx = e.lexicon_index;
+      e = UserEntry();
+      e.lexicon_index = idx;
+      e.blocked = true;
+    } else {
+      bytes_ -= kEntryOverhead + key.size() + e.spelling.size();
+      words_.erase(it);
+    }
+  }
+  if (!index_deferred_) index_.Remove(key);
+  recent_.erase(std::remove(recent_.begin(), recent_.end(), key), recent_.end());
+  // The pairs that end in the word, and its undone corrections.
+  std::vector<std::string> emptied;
+  for (auto& kv : words_) {
+    auto p = kv.second.next.find(key);
+    if (p == kv.second.next.end()) continue;
+    kv.second.pair_total -= std::min(kv.second.pair_total, p->second);
+    kv.second.next.erase(p);
+    bytes_ -= kPairOverhead + key.size();
+    if (kv.second.next.empty() && kv.second.count == 0 && !kv.second.blocked) emptied.push_back(kv.first);
+  }
+  for (const std::string& k : emptied) Refresh(k);
+  RemoveTriples({key});
+  const std::string prefix = key + '\t';
+  for (auto r = rejected_.begin(); r != rejected_.end();) {
+    if (r->compare(0, prefix.size(), prefix) == 0) {
+      bytes_ -= kRejectedOverhead + r->size();
+      r = rejected_.erase(r);
+    } else {
+      ++r;
+    }
+  }
 }
 
 void UserCounts::Clear() {
-  unigrams_.clear();
-  bigrams_.clear();
-  pair_totals_.clear();
+  tick_ = 0;
+  triples_.clear();
+  recent_.clear();
+  words_.clear();
+  rejected_.clear();
+  index_.Clear();
   total_ = 0;
+  bytes_ = 0;
   lexicon_words_.clear();
-  other_words_.clear();
+  blocked_lexicon_.clear();
+  lexicon_lists_dirty_ = false;
 }
 
-double UserCounts::Prob(const std::string& key, const std::string* prev) const {
-  auto it1 = unigrams_.find(key);
-  if (it1 == unigrams_.end() || total_ == 0) return 0.0;
-  const double p_uni = static_cast<double>(it1->second) / total_;
-  if (!prev) return p_uni;
-  auto ctx = pair_totals_.find(*prev);
-  uint32_t pair = 0;
-  auto it2 = bigrams_.find(*prev);
-  if (it2 != bigrams_.end()) {
-    auto w = it2->second.find(key);
-    if (w != it2->second.end()) pair = w->second;
+void UserCounts::Refresh(const std::string& key) {
+  auto it = words_.find(key);
+  if (it == words_.end()) return;
+  const UserEntry& e = it->second;
+  if (e.lexicon_index < 0 && !index_deferred_) {
+    if (Suggestible(e))
+      index_.Put(key, e.count);
+    else
+      index_.Remove(key);
   }
-  const double n_ctx = ctx == pair_totals_.end() ? 0.0 : ctx->second;
-  return (pair + 1.0 * p_uni) / (n_ctx + 1.0);
+  if (e.count == 0 && e.next.empty() && !e.blocked) {
+    bytes_ -= kEntryOverhead + key.size() + e.spelling.size();
+    if (e.lexicon_index >= 0) lexicon_lists_dirty_ = true;
+    words_.erase(it);
+  }
 }
 
-std::string UserCounts::Save() const {
-  std::string out = "hunch-user-model 1\n";
-  for (const auto& kv : unigrams_) out += "u\t" + kv.first + "\t" + std::to_string(kv.second) + "\n";
-  for (const auto& kv : bigrams_)
-    for (const auto& w : kv.second) out += "b\t" + kv.first + "\t" + w.first + "\t" + std::to_string(w.second) + "\n";
+void UserCounts::DeferIndex() { index_deferred_ = true; }
+
+void UserCounts::RebuildIndex() {
+  index_deferred_ = false;
+  std::vector<std::pair<std::string, uint32_t>> words;
+  for (const auto& kv : words_)
+    if (kv.second.lexicon_index < 0 && Suggestible(kv.second)) words.emplace_back(kv.first, kv.second.count);
+  index_.Assign(std::move(words));
+}
+
+void UserCounts::RebuildLexiconLists() {
+  lexicon_words_.clear();
+  blocked_lexicon_.clear();
+  for (const auto& kv : words_) {
+    if (kv.second.lexicon_index < 0) continue;
+    if (kv.second.count > 0) lexicon_words_.push_back(kv.second.lexicon_index);
+    if (kv.second.blocked) blocked_lexicon_.push_back(kv.second.lexicon_index);
+  }
+  lexicon_lists_dirty_ = false;
+}
+
+void UserCounts::Apply(std::string_view record) {
+  const std::vector<std::string_view> f = SplitTabs(record);
+  const std::string_view op = f[0];
+  auto s = [&](size_t i) { return std::string(f[i]); };
+  uint64_t n = 0, m = 0;
+  if (op == "l" || op == "r") {
+    // l source vote prev2 prev key spelling | r vote prev2 prev typed spelling correction
+    const bool learn = op == "l";
+    const size_t vote_at = learn ? 2 : 1;
+    const std::string prev2 = s(vote_at + 1), prev = s(vote_at + 2), key = s(vote_at + 3);
+    const int source = learn ? f[1][0] - '0' : static_cast<int>(CommitSource::kPicked);
+    Learn(prev2, prev, key, source, 1);
+    UserEntry& e = Entry(key);
+    if (f[vote_at] == "1" && !e.blocked) VoteSpelling(&e, f[vote_at + 4], &bytes_);
+    if (!learn) {
+      e.picked = true;
+      const std::string pair = key + '\t' + s(6);
+      if (rejected_.insert(pair).second) bytes_ += kRejectedOverhead + pair.size();
+    }
+    Refresh(key);
+  } else if (op == "d") {
+    const std::string key = s(3);
+    Unlearn(s(1), s(2), key);
+    // The word taken back leaves the recent ones too (its last learning).
+    auto r = std::find(recent_.rbegin(), recent_.rend(), key);
+    if (r != recent_.rend()) recent_.erase(std::next(r).base());
+    Refresh(key);
+  } else if (op == "f") {
+    Remove(s(1), true);
+  } else if (op == "b") {
+    const std::string key = s(1);
+    Remove(key, false);
+    Entry(key).blocked = true;
+    lexicon_lists_dirty_ = true;
+  } else if (op == "n") {
+    auto it = words_.find(s(1));
+    if (it != words_.end() && it->second.blocked) {
+      it->second.blocked = false;
+      lexicon_lists_dirty_ = true;
+      Refresh(s(1));
+    }
+  } else if (op == "c") {
+    Clear();
+  } else if (op == "w") {
+    // w key spelling count picked last_used
+    const std::string key = s(1);
+    ParseCount(f[3], 10, &n);
+    ParseCount(f[5], 19, &m);
+    UserEntry& e = Entry(key);
+    if (!e.blocked && n > 0) {
+      const bool first = e.count == 0;
+      e.count = SaturatingAdd(e.count, n);
+      total_ += n;
+      e.picked = e.picked || f[4] == "1";
+      e.last_used = std::max(e.last_used, m);
+      if (!f[2].empty() && e.spelling.empty()) {
+        bytes_ += f[2].size();
+        e.spelling = s(2);
+        e.spelling_votes = 1;
+      }
+      if (first && e.lexicon_index >= 0) lexicon_words_.push_back(e.lexicon_index);
+    }
+    Refresh(key);
+  } else if (op == "p") {
+    ParseCount(f[3], 10, &n);
+    AddPair(s(1), s(2), n);
+    Refresh(s(1));
+  } else if (op == "q") {
+    ParseCount(f[4], 10, &n);
+    if (!IsBlocked(s(1)) && !IsBlocked(s(2)) && !IsBlocked(s(3))) AddTriple(s(1), s(2), s(3), n);
+  } else if (op == "x") {
+    const std::string pair = s(1) + '\t' + s(2);
+    if (rejected_.insert(pair).second) bytes_ += kRejectedOverhead + pair.size();
+  } else if (op == "t") {
+    ParseCount(f[1], 19, &n);
+    tick_ = std::max(tick_, n);
+  }
+  if (lexicon_lists_dirty_) RebuildLexiconLists();
+}
+
+std::vector<std::string> UserCounts::Snapshot() const {
+  // In key order, so that an export is the same for the same contents.
+  std::vector<const std::pair<const std::string, UserEntry>*> sorted;
+  sorted.reserve(words_.size());
+  for (const auto& kv : words_) sorted.push_back(&kv);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::vector<std::string> out;
+  out.push_back(Join({"t", std::to_string(tick_)}));
+  for (const auto* kvp : sorted) {
+    const auto& kv = *kvp;
+    const UserEntry& e = kv.second;
+    if (e.count > 0)
+      out.push_back(Join({"w", kv.first, e.spelling_votes > 0 ? std::string_view(e.spelling) : std::string_view(),
+                          std::to_string(e.count), e.picked ? "1" : "0", std::to_string(e.last_used)}));
+    if (e.blocked) out.push_back(Join({"b", kv.first}));
+  }
+  for (const auto* kv : sorted) {
+    std::vector<std::pair<std::string, uint32_t>> next(kv->second.next.begin(), kv->second.next.end());
+    std::sort(next.begin(), next.end());
+    for (const auto& p : next) out.push_back(Join({"p", kv->first, p.first, std::to_string(p.second)}));
+  }
+  std::vector<std::pair<std::string, const UserTriples*>> triples;
+  for (const auto& kv : triples_) triples.emplace_back(kv.first, &kv.second);
+  std::sort(triples.begin(), triples.end());
+  for (const auto& t : triples) {
+    std::vector<std::pair<std::string, uint32_t>> next(t.second->next.begin(), t.second->next.end());
+    std::sort(next.begin(), next.end());
+    for (const auto& w : next) out.push_back("q\t" + t.first + '\t' + w.first + '\t' + std::to_string(w.second));
+  }
+  std::vector<std::string> rejected(rejected_.begin(), rejected_.end());
+  std::sort(rejected.begin(), rejected.end());
+  for (const std::string& r : rejected) out.push_back("x\t" + r);
   return out;
 }
 
-Status UserCounts::Load(std::string_view data) {
-  const std::string_view header = "hunch-user-model 1\n";
-  if (data.substr(0, header.size()) != header)
-    return Status::InvalidArgument("user model: missing 'hunch-user-model 1' header");
-  UserCounts fresh(lexicon_, tokenizer_);
-  std::vector<std::pair<std::string, uint64_t>> words;
-  const size_t bad = text::ForEachTsvRow(
-      data.substr(header.size()),
-      [&](size_t, const std::vector<std::string_view>& f) {
-        const bool unigram = f[0] == "u" && f.size() == 3, bigram = f[0] == "b" && f.size() == 4;
-        unsigned long long count = 0;
-        if (!(unigram || bigram) || !text::ParseTsvCount(f.back(), 10, &count)) return false;
-        for (size_t i = 1; i + 1 < f.size(); ++i)
-          if (!IsLearnable(f[i])) return false;
-        if (unigram)
-          fresh.CountWord(std::string(f[1]), count);
-        else
-          fresh.CountPair(std::string(f[1]), std::string(f[2]), count);
-        return true;
-      },
-      2);
-  if (bad) return Status::InvalidArgument("user model: line " + std::to_string(bad) + " is malformed");
-  *this = std::move(fresh);
-  return Status::OK();
+bool UserCounts::EnforceCap() {
+  bool evicted = false;
+  // Each round frees about what is over 3/4 of the cap (an estimate: the
+  // pairs that end in an evicted word are counted as many as it starts).
+  for (int round = 0; round < 8 && memory_bytes() > options_.max_bytes; ++round) {
+    EvictToTarget();
+    evicted = true;
+  }
+  return evicted;
+}
+
+void UserCounts::EvictToTarget() {
+  // Usefulness: the count, halved for every kHalfLifeCommits commits since
+  // the last use; blocked words are the user's choice and stay.
+  std::vector<std::pair<double, const std::string*>> by_use;
+  by_use.reserve(words_.size());
+  for (const auto& kv : words_) {
+    if (kv.second.blocked) continue;
+    const double age = static_cast<double>(tick_ - std::min(tick_, kv.second.last_used));
+    by_use.emplace_back(kv.second.count * std::exp2(-age / kHalfLifeCommits), &kv.first);
+  }
+  std::sort(by_use.begin(), by_use.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first || (a.first == b.first && *a.second < *b.second); });
+  const size_t target = options_.max_bytes / 4 * 3;
+  std::unordered_set<std::string> evicted;
+  size_t freed = 0;
+  const size_t used = memory_bytes();
+  for (const auto& u : by_use) {
+    if (used - freed <= target) break;
+    const UserEntry& e = words_.at(*u.second);
+    freed += kEntryOverhead + u.second->size() + e.spelling.size() + 2 * (kPairOverhead + 8) * e.next.size() +
+             (e.lexicon_index < 0 ? u.second->size() + 48 : 0);
+    evicted.insert(*u.second);
+  }
+  for (const std::string& key : evicted) {
+    auto it = words_.find(key);
+    const UserEntry& e = it->second;
+    total_ -= e.count;
+    for (const auto& kv : e.next) bytes_ -= kPairOverhead + kv.first.size();
+    bytes_ -= kEntryOverhead + key.size() + e.spelling.size();
+    if (!index_deferred_) index_.Remove(key);
+    words_.erase(it);
+  }
+  for (auto& kv : words_)
+    for (auto p = kv.second.next.begin(); p != kv.second.next.end();) {
+      if (evicted.count(p->first)) {
+        kv.second.pair_total -= std::min(kv.second.pair_total, p->second);
+        bytes_ -= kPairOverhead + p->first.size();
+        p = kv.second.next.erase(p);
+      } else {
+        ++p;
+      }
+    }
+  for (auto r = rejected_.begin(); r != rejected_.end();) {
+    if (evicted.count(r->substr(0, r->find('\t')))) {
+      bytes_ -= kRejectedOverhead + r->size();
+      r = rejected_.erase(r);
+    } else {
+      ++r;
+    }
+  }
+  RemoveTriples(evicted);
+  RebuildLexiconLists();
+  if (!index_deferred_) index_.Compact();
+  recent_.erase(std::remove_if(recent_.begin(), recent_.end(), [&](const std::string& k) { return evicted.count(k) > 0; }),
+                recent_.end());
+}
+
+void UserCounts::RebuildRecent() {
+  // A compacted file holds when each word was last used, not the sequence:
+  // the recent words are the last used ones, in that order.
+  std::vector<std::pair<uint64_t, const std::string*>> used;
+  for (const auto& kv : words_)
+    if (kv.second.count > 0 && kv.second.last_used > 0) used.emplace_back(kv.second.last_used, &kv.first);
+  const size_t n = std::min(used.size(), kRecent);
+  std::partial_sort(used.begin(), used.begin() + static_cast<std::ptrdiff_t>(n), used.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  recent_.clear();
+  for (size_t i = n; i-- > 0;) recent_.push_back(*used[i].second);
+}
+
+double UserCounts::Prob(const std::string& key, const std::string* prev, const std::string* prev2) const {
+  auto it1 = words_.find(key);
+  if (it1 == words_.end() || it1->second.count == 0 || total_ == 0) return 0.0;
+  const uint32_t c = it1->second.count;
+  const double p_uni = static_cast<double>(c) / static_cast<double>(total_);
+  if (!prev) return p_uni;
+  auto v = words_.find(*prev);
+  if (v == words_.end()) return p_uni / 1.0;
+  uint32_t pair = 0;
+  auto w = v->second.next.find(key);
+  if (w != v->second.next.end()) pair = std::min(w->second, c);  // c(v, w) <= c(w): the search's bound holds
+  const double n_ctx = std::max<double>(v->second.pair_total, pair);
+  const double p_bi = (pair + p_uni) / (n_ctx + 1.0);
+  if (!prev2) return p_bi;
+  const UserTriples* t = FollowingPair(*prev2, *prev);
+  if (!t) return p_bi;
+  auto w3 = t->next.find(key);
+  const uint32_t triple = w3 == t->next.end() ? 0 : std::min(w3->second, c);
+  return (triple + p_bi) / (std::max<double>(t->total, triple) + 1.0);
+}
+
+const std::string* UserCounts::Spelling(const std::string& key) const {
+  auto it = words_.find(key);
+  if (it == words_.end() || it->second.spelling.empty() || it->second.spelling_votes <= 0) return nullptr;
+  // A lexicon word keeps its own spelling until the user wrote theirs twice.
+  if (it->second.lexicon_index >= 0 && it->second.spelling_votes < 2) return nullptr;
+  return &it->second.spelling;
+}
+
+std::vector<UserWord> UserCounts::List() const {
+  std::vector<UserWord> out;
+  for (const auto& kv : words_) {
+    const UserEntry& e = kv.second;
+    if (e.count == 0 && !e.blocked) continue;
+    UserWord w;
+    const std::string* sp = e.spelling_votes > 0 && !e.spelling.empty() ? &e.spelling : nullptr;
+    w.word = sp ? *sp : e.lexicon_index >= 0 ? lexicon_->word(static_cast<size_t>(e.lexicon_index)).display : kv.first;
+    w.count = e.count;
+    w.blocked = e.blocked;
+    w.suggested = !e.blocked && (e.lexicon_index >= 0 ? e.count > 0 : Suggestible(e));
+    out.push_back(std::move(w));
+  }
+  std::sort(out.begin(), out.end(), [](const UserWord& a, const UserWord& b) {
+    return a.count > b.count || (a.count == b.count && a.word < b.word);
+  });
+  return out;
 }
 
 }  // namespace engine
 
 // ------------------------------------------------------------ UserModel ----
 
+namespace {
+
+// A text's records are written in batches of about this many bytes (each
+// batch is atomic in the file).
+constexpr size_t kBatchBytes = 256 << 10;
+// The file is compacted once it is this large and four times its size after
+// the last compaction.
+constexpr uint64_t kCompactMinBytes = 256 << 10;
+
+Status CheckOptions(const UserModelOptions& o) {
+  if (o.max_bytes < (64u << 10))
+    return Status::InvalidArgument("user dictionary: max_bytes must be at least 64 KiB");
+  if (o.min_typed_count < 1 || o.min_typed_count > 255)
+    return Status::InvalidArgument("user dictionary: min_typed_count must be in [1, 255]");
+  return Status::OK();
+}
+
+}  // namespace
+
+UserModel::Impl::Impl(std::shared_ptr<const Engine> e, const engine::Lexicon* lexicon,
+                      const text::Tokenizer* tokenizer, const UserModelOptions& options)
+    : engine(std::move(e)), counts(lexicon, tokenizer, options) {}
+UserModel::Impl::~Impl() = default;
+
+Status UserModel::Impl::Commit(const std::vector<std::string>& records) {
+  if (records.empty()) return Status::OK();
+  // A batch rebuilds the index once at the end (also when a write fails).
+  struct Index {
+    engine::UserCounts& counts;
+    bool deferred;
+    ~Index() {
+      if (deferred) counts.RebuildIndex();
+    }
+  } index{counts, records.size() > engine::UserWordIndex::kMaxPending};
+  if (index.deferred) counts.DeferIndex();
+  if (log) {
+    std::vector<std::string> batch;
+    size_t bytes = 0;
+    for (size_t i = 0; i <= records.size(); ++i) {
+      if (i == records.size() || (bytes + records[i].size() > kBatchBytes && !batch.empty())) {
+        Status st = batch.size() == 1 ? log->Append(batch[0]) : log->AppendBatch(batch);
+        if (!st.ok()) return st;
+        // What was written is applied (the file holds it now).
+        for (const std::string& r : batch) counts.Apply(r);
+        ++generation;
+        batch.clear();
+        bytes = 0;
+        if (i == records.size()) break;
+      }
+      batch.push_back(records[i]);
+      bytes += records[i].size() + 8;
+    }
+  } else {
+    for (const std::string& r : records) counts.Apply(r);
+  }
+  const bool evicted = counts.EnforceCap();
+  ++generation;
+  if (log && (evicted || log->file_bytes() > std::max(kCompactMinBytes, 4 * compacted_bytes))) {
+    // Compaction is an optimization: when it fails, the log still holds
+    // everything and the next change tries again.
+    if (log->Rewrite(counts.Snapshot()).ok()) compacted_bytes = log->file_bytes();
+  }
+  return Status::OK();
+}
+
 UserModel::UserModel() = default;
 UserModel::~UserModel() = default;
 
 Status UserModel::Create(std::shared_ptr<const Engine> engine, std::shared_ptr<UserModel>* out) {
-  if (!engine || !out) return Status::InvalidArgument("user model: null engine or output");
+  return Create(std::move(engine), UserModelOptions(), out);
+}
+
+Status UserModel::Create(std::shared_ptr<const Engine> engine, const UserModelOptions& options,
+                         std::shared_ptr<UserModel>* out) {
+  if (!engine || !out) return Status::InvalidArgument("user dictionary: null engine or output");
+  Status st = CheckOptions(options);
+  if (!st.ok()) return st;
   const Engine::Impl& e = internal::EngineAccess::Get(*engine);
   std::shared_ptr<UserModel> m(new UserModel);
-  m->impl_.reset(new Impl(engine, &e.lexicon, &e.tokenizer));
+  m->impl_.reset(new Impl(engine, &e.lexicon, &e.tokenizer, options));
+  *out = std::move(m);
+  return Status::OK();
+}
+
+Status UserModel::Open(std::shared_ptr<const Engine> engine, const std::string& path, const UserModelOptions& options,
+                       std::shared_ptr<UserModel>* out) {
+  std::shared_ptr<UserModel> m;
+  Status st = Create(std::move(engine), options, &m);
+  if (!st.ok()) return st;
+  Impl& im = *m->impl_;
+  std::vector<std::string> records;
+  st = engine::UserLog::Open(path, &records, &im.open_warning, &im.log);
+  // A file that is not a user dictionary is the caller's mistake.
+  if (st.code() == StatusCode::kCorruption) return Status::InvalidArgument(st.message());
+  if (!st.ok()) return st;
+  im.path = path;
+  size_t bad = 0;
+  im.counts.DeferIndex();
+  for (const std::string& r : records) {
+    if (im.counts.IsValidRecord(r))
+      im.counts.Apply(r);
+    else
+      ++bad;
+  }
+  if (bad) {
+    if (!im.open_warning.empty()) im.open_warning += "; ";
+    im.open_warning += path + ": " + std::to_string(bad) + " record(s) not understood were skipped";
+  }
+  im.counts.RebuildIndex();
+  if (im.counts.recent().empty()) im.counts.RebuildRecent();
+  const bool evicted = im.counts.EnforceCap();
+  if (evicted || bad || im.log->file_bytes() > kCompactMinBytes) {
+    st = im.log->Rewrite(im.counts.Snapshot());
+    if (!st.ok()) return st;
+  }
+  im.compacted_bytes = im.log->file_bytes();
   *out = std::move(m);
   return Status::OK();
 }
 
 Status UserModel::Learn(const std::string& text) {
   std::unique_lock<std::shared_mutex> lock(impl_->mu);
-  impl_->counts.Learn(text);
+  std::vector<std::string> records;
+  impl_->counts.LearnRecords(text, &records);
+  return impl_->Commit(records);
+}
+
+Status UserModel::LearnWord(const std::string& context, const std::string& word, CommitSource source) {
+  std::unique_lock<std::shared_mutex> lock(impl_->mu);
+  std::string r;
+  Status st = impl_->counts.LearnWordRecord(context, word, source, &r);
+  return st.ok() ? impl_->Commit({r}) : st;
+}
+
+Status UserModel::UnlearnWord(const std::string& context, const std::string& word) {
+  std::unique_lock<std::shared_mutex> lock(impl_->mu);
+  std::string r;
+  Status st = impl_->counts.UnlearnRecord(context, word, &r);
+  return st.ok() ? impl_->Commit({r}) : st;
+}
+
+Status UserModel::RejectAutocorrect(const std::string& context, const std::string& typed,
+                                    const std::string& correction) {
+  std::unique_lock<std::shared_mutex> lock(impl_->mu);
+  std::string r;
+  Status st = impl_->counts.RejectRecord(context, typed, correction, &r);
+  return st.ok() ? impl_->Commit({r}) : st;
+}
+
+static Status WordOp(UserModel::Impl* impl, char op, const std::string& word) {
+  std::unique_lock<std::shared_mutex> lock(impl->mu);
+  std::string r;
+  Status st = impl->counts.WordRecord(op, word, &r);
+  return st.ok() ? impl->Commit({r}) : st;
+}
+
+Status UserModel::Forget(const std::string& word) { return WordOp(impl_.get(), 'f', word); }
+Status UserModel::Block(const std::string& word) { return WordOp(impl_.get(), 'b', word); }
+Status UserModel::Unblock(const std::string& word) { return WordOp(impl_.get(), 'n', word); }
+
+bool UserModel::IsBlocked(const std::string& word) const {
+  std::shared_lock<std::shared_mutex> lock(impl_->mu);
+  return impl_->counts.IsBlocked(impl_->counts.tokenizer().Normalize(word));
+}
+
+Status UserModel::Clear() {
+  std::unique_lock<std::shared_mutex> lock(impl_->mu);
+  if (impl_->log) {
+    // A clear is a rewrite to nothing: the file keeps no trace of the words.
+    Status st = impl_->log->Rewrite({});
+    if (!st.ok()) return st;
+    impl_->compacted_bytes = impl_->log->file_bytes();
+  }
+  impl_->counts.Apply("c");
   ++impl_->generation;
   return Status::OK();
 }
 
-Status UserModel::LearnWord(const std::string& context, const std::string& word) {
-  std::unique_lock<std::shared_mutex> lock(impl_->mu);
-  Status st = impl_->counts.LearnWord(context, word);
-  if (st.ok()) ++impl_->generation;
-  return st;
-}
-
-void UserModel::Clear() {
-  std::unique_lock<std::shared_mutex> lock(impl_->mu);
-  impl_->counts.Clear();
-  ++impl_->generation;
-}
-
-std::string UserModel::Save() const {
+std::string UserModel::Export() const {
   std::shared_lock<std::shared_mutex> lock(impl_->mu);
-  return impl_->counts.Save();
+  std::string out = "hunch-user-dictionary 2\n";
+  for (const std::string& r : impl_->counts.Snapshot()) out += r + '\n';
+  return out;
 }
 
-Status UserModel::Load(const std::string& data) {
+Status UserModel::Import(const std::string& text) {
   std::unique_lock<std::shared_mutex> lock(impl_->mu);
-  Status st = impl_->counts.Load(data);
-  if (st.ok()) ++impl_->generation;
-  return st;
+  std::vector<std::string> records;
+  Status st = impl_->counts.ImportRecords(text, &records);
+  return st.ok() ? impl_->Commit(records) : st;
+}
+
+std::vector<UserWord> UserModel::List() const {
+  std::shared_lock<std::shared_mutex> lock(impl_->mu);
+  return impl_->counts.List();
 }
 
 uint64_t UserModel::word_count() const {
   std::shared_lock<std::shared_mutex> lock(impl_->mu);
   return impl_->counts.total();
 }
+
+size_t UserModel::memory_bytes() const {
+  std::shared_lock<std::shared_mutex> lock(impl_->mu);
+  return impl_->counts.memory_bytes();
+}
+
+const std::string& UserModel::path() const { return impl_->path; }
+const std::string& UserModel::open_warning() const { return impl_->open_warning; }
 
 }  // namespace hunch

@@ -1,28 +1,43 @@
-// What the user taught the engine: counts of the words they committed and
-// of word pairs, and the closed form of the user model's probability:
+// The user dictionary's data: what the user taught the engine, and the
+// closed form of the user model's probability:
 //
 //   p_uni(w)        = c(w) / N                         (N: words learned)
-//   p_user(w | v)   = (c(v, w) + p_uni(w)) / (c(v) + 1)   v: the previous token
-//   p_user(w)       = p_uni(w)                          without a previous token
+//   p_bi(w | v)     = (c(v, w) + p_uni(w)) / (c(v) + 1)   v: the previous token
+//   p_user(w | u v) = (c(u, v, w) + p_bi(w | v)) / (c(u, v) + 1)
+//                                                       u: the token before v
+// (each level falls back to the one below when its context was never seen).
+// c(v) counts the pairs that start with v, c(u, v) the triples that start
+// with u v; a pair or triple never counts more than its last word
+// (c(v, w) <= c(w)), so p_user <= 1. WordScores mixes p_user into
+// the base model with weight user_weight * N / (N + 20).
 //
-// c(v) counts the pairs that start with v. WordScores mixes p_user into the
-// base model with weight user_weight * N / (N + 20).
+// Every change is a record (one tab-separated line, docs/engine.md "The user
+// dictionary"), and Apply is the one place records change the data: the live
+// calls build a record, write it to the file (UserLog) and apply it; opening
+// a file replays its records; Import applies the lines of an export; Export
+// writes the state as records. So what a file replays to is what the calls
+// made.
+//
+// The search reads the words the lexicon lacks from a sorted index
+// (UserWordIndex): an implicit trie like the lexicon's, with each block's
+// highest count as the bound, so a keystroke's work does not grow with the
+// number of learned words.
 //
 // UserCounts is the data; hunch::UserModel (include/hunch/engine.h) wraps it
-// with a lock so that several sessions of one engine can share it. Its
-// words are split once, as they are first learned, into the lexicon's and
-// the others, so that neither the per-word update nor the per-keystroke
-// search looks them up again.
+// with a lock and the file so that several sessions of one engine can share
+// it.
 #ifndef HUNCH_ENGINE_USER_MODEL_H_
 #define HUNCH_ENGINE_USER_MODEL_H_
 
 #include <atomic>
+#include <deque>
 #include <cstdint>
 #include <memory>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/lexicon.h"
@@ -33,74 +48,225 @@
 namespace hunch {
 namespace engine {
 
+class UserLog;
+
+// The words that followed one pair of tokens (u, v), with their counts.
+struct UserTriples {
+  uint32_t total = 0;  // c(u, v)
+  std::unordered_map<std::string, uint32_t> next;
+};
+
+// One learned word (or a word only blocked, or only seen before another).
+struct UserEntry {
+  uint32_t count = 0;       // commits, saturating at 2^32 - 1
+  uint32_t pair_total = 0;  // c(v): the pairs that start with this word
+  uint64_t last_used = 0;   // the tick of its last commit
+  int32_t lexicon_index = -1;
+  bool picked = false;      // picked from the bar, or kept by undoing an autocorrect
+  bool blocked = false;
+  int16_t spelling_votes = 0;
+  std::string spelling;     // the user's spelling when it is not the key ("Zorblax"); else empty
+  std::unordered_map<std::string, uint32_t> next;  // c(this, w)
+};
+
+// The learned words the lexicon lacks that may be suggested, sorted by key:
+// an implicit trie for the search. New words wait in a short unsorted list
+// (searched one by one) until it is merged in; removed words are marked dead
+// until then.
+class UserWordIndex {
+ public:
+  static constexpr size_t kBlock = 32;
+  static constexpr size_t kMaxPending = 16;
+
+  size_t size() const { return keys_.size(); }
+  const std::string& key(size_t i) const { return keys_[i]; }
+  uint32_t count(size_t i) const { return counts_[i]; }
+  bool dead(size_t i) const { return dead_[i] != 0; }
+  // As Lexicon::GroupEnd and PrefixRange, over the index's keys.
+  size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const;
+  void PrefixRange(std::string_view prefix, size_t* lo, size_t* hi) const;
+  // The highest count over [lo, hi) (an upper bound: dead words count).
+  uint32_t RangeMaxCount(size_t lo, size_t hi) const;
+  uint32_t block_max(size_t b) const { return block_max_[b]; }
+  // Words not merged in yet (with their counts), searched one by one.
+  const std::vector<std::string>& pending() const { return pending_; }
+
+  void Put(const std::string& key, uint32_t count);  // adds, or updates the count
+  void Remove(const std::string& key);
+  void Clear();
+  // Merges the pending words in and drops the dead ones.
+  void Compact();
+  // Replaces the index by `words` (key, count).
+  void Assign(std::vector<std::pair<std::string, uint32_t>> words, bool sorted = false);
+  size_t memory_bytes() const { return bytes_; }
+
+ private:
+  void SetBlockMax(size_t i);
+  int64_t Position(const std::string& key) const;  // in keys_, -1 when absent
+
+  std::vector<std::string> keys_;
+  std::vector<uint32_t> counts_;
+  std::vector<uint8_t> dead_;
+  std::vector<uint8_t> lcp_next_;
+  std::vector<uint32_t> block_max_;
+  std::vector<std::string> pending_;
+  std::vector<uint32_t> pending_counts_;
+  size_t bytes_ = 0;
+};
+
 class UserCounts {
  public:
   // Longest token learned, in bytes.
   static constexpr size_t kMaxWordBytes = 64;
+  // The recency model's memory: the last words learned.
+  static constexpr size_t kRecent = 256;
 
-  UserCounts(const Lexicon* lexicon, const text::Tokenizer* tokenizer) : lexicon_(lexicon), tokenizer_(tokenizer) {}
+  UserCounts(const Lexicon* lexicon, const text::Tokenizer* tokenizer, const UserModelOptions& options)
+      : lexicon_(lexicon), tokenizer_(tokenizer), options_(options) {}
 
   // A token that may be learned: 1 to kMaxWordBytes bytes of well-formed
   // UTF-8 without U+FFFD, control characters or white space.
   static bool IsLearnable(std::string_view token);
 
-  // Learns every line of `text`: its tokens and the pairs of consecutive
-  // tokens (tokens that are not learnable are skipped and break the pair
-  // chain).
-  void Learn(std::string_view text);
-  // Learns `word` after the last token of `context`'s last line (the pair
-  // only when that token is learnable); kInvalidArgument when the word is
-  // not learnable.
-  Status LearnWord(std::string_view context, std::string_view word);
-  void Clear();
+  // The records of the live calls (nothing is changed; Apply does). An
+  // empty vector: nothing to learn. kInvalidArgument for a word that is not
+  // learnable.
+  void LearnRecords(std::string_view text, std::vector<std::string>* records) const;
+  Status LearnWordRecord(std::string_view context, std::string_view word, CommitSource source,
+                         std::string* record) const;
+  Status UnlearnRecord(std::string_view context, std::string_view word, std::string* record) const;
+  Status RejectRecord(std::string_view context, std::string_view typed, std::string_view correction,
+                      std::string* record) const;
+  // "f", "b" or "n" (forget, block, unblock) of a word.
+  Status WordRecord(char op, std::string_view word, std::string* record) const;
+  // Parses an export (version 2, or the "hunch-user-model 1" of old) into
+  // records; kInvalidArgument naming the first bad line.
+  Status ImportRecords(std::string_view text, std::vector<std::string>* records) const;
+  // Whether `record` is one Apply takes (the file's records are checked
+  // before they are applied).
+  bool IsValidRecord(std::string_view record) const;
+
+  // Applies one valid record.
+  void Apply(std::string_view record);
+  // The state as records ("t", then "w", "p", "x" lines): Export's lines and
+  // a compacted file's contents.
+  std::vector<std::string> Snapshot() const;
+  // Evicts the least useful entries until 3/4 of the cap is used, when the
+  // cap is exceeded. Returns whether it evicted.
+  bool EnforceCap();
+  // Many records at once (a text, an import, a file's replay): the index is
+  // left alone until RebuildIndex, which builds it in one sort.
+  void DeferIndex();
+  void RebuildIndex();
+  // The recent words from when each word was last used (after loading a
+  // compacted file, which keeps no sequence).
+  void RebuildRecent();
 
   uint64_t total() const { return total_; }
+  size_t memory_bytes() const { return bytes_ + index_.memory_bytes(); }
   uint32_t count(const std::string& key) const {
-    auto it = unigrams_.find(key);
-    return it == unigrams_.end() ? 0 : it->second;
+    auto it = words_.find(key);
+    return it == words_.end() ? 0 : it->second.count;
+  }
+  const UserEntry* Find(const std::string& key) const {
+    auto it = words_.find(key);
+    return it == words_.end() ? nullptr : &it->second;
   }
   // p_user(key | prev) by the closed form above; prev may be null (no
-  // previous token). 0 when the user never wrote `key`.
-  double Prob(const std::string& key, const std::string* prev) const;
+  // previous token) and `prev2` (the one before; may be null). 0 when the
+  // user never wrote `key`.
+  double Prob(const std::string& key, const std::string* prev, const std::string* prev2 = nullptr) const;
+  // The words learned after `prev2 prev`, or null.
+  const UserTriples* FollowingPair(const std::string& prev2, const std::string& prev) const {
+    auto it = triples_.find(prev2 + '\t' + prev);
+    return it == triples_.end() ? nullptr : &it->second;
+  }
   // The words learned after `prev` with their pair counts, or null.
   const std::unordered_map<std::string, uint32_t>* Following(const std::string& prev) const {
-    auto it = bigrams_.find(prev);
-    return it == bigrams_.end() ? nullptr : &it->second;
+    auto it = words_.find(prev);
+    return it == words_.end() || it->second.next.empty() ? nullptr : &it->second.next;
   }
-  // Learned words the lexicon holds (lexicon indices), and the others.
+  // Whether a word the lexicon lacks is suggested (the learning rules).
+  bool Suggestible(const UserEntry& e) const {
+    return !e.blocked && e.count > 0 && (e.picked || e.count >= static_cast<uint32_t>(options_.min_typed_count));
+  }
+  bool IsBlocked(const std::string& key) const {
+    auto it = words_.find(key);
+    return it != words_.end() && it->second.blocked;
+  }
+  // Whether the user undid the autocorrection of `typed` to `correction`.
+  bool Rejected(const std::string& typed, const std::string& correction) const {
+    return !rejected_.empty() && rejected_.count(typed + '\t' + correction) > 0;
+  }
+  // The spelling to show for `key`: the user's, or null (the lexicon's or
+  // the key).
+  const std::string* Spelling(const std::string& key) const;
+  // Learned words the lexicon holds (lexicon indices), the blocked ones,
+  // and the index of the suggestible others.
   const std::vector<int32_t>& lexicon_words() const { return lexicon_words_; }
-  const std::vector<std::string>& other_words() const { return other_words_; }
-
-  // A small text format: "hunch-user-model 1", then "u<TAB>word<TAB>count"
-  // and "b<TAB>previous<TAB>word<TAB>count" lines.
-  std::string Save() const;
-  // Replaces the counts with `data`'s; on error they are unchanged. Counts
-  // of up to 10 digits are read and saturate at 2^32 - 1 (so do sums), and
-  // every word must be learnable.
-  Status Load(std::string_view data);
+  const std::vector<int32_t>& blocked_lexicon_words() const { return blocked_lexicon_; }
+  const UserWordIndex& index() const { return index_; }
+  // The keys of the last (at most kRecent) words learned, oldest first.
+  const std::deque<std::string>& recent() const { return recent_; }
+  std::vector<UserWord> List() const;
+  const UserModelOptions& options() const { return options_; }
+  const text::Tokenizer& tokenizer() const { return *tokenizer_; }
 
  private:
-  void CountWord(const std::string& tok, uint64_t n);
-  void CountPair(const std::string& prev, const std::string& tok, uint64_t n);
+  UserEntry& Entry(const std::string& key);
+  void Learn(const std::string& prev2, const std::string& prev, const std::string& key, int source, uint64_t n);
+  void Unlearn(const std::string& prev2, const std::string& prev, const std::string& key);
+  void AddPair(const std::string& prev, const std::string& key, uint64_t n);
+  void AddTriple(const std::string& prev2, const std::string& prev, const std::string& key, uint64_t n);
+  // Drops the triples that hold any of `words`.
+  void RemoveTriples(const std::unordered_set<std::string>& words);
+  void Remove(const std::string& key, bool keep_blocked_entry);
+  void Clear();
+  // After a change of `key`'s entry: the index, the lexicon lists, and the
+  // entry itself when nothing is left of it.
+  void Refresh(const std::string& key);
+  void RebuildLexiconLists();
+  void EvictToTarget();
+  size_t EntryBytes(const std::string& key, const UserEntry& e) const;
+  // The normalized last token of `context`'s last line ("" when none or not
+  // learnable), the one before it (*prev2, "" likewise), and whether the
+  // context ends at a sentence start.
+  std::string PreviousToken(std::string_view context, std::string* prev2, bool* sentence_start) const;
 
   const Lexicon* lexicon_;
   const text::Tokenizer* tokenizer_;
-  std::unordered_map<std::string, uint32_t> unigrams_;
-  std::unordered_map<std::string, std::unordered_map<std::string, uint32_t>> bigrams_;
-  std::unordered_map<std::string, uint32_t> pair_totals_;  // c(v)
+  UserModelOptions options_;
+  std::unordered_map<std::string, UserEntry> words_;
+  std::unordered_set<std::string> rejected_;  // "typed<TAB>correction"
+  std::unordered_map<std::string, UserTriples> triples_;  // "u<TAB>v" -> what followed
   uint64_t total_ = 0;
+  uint64_t tick_ = 0;
+  size_t bytes_ = 0;
+  bool lexicon_lists_dirty_ = false;
+  bool index_deferred_ = false;
   std::vector<int32_t> lexicon_words_;
-  std::vector<std::string> other_words_;
+  std::vector<int32_t> blocked_lexicon_;
+  UserWordIndex index_;
+  std::deque<std::string> recent_;
 };
 
 }  // namespace engine
 
 struct UserModel::Impl {
-  Impl(std::shared_ptr<const Engine> e, const engine::Lexicon* lexicon, const text::Tokenizer* tokenizer)
-      : engine(std::move(e)), counts(lexicon, tokenizer) {}
+  Impl(std::shared_ptr<const Engine> e, const engine::Lexicon* lexicon, const text::Tokenizer* tokenizer,
+       const UserModelOptions& options);
+  ~Impl();
+  // Writes `records` to the file (when there is one), then applies them,
+  // enforces the cap and compacts the file when it has grown; under the
+  // exclusive lock.
+  Status Commit(const std::vector<std::string>& records);
+
   std::shared_ptr<const Engine> engine;
-  mutable std::shared_mutex mu;  // readers: sessions scoring; writers: learning, loading
+  mutable std::shared_mutex mu;  // readers: sessions scoring; writers: changes
   engine::UserCounts counts;
+  std::unique_ptr<engine::UserLog> log;
+  std::string path, open_warning;
+  uint64_t compacted_bytes = 0;  // the file's size after the last compaction
   std::atomic<uint64_t> generation{1};  // changes with every change of counts
 };
 

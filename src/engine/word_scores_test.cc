@@ -33,6 +33,31 @@ ContextWindow Window(const std::vector<std::string>& tokens) {
   return w;
 }
 
+// UserModel's path without a file: records built, then applied.
+void Learn(UserCounts* u, const std::string& text) {
+  std::vector<std::string> records;
+  u->LearnRecords(text, &records);
+  for (const std::string& r : records) u->Apply(r);
+}
+Status LearnWord(UserCounts* u, const std::string& context, const std::string& word) {
+  std::string r;
+  Status st = u->LearnWordRecord(context, word, CommitSource::kTyped, &r);
+  if (st.ok()) u->Apply(r);
+  return st;
+}
+std::string Export(const UserCounts& u) {
+  std::string out = "hunch-user-dictionary 2\n";
+  for (const std::string& r : u.Snapshot()) out += r + "\n";
+  return out;
+}
+Status Import(UserCounts* u, const std::string& text) {
+  std::vector<std::string> records;
+  Status st = u->ImportRecords(text, &records);
+  if (st.ok())
+    for (const std::string& r : records) u->Apply(r);
+  return st;
+}
+
 TEST(WordScoresTest, LmTailAndUnknownWords) {
   Fixture f;
   WordScores s;
@@ -51,8 +76,8 @@ TEST(WordScoresTest, LmTailAndUnknownWords) {
 
 TEST(WordScoresTest, UserModelClosedForm) {
   Fixture f;
-  UserCounts user(&f.lex, &f.tokenizer);
-  user.Learn("the cat sat\nthe quokka sat");
+  UserCounts user(&f.lex, &f.tokenizer, UserModelOptions());
+  Learn(&user, "the cat sat\nthe quokka sat");
   // N = 6 words; c(the) = 2, c(sat) = 2, c(cat) = 1, c(quokka) = 1;
   // pairs: the->cat, the->quokka, cat->sat, quokka->sat.
   ASSERT_EQ(user.total(), 6u);
@@ -63,8 +88,17 @@ TEST(WordScoresTest, UserModelClosedForm) {
   EXPECT_DOUBLE_EQ(user.Prob("sat", &cat), (1 + 2.0 / 6) / (1 + 1));
   EXPECT_EQ(user.Prob("mat", &the), 0.0);
   EXPECT_EQ(user.lexicon_words().size(), 3u);  // the, cat, sat
-  ASSERT_EQ(user.other_words().size(), 1u);
-  EXPECT_EQ(user.other_words()[0], "quokka");
+  // quokka, typed once, is not suggested yet (the learning rules); twice, it is.
+  EXPECT_TRUE(user.index().pending().empty());
+  Learn(&user, "a quokka");
+  ASSERT_EQ(user.index().pending().size(), 1u);
+  EXPECT_EQ(user.index().pending()[0], "quokka");
+  Learn(&user, "the");  // back to N = 6 + 3 = 9 with c(the) = 3
+  user.Apply("d\t\ta\tquokka");
+  user.Apply("d\t\t\ta");
+  user.Apply("d\t\t\tthe");
+  ASSERT_EQ(user.total(), 6u);
+  EXPECT_TRUE(user.index().pending().empty()) << "under the rule's count again";
 
   WordScores s;
   s.Init(&f.lex, 0, 0.3f, 0.0f);
@@ -77,7 +111,7 @@ TEST(WordScoresTest, UserModelClosedForm) {
   // A user word the lexicon lacks: the unknown class as its base.
   EXPECT_NEAR(s.Of("quokka", -1), std::log((1 - lu) * 0.1 / 22 + lu * (1 + 1.0 / 6) / 3), 1e-6);
   // The scores follow the user model's generation, not only the context.
-  user.Learn("the mat");
+  Learn(&user, "the mat");
   s.Update(f.lm.data(), Window({"the"}), &user, 2);
   const double lu2 = 0.3 * 8 / (8 + 20.0);
   EXPECT_NEAR(s.lexicon(f.Find("mat")), std::log((1 - lu2) * 0.1 + lu2 * (1 + 1.0 / 8) / 4), 1e-6);
@@ -85,8 +119,8 @@ TEST(WordScoresTest, UserModelClosedForm) {
 
 TEST(WordScoresTest, ContextCacheClosedForm) {
   Fixture f;
-  UserCounts user(&f.lex, &f.tokenizer);
-  user.Learn("quokka");
+  UserCounts user(&f.lex, &f.tokenizer, UserModelOptions());
+  Learn(&user, "quokka");
   WordScores s;
   s.Init(&f.lex, 0, 0.0f, 0.05f);
   // Window of n = 4 tokens; the cache counts the first three (not the last).
@@ -103,59 +137,70 @@ TEST(WordScoresTest, ContextCacheClosedForm) {
   EXPECT_FLOAT_EQ(s.lexicon(f.Find("cat")), std::log(0.2f));
 }
 
-TEST(UserCountsTest, SaveLoadRoundTripAndErrors) {
+TEST(UserCountsTest, ExportImportRoundTripAndErrors) {
   Fixture f;
-  UserCounts a(&f.lex, &f.tokenizer);
-  a.Learn("the cat sat on the mat");
-  ASSERT_TRUE(a.LearnWord("a cat", "purred").ok());
-  UserCounts b(&f.lex, &f.tokenizer);
-  ASSERT_TRUE(b.Load(a.Save()).ok());
+  UserCounts a(&f.lex, &f.tokenizer, UserModelOptions());
+  Learn(&a, "the cat sat on the mat");
+  ASSERT_TRUE(LearnWord(&a, "a cat", "purred").ok());
+  UserCounts b(&f.lex, &f.tokenizer, UserModelOptions());
+  ASSERT_TRUE(Import(&b, Export(a)).ok());
   EXPECT_EQ(b.total(), a.total());
   const std::string cat = "cat";
   for (const char* w : {"the", "cat", "sat", "purred", "mat"}) {
     EXPECT_EQ(b.count(w), a.count(w)) << w;
     EXPECT_DOUBLE_EQ(b.Prob(w, &cat), a.Prob(w, &cat)) << w;
   }
-  EXPECT_FALSE(b.Load("hunch-user-model 1\nu\tx\n").ok());
-  EXPECT_FALSE(b.Load("nope\n").ok());
-  Status st = b.Load("hunch-user-model 1\nu\tx\t1\nb\tx\t\t2\n");
+  EXPECT_EQ(Export(b), Export(a));
+  EXPECT_FALSE(Import(&b, "hunch-user-dictionary 2\nw\tx\n").ok());
+  EXPECT_FALSE(Import(&b, "nope\n").ok());
+  // Operations are not part of an export.
+  EXPECT_FALSE(Import(&b, "hunch-user-dictionary 2\nc\n").ok());
+  Status st = Import(&b, "hunch-user-model 1\nu\tx\t1\nb\tx\t\t2\n");
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("line 3"), std::string::npos) << st.message();
   EXPECT_EQ(b.total(), a.total());  // unchanged on error
-  EXPECT_FALSE(a.LearnWord("", "").ok());
-  EXPECT_FALSE(a.LearnWord("", std::string(65, 'a')).ok());
-  // Counts saturate instead of wrapping.
-  ASSERT_TRUE(b.Load("hunch-user-model 1\nu\tx\t999999999\nu\tx\t999999999\nu\tx\t999999999\n"
-                     "u\tx\t999999999\nu\tx\t999999999\n")
+  EXPECT_FALSE(LearnWord(&a, "", "").ok());
+  EXPECT_FALSE(LearnWord(&a, "", std::string(65, 'a')).ok());
+  // Counts saturate instead of wrapping; the old format still imports.
+  UserCounts c(&f.lex, &f.tokenizer, UserModelOptions());
+  ASSERT_TRUE(Import(&c, "hunch-user-model 1\nu\tx\t999999999\nu\tx\t999999999\nu\tx\t999999999\n"
+                         "u\tx\t999999999\nu\tx\t999999999\n")
                   .ok());
-  EXPECT_EQ(b.count("x"), 4294967295u);
-  // Ten digits load (and saturate), so what Save writes always loads back.
-  ASSERT_TRUE(b.Load("hunch-user-model 1\nu\tx\t9999999999\nb\tx\ty\t4294967295\n").ok());
-  EXPECT_EQ(b.count("x"), 4294967295u);
-  UserCounts c(&f.lex, &f.tokenizer);
-  ASSERT_TRUE(c.Load(b.Save()).ok());
   EXPECT_EQ(c.count("x"), 4294967295u);
-  EXPECT_FALSE(b.Load("hunch-user-model 1\nu\tx\t12345678901\n").ok());
+  ASSERT_TRUE(Import(&c, "hunch-user-model 1\nu\tx\t9999999999\nb\tx\ty\t4294967295\n").ok());
+  EXPECT_EQ(c.count("x"), 4294967295u);
+  // A pair never counts more than its word: probabilities stay <= 1.
+  const std::string x = "x";
+  ASSERT_TRUE(Import(&c, "hunch-user-dictionary 2\nw\ty\t\t1\t0\t0\np\tx\ty\t4294967295\n").ok());
+  EXPECT_LE(c.Prob("y", &x), 1.0);
+  EXPECT_FALSE(Import(&c, "hunch-user-model 1\nu\tx\t12345678901\n").ok());
 }
 
 // Only text a person could type is learned: no control characters, white
 // space, ill-formed UTF-8 or U+FFFD, from any way in.
 TEST(UserCountsTest, OnlyTypeableWordsAreLearned) {
   Fixture f;
-  UserCounts u(&f.lex, &f.tokenizer);
+  UserCounts u(&f.lex, &f.tokenizer, UserModelOptions());
   for (const char* bad : {"thanks a lot", "\xe2\x80\xa8", "th\x01", "th\xff", "\xef\xbf\xbd", "\r", "a\tb"})
-    EXPECT_EQ(u.LearnWord("I", bad).code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(LearnWord(&u, "I", bad).code(), StatusCode::kInvalidArgument) << bad;
   EXPECT_EQ(u.total(), 0u);
-  u.Learn("you \x01 me th\xf1nks \r\n");
+  Learn(&u, "you \x01 me th\xf1nks \r\n");
   EXPECT_EQ(u.count("you"), 1u);
   EXPECT_EQ(u.count("\x01"), 0u);
   EXPECT_EQ(u.count("\xef\xbf\xbd"), 0u);
   EXPECT_EQ(u.total(), 4u);  // you, me, th, nks ("th\xf1nks" splits around its U+FFFD)
   EXPECT_EQ(u.count("nks"), 1u);
-  ASSERT_TRUE(u.LearnWord("th\x01", "ok").ok());  // the pair needs a learnable previous token
+  ASSERT_TRUE(LearnWord(&u, "th\x01", "ok").ok());  // the pair needs a learnable previous token
   EXPECT_EQ(u.Following("th\x01"), nullptr);
   for (const char* bad : {"u\tth\x01\t1", "u\tth\xff\t1", "u\ta b\t1", "b\tx\t\xef\xbf\xbd\t1"})
-    EXPECT_FALSE(u.Load(std::string("hunch-user-model 1\n") + bad + "\n").ok()) << bad;
+    EXPECT_FALSE(Import(&u, std::string("hunch-user-model 1\n") + bad + "\n").ok()) << bad;
+  // Records read from a file are checked the same way.
+  for (const char* bad : {"l\t0\t1\t\t\tth\x01\t", "l\t3\t1\t\t\tok\t", "l\t0\t1\t\tok\t", "w\tok\tOK\t1\t0\t0\textra",
+                          "p\tok\t\t1", "q\ta\tb\t\t1", "d\tok", "z", ""})
+    EXPECT_FALSE(u.IsValidRecord(bad)) << bad;
+  EXPECT_TRUE(u.IsValidRecord("l\t0\t1\tso\tvery\tok\t"));
+  EXPECT_TRUE(u.IsValidRecord("q\tso\tvery\tok\t3"));
+  EXPECT_FALSE(u.IsValidRecord("l\t0\t1\t\t\tok\tNo"));  // a spelling must spell its key
 }
 
 }  // namespace

@@ -50,7 +50,9 @@ class Evaluator {
     if (TapSimulator::IsTestWord(target)) HUNCH_RETURN_IF_ERROR(Typo(context, target));
     HUNCH_RETURN_IF_ERROR(Perplexity(context, tok));
     if (options_.learn) {
-      Status s = session_->LearnWord(context, tok);
+      // As a keyboard reports it: picked when a suggestion was tapped before
+      // the word was typed out, typed otherwise.
+      Status s = session_->LearnWord(context, tok, picked_ ? CommitSource::kPicked : CommitSource::kTyped);
       if (!s.ok() && s.code() != StatusCode::kInvalidArgument) return s;
     }
     ++r_->words;
@@ -117,6 +119,7 @@ class Evaluator {
       if (p < L) typed += cps[static_cast<size_t>(p)];
     }
     r_->keystrokes += cost;
+    picked_ = cost <= L;
     for (size_t k = 0; k < n; ++k) r_->keystrokes_by_suggestions[k] += cost_k[k];
     return Status::OK();
   }
@@ -152,6 +155,7 @@ class Evaluator {
   EvalResult* r_;
   TapSimulator taps_;
   std::vector<Suggestion> out_;
+  bool picked_ = false;  // the last word was picked from the suggestions
 };
 
 }  // namespace

@@ -3,7 +3,7 @@
 
 // The engine fuzzer's body: one fuzz input drives Engine::FromModel (options
 // and keyboard layout), a Session (Suggest, ScoreNextToken, Learn, LearnWord,
-// SaveUserModel / LoadUserModel, Reset) and the C API (hunch_session_*) over
+// the user model's Export / Import, Reset) and the C API (hunch_session_*) over
 // the default model, models/en.hunch, and checks what the answers promise.
 // Shared by the libFuzzer target (engine_fuzzer.cc, which traps on a
 // violation) and the replay of tests/fuzz/engine_regressions/ in the unit
@@ -30,7 +30,7 @@
 //   s1 typed word    (at most 300 bytes: over 256 must be rejected)
 //   s2 text to Learn (at most 1024 bytes)
 //   s3 a word: LearnWord(context, word) and ScoreNextToken(context, word)
-//   s4 user-model bytes for LoadUserModel (at most 4096 bytes)
+//   s4 user-model bytes for UserModel::Import (at most 4096 bytes)
 //   s5 keyboard-layout JSON (at most 4096 bytes; used when ctl[0] bit 3)
 // NUMBERS: whatever the strings left before CONTROL, consumed from its end
 // backwards as needed (raw floats of touches and options, touch offsets);
@@ -58,8 +58,8 @@
 //   ctl[10] bits 0-3 turn off phrases, emoji, corrections, skip_passed_over
 //   ctl[11] C API: bit 0 NULL touches with a non-zero count; bit 1 no error
 //           pointer; bit 2 learn s2 through the C API before suggesting;
-//           bit 3 the C user model (hunch_user_model_*: load s4, learn s3,
-//           save and load back, suggest through a session sharing it)
+//           bit 3 the C user model (hunch_user_model_*: import s4, learn s3,
+//           export and import back, suggest through a session sharing it)
 //   ctl[12] typing simulation: 1 + ctl[12] % 8 prefixes at most
 //   ctl[13] bit 0: the session's user model is a UserModel shared with a
 //           second session, which must see what the first learned
@@ -87,9 +87,9 @@
 //   - Ill-formed UTF-8 in context or typed gives exactly the answer of the
 //     same request with each ill-formed part replaced by U+FFFD (ctl[0] bit 7).
 //   - ScoreNextToken returns OK with a finite log-probability <= 0.
-//   - SaveUserModel's output loads back with OK (into a fresh session) and
+//   - Export's output imports back with OK (into a fresh session) and
 //     saves again to the same lines; so does the C API's user model.
-//   - Sessions sharing a UserModel save the same model; NewSession rejects
+//   - Sessions sharing a UserModel export the same model; NewSession rejects
 //     a null user model and another engine's.
 //   - The C API answers as the C++ API does (same engine options), rejects
 //     NULL arguments and over 256 touches with a message.
@@ -169,7 +169,7 @@ class FuzzReader {
 // learns to printable ASCII (bytes outside ' '..'~' of the Learn text s2 but
 // line feeds, and outside '!'..'~' of the LearnWord word s3 and of the
 // user-model bytes s4 but tabs and line feeds, become 'x'), while Learn,
-// LearnWord and LoadUserModel take any bytes. The unit tests and
+// LearnWord and UserModel::Import take any bytes. The unit tests and
 // scripts/fuzz.sh check everything.
 inline bool Ignored(const char* tag) {
   static const std::string list = [] {
@@ -574,8 +574,8 @@ struct Teach {
 
 inline std::string ApplyTeach(hunch::Session* s, const Teach& t) {
   if (t.load) {
-    const hunch::Status st = s->LoadUserModel(t.user_model);
-    if (!st.ok() && st.message().empty()) return "LoadUserModel: an error without a message";
+    const hunch::Status st = s->user_model()->Import(t.user_model);
+    if (!st.ok() && st.message().empty()) return "UserModel::Import: an error without a message";
   }
   if (!t.learn_text.empty()) {
     const hunch::Status st = s->Learn(t.learn_text);
@@ -589,16 +589,16 @@ inline std::string ApplyTeach(hunch::Session* s, const Teach& t) {
 }
 
 inline std::string RoundTripUserModel(const hunch::Engine& engine, const hunch::Session& s) {
-  const std::string saved = s.SaveUserModel();
+  const std::string saved = s.user_model()->Export();
   std::unique_ptr<hunch::Session> t;
   hunch::Status st = engine.NewSession(&t);
   if (!st.ok()) return "NewSession failed: " + st.ToString();
-  st = t->LoadUserModel(saved);
+  st = t->user_model()->Import(saved);
   if (Ignored("roundtrip")) return "";
-  if (!st.ok()) return "[roundtrip] SaveUserModel's output does not load: " + st.ToString() + "; saved " + Escaped(saved);
-  if (SortedLines(t->SaveUserModel()) != SortedLines(saved))
-    return "[roundtrip] SaveUserModel -> LoadUserModel -> SaveUserModel changed the model: " + Escaped(saved) + " -> " +
-           Escaped(t->SaveUserModel());
+  if (!st.ok()) return "[roundtrip] Export's output does not import: " + st.ToString() + "; saved " + Escaped(saved);
+  if (SortedLines(t->user_model()->Export()) != SortedLines(saved))
+    return "[roundtrip] Export -> Import -> Export changed the model: " + Escaped(saved) + " -> " +
+           Escaped(t->user_model()->Export());
   return "";
 }
 
@@ -708,13 +708,13 @@ inline std::string RunCApi(const uint8_t* ctl, const hunch::SuggestRequest& r, c
   hunch_free(err);
   err = nullptr;
   if (v.empty() && (ctl[11] & 8)) {
-    // The C API's user model: load the input's bytes (any, NULs included),
-    // save, load that into another, suggest through a session sharing it.
+    // The C API's user model: import the input's bytes (any, NULs included),
+    // export, import that into another, suggest through a session sharing it.
     hunch_user_model* um = nullptr;
     hunch_user_model* um2 = nullptr;
     if (hunch_user_model_create(w.c_engine, &um, errp) != HUNCH_OK || !um) return "hunch_user_model_create failed";
-    if (hunch_user_model_load(um, teach.user_model.data(), teach.user_model.size(), &err) != HUNCH_OK && !err)
-      v = "hunch_user_model_load failed without a message";
+    if (hunch_user_model_import(um, teach.user_model.data(), teach.user_model.size(), &err) != HUNCH_OK && !err)
+      v = "hunch_user_model_import failed without a message";
     hunch_free(err);
     err = nullptr;
     if (v.empty() && !teach.word.empty()) {
@@ -726,12 +726,12 @@ inline std::string RunCApi(const uint8_t* ctl, const hunch::SuggestRequest& r, c
     }
     char* data = nullptr;
     size_t data_size = 0;
-    if (v.empty() && (hunch_user_model_save(um, &data, &data_size, errp) != HUNCH_OK || !data ||
+    if (v.empty() && (hunch_user_model_export(um, &data, &data_size, errp) != HUNCH_OK || !data ||
                       std::strlen(data) != data_size))
-      v = "hunch_user_model_save failed";
+      v = "hunch_user_model_export failed";
     if (v.empty() && (hunch_user_model_create(w.c_engine, &um2, errp) != HUNCH_OK ||
-                      hunch_user_model_load(um2, data, data_size, &err) != HUNCH_OK))
-      v = Ignored("roundtrip") ? "" : "[roundtrip] hunch_user_model_save's output does not load: " +
+                      hunch_user_model_import(um2, data, data_size, &err) != HUNCH_OK))
+      v = Ignored("roundtrip") ? "" : "[roundtrip] hunch_user_model_export's output does not import: " +
                                           std::string(err ? err : "?");
     hunch_free(data);
     hunch_free(err);
@@ -761,7 +761,7 @@ inline std::string RunCApi(const uint8_t* ctl, const hunch::SuggestRequest& r, c
                                                  : hunch::Status(static_cast<hunch::StatusCode>(code), err ? err : "");
       v = CheckAnswer("C API hunch_session_suggest (shared user model)", q, cst, items);
     }
-    hunch_user_model_clear(um);
+    if (v.empty() && hunch_user_model_clear(um, errp) != HUNCH_OK) v = "hunch_user_model_clear failed";
     if (v.empty() && hunch_user_model_word_count(um) != 0) v = "hunch_user_model_clear left words";
     hunch_session_free(shared_session);
     hunch_user_model_free(um);
@@ -843,8 +843,8 @@ inline std::string RunEngineFuzzInput(const uint8_t* data, size_t size) {
     std::unique_ptr<hunch::Session> other;
     st = engine.NewSession(shared, &other);
     if (!st.ok()) return "NewSession(user model) failed: " + st.ToString();
-    if (other->SaveUserModel() != s->SaveUserModel() || shared->Save() != s->SaveUserModel())
-      return "two sessions sharing a user model save different models";
+    if (other->user_model()->Export() != s->user_model()->Export() || shared->Export() != s->user_model()->Export())
+      return "two sessions sharing a user model export different models";
   }
 
   hunch::Status first_st;
