@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds models/en.hunch from a train/ checkpoint and writes its model card
 # (models/en.md) with the figures measured here:
-#   export (ONNX + engine metadata) -> hunch convert -> hunch quantize int8
+#   export (ONNX + engine metadata, the offensive-word list of
+#   scripts/fetch_offensive_words.sh included) -> hunch convert -> hunch quantize int8
 #   -> hunch eval on data/test-public.tok -> models/en.md
 #   scripts/build_default_model.sh [--card-only] CHECKPOINT [PEERS_JSON]
 #   scripts/build_default_model.sh --quality-only
@@ -40,6 +41,8 @@ peers=${2:-}
 hunch=${HUNCH:-build/hunch}
 work=train/out/default-model
 mkdir -p "$work" models
+# The offensive-word filter list (npm naughty-words, CC-BY-4.0; docs/toolchain.md "Filter lists").
+[ -f train/out/data/offensive-en.txt ] || scripts/fetch_offensive_words.sh
 if [ "$card_only" = 1 ]; then
   for f in lm.onnx quantize.json; do
     [ -f "$work/$f" ] || { echo "--card-only needs $work/$f from a full run" >&2; exit 1; }
@@ -48,7 +51,7 @@ if [ "$card_only" = 1 ]; then
 else
   /usr/bin/python3 train/export.py --checkpoint "$ckpt" --out "$work/lm.onnx" \
     --wordlist train/out/vocab/wordlist.tsv --surface train/out/vocab/surface.tsv \
-    --emoji train/out/data/emoji-keywords.tsv
+    --emoji train/out/data/emoji-keywords.tsv --offensive train/out/data/offensive-en.txt
   "$hunch" convert "$work/lm.onnx" -o "$work/lm.f32.hunch"
   "$hunch" quantize "$work/lm.f32.hunch" -o "$work/en.hunch" --weights int8 \
     --eval-text data/test-public.tok --json > "$work/quantize.json"
@@ -59,5 +62,6 @@ fi
 cp "$work/en.hunch" models/en.hunch
 /usr/bin/python3 train/model_card.py --checkpoint "$ckpt" --onnx "$work/lm.onnx" \
   --quantize "$work/quantize.json" --eval "$work/eval.json" --eval-learn "$work/eval-learn.json" \
-  --bench "$work/bench.json" ${peers:+--peers "$peers"} --model models/en.hunch --out models/en.md
+  --bench "$work/bench.json" ${peers:+--peers "$peers"} --offensive train/out/data/offensive-en.txt \
+  --model models/en.hunch --out models/en.md
 echo "wrote models/en.hunch ($(stat -c %s models/en.hunch) bytes) and models/en.md"

@@ -98,6 +98,41 @@ bool ReadFile(const std::string& path, std::string* out, std::string* error) {
   return true;
 }
 
+bool ReadInput(const std::string& path, std::string* out, std::string* error) {
+  if (path != "-") return ReadFile(path, out, error);
+  out->clear();
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), stdin)) > 0) out->append(buf, n);
+  if (std::ferror(stdin)) {
+    *error = std::string("cannot read stdin: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+Status OpenEngine(const Args& args, std::shared_ptr<const Engine>* engine, std::string* path) {
+  *path = args.Has("model") ? args.Get("model") : DefaultModelPath();
+  EngineOptions opts;
+  std::string err;
+  if (args.Has("set") && !ApplyEngineSettings(args.Get("set"), &opts, &err)) return Status::InvalidArgument(err);
+  return Engine::Open(*path, opts, engine);
+}
+
+Status OpenUserDictionary(const char* cmd, const std::shared_ptr<const Engine>& engine, const std::string& path,
+                          std::shared_ptr<UserModel>* user) {
+  Status st = UserModel::Open(engine, path, UserModelOptions(), user);
+  if (!st.ok()) {
+    if (st.message().find(path) != std::string::npos) return st;
+    return Status(st.code(), path + ": " + st.message());
+  }
+  const std::string& warning = (*user)->open_warning();
+  if (!warning.empty())
+    std::fprintf(stderr, "hunch %s: warning: %s%s\n", cmd,
+                 warning.find(path) == std::string::npos ? (path + ": ").c_str() : "", warning.c_str());
+  return st;
+}
+
 bool ApplyEngineSettings(const std::string& spec, EngineOptions* o, std::string* error) {
   size_t pos = 0;
   while (pos < spec.size()) {
@@ -125,6 +160,7 @@ bool ApplyEngineSettings(const std::string& spec, EngineOptions* o, std::string*
     else if (name == "savings_weight") o->savings_weight = static_cast<float>(v);
     else if (name == "user_weight") o->user_weight = static_cast<float>(v);
     else if (name == "cache_weight") o->cache_weight = static_cast<float>(v);
+    else if (name == "recency_weight") o->recency_weight = static_cast<float>(v);
     else if (name == "max_context_tokens" && v == static_cast<int>(v)) o->max_context_tokens = static_cast<int>(v);
     else if (name == "min_word_count" && v == static_cast<int>(v)) o->min_word_count = static_cast<int>(v);
     else {
@@ -151,6 +187,15 @@ int Usage(const char* cmd, const char* usage, const std::string& problem) {
 int Help(const char* usage) {
   std::printf("usage: %s\n", usage);
   return 0;
+}
+
+std::string Thousands(unsigned long long v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
 }
 
 }  // namespace cli

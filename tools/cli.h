@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,12 +43,26 @@ int Usage(const char* cmd, const char* usage, const std::string& problem);
 // Prints the usage to stdout and returns 0 (for --help).
 int Help(const char* usage);
 
+// "1,234,567".
+std::string Thousands(unsigned long long v);
+
 // The p-th percentile (0..100, nearest rank) of `v`; 0 for an empty vector.
 double Percentile(std::vector<double> v, double p);
 // Microseconds between two steady_clock readings.
 double MicrosBetween(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b);
 // Reads a whole file; false (and a message in *error) when it cannot.
 bool ReadFile(const std::string& path, std::string* out, std::string* error);
+// ReadFile, or all of stdin for "-".
+bool ReadInput(const std::string& path, std::string* out, std::string* error);
+
+// The engine of --model (else DefaultModelPath()) with the --set options;
+// *path gets the model's path.
+Status OpenEngine(const Args& args, std::shared_ptr<const Engine>* engine, std::string* path);
+// The user dictionary in the file `path` for `engine` (UserModel::Open,
+// created empty when missing): its open_warning(), when any, goes to stderr
+// as "hunch <cmd>: warning: ...". A failure's message names the file.
+Status OpenUserDictionary(const char* cmd, const std::shared_ptr<const Engine>& engine, const std::string& path,
+                          std::shared_ptr<UserModel>* user);
 
 // Commands.
 int InspectMain(int argc, char** argv);
@@ -59,6 +74,9 @@ int EvalMain(int argc, char** argv);
 int ConvertMain(int argc, char** argv);  // tools/convert/convert_main.cc
 int CheckMain(int argc, char** argv);
 int QuantizeMain(int argc, char** argv);  // tools/quantize.cc
+int MetadataMain(int argc, char** argv);  // tools/metadata.cc
+int UserMain(int argc, char** argv);      // tools/user.cc
+int LearnMain(int argc, char** argv);     // tools/user.cc
 
 // Applies "--set NAME=VALUE[,NAME=VALUE...]" to engine options: phrases,
 // emoji, corrections, skip_passed_over (0/1); touch_sigma, savings_weight,

@@ -1,4 +1,4 @@
-// hunch eval --model M --text FILE [--suggestions 3] [--learn] [--noise 0.25]
+// hunch eval --model M --text FILE [--suggestions 3] [--learn] [--user FILE] [--noise 0.25]
 //            [--seed 1] [--max-tokens N] [--report DIR] [--json]
 // shared/EVAL.md: the protocol itself is eval::Evaluate (src/eval/evaluate.h);
 // this command parses the arguments, runs it over the file and prints the
@@ -24,11 +24,13 @@ namespace cli {
 namespace {
 
 const char* kUsage =
-    "hunch eval --model M --text FILE [--suggestions 3] [--learn] [--noise 0.25] [--seed 1]\n"
+    "hunch eval --model M --text FILE [--suggestions 3] [--learn] [--user FILE] [--noise 0.25] [--seed 1]\n"
     "           [--max-tokens N] [--report DIR] [--set NAME=VALUE,...] [--json]\n"
     "  FILE: one line per independent context, tokens separated by single spaces\n"
     "  (shared/EVAL.md; data/test-public.tok is the standard file); tokens over 256 bytes are\n"
     "  skipped and counted\n"
+    "  --user FILE: the session's user dictionary is FILE (hunch user; created when missing): its\n"
+    "  words are suggested, and with --learn what the text teaches is written to it\n"
     "  --set: engine options (see hunch suggest --help), e.g. --set phrases=0,savings_weight=0.5";
 
 // A progress bar on stderr when it is a terminal.
@@ -52,7 +54,7 @@ class Progress {
 };
 
 struct EvalArgs {
-  std::string model, text, report;
+  std::string model, text, report, user;
   eval::EvalOptions options;
   long long max_tokens = 0;
   bool json = false, write_report = false;
@@ -66,8 +68,8 @@ int ParseEvalArgs(int argc, char** argv, EvalArgs* a) {
   Args args(argc, argv, {"learn", "json", "help"});
   if (!args.ok()) return Usage(cmd, kUsage, args.error());
   if (args.Has("help")) return Help(kUsage);
-  if (!args.CheckKnown({"model", "text", "suggestions", "learn", "noise", "seed", "max-tokens", "report", "json",
-                        "set", "help"}))
+  if (!args.CheckKnown({"model", "text", "suggestions", "learn", "user", "noise", "seed", "max-tokens", "report",
+                        "json", "set", "help"}))
     return Usage(cmd, kUsage, args.error());
   if (!args.Has("model") || !args.Has("text")) return Usage(cmd, kUsage, "--model and --text are required");
   long long n_sugg, seed;
@@ -84,6 +86,7 @@ int ParseEvalArgs(int argc, char** argv, EvalArgs* a) {
   a->model = args.Get("model");
   a->text = args.Get("text");
   a->report = args.Get("report");
+  a->user = args.Get("user");
   a->write_report = args.Has("report");
   a->json = args.Has("json");
   a->options.suggestions = static_cast<int>(n_sugg);
@@ -190,7 +193,13 @@ int EvalMain(int argc, char** argv) {
   Status st = Engine::Open(a.model, a.engine, &engine);
   if (!st.ok()) return Fail(cmd, st);
   std::unique_ptr<Session> session;
-  st = engine->NewSession(&session);
+  if (!a.user.empty()) {
+    std::shared_ptr<UserModel> user;
+    st = OpenUserDictionary(cmd, engine, a.user, &user);
+    if (st.ok()) st = engine->NewSession(user, &session);
+  } else {
+    st = engine->NewSession(&session);
+  }
   if (!st.ok()) return Fail(cmd, st);
 
   Progress progress;

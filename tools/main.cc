@@ -15,6 +15,8 @@ struct Command {
 const Command kCommands[] = {
     {"suggest", hunch::cli::SuggestMain, "print suggestions for a context and a word being typed"},
     {"repl", hunch::cli::ReplMain, "type text and see suggestions as you go"},
+    {"learn", hunch::cli::LearnMain, "teach a user dictionary file the words of a text"},
+    {"user", hunch::cli::UserMain, "list, forget, block, clear, export or import a user dictionary file"},
     {"eval", hunch::cli::EvalMain, "measure suggestions on a test text (KSR, next word, typos, latency)"},
     {"inspect", hunch::cli::InspectMain, "show a model's subgraphs, ops, tensors, arena plan and metadata"},
     {"synth", hunch::cli::SynthMain, "write a language model with random weights (for benchmarks and tests)"},
@@ -22,6 +24,7 @@ const Command kCommands[] = {
     {"convert", hunch::cli::ConvertMain, "convert an ONNX model (train/export.py, torch) to .hunch"},
     {"check", hunch::cli::CheckMain, "report which nodes of an ONNX model convert, fold, fuse or are unsupported"},
     {"quantize", hunch::cli::QuantizeMain, "quantize a model's weights to int8, float16 or int4; compare on a text"},
+    {"metadata", hunch::cli::MetadataMain, "list a model's metadata sections, or set and remove them (no retraining)"},
 };
 
 void PrintHelp(FILE* out) {

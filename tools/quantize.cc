@@ -46,15 +46,6 @@ const char* kUsage =
     "  --max-lines   evaluate only the first N contexts\n"
     "  --json        print the report as JSON";
 
-// "1,234,567"
-std::string Thousands(unsigned long long v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 std::string ShapeText(const Shape& s) {
   std::string out = "[";

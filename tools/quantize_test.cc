@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "hunch/engine.h"
 #include "hunch/model.h"
+#include "testing/cli_run.h"
 #include "text/unicode_tables.h"
 #include "util/json.h"
 
@@ -26,40 +27,11 @@
 namespace hunch {
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
+using testing::CliRun;
+using testing::CountFiles;
+using testing::Exists;
 
-CliRun RunCli(const std::string& args) {
-  CliRun r;
-  const std::string cmd = std::string(HUNCH_QUANTIZE_CLI) + " quantize " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.output.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-bool Exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-// Files in `dir` (to check that no temporary file was left behind).
-int CountFiles(const std::string& dir) {
-  const std::string cmd = "ls -A '" + dir + "' | wc -l";
-  FILE* p = popen(cmd.c_str(), "r");
-  int n = -1;
-  if (p) {
-    if (fscanf(p, "%d", &n) != 1) n = -1;
-    pclose(p);
-  }
-  return n;
-}
+CliRun RunCli(const std::string& args) { return testing::RunCommand(std::string(HUNCH_QUANTIZE_CLI) + " quantize " + args); }
 
 class QuantizeCliTest : public ::testing::Test {
  protected:

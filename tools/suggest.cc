@@ -1,9 +1,11 @@
-// hunch suggest [--model M] [--typed WORD] [--touches "x,y x,y ..."] [-n 3]
+// hunch suggest [--model M] [--user FILE] [--typed WORD] [--touches "x,y x,y ..."] [-n 3]
 //               [--complete] [--json] [CONTEXT...]
-// hunch repl [--model M] [-n 3]
+// hunch repl [--model M] [--user FILE] [-n 3] [--live]
 // Suggestions from the command line, and an interactive loop that shows them
-// as you type. Without --model the default model is used (HUNCH_MODEL, then
-// the installed or source-tree models/en.hunch).
+// as you type: live (tools/live_repl.h) on a terminal or with --live, a line
+// at a time otherwise. Without --model the default model is used
+// (HUNCH_MODEL, then the installed or source-tree models/en.hunch); with
+// --user the session learns into (and suggests from) that user dictionary.
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +19,7 @@
 #include "hunch/engine.h"
 #include "tools/cli.h"
 #include "tools/json_writer.h"
+#include "tools/live_repl.h"
 
 #ifndef HUNCH_DEFAULT_MODEL_INSTALLED
 #define HUNCH_DEFAULT_MODEL_INSTALLED ""
@@ -38,17 +41,25 @@ std::string DefaultModelPath() {
 namespace {
 
 const char* kSuggestUsage =
-    "hunch suggest [--model M] [--typed WORD] [--touches \"x,y x,y ...\"] [--n 3] [--complete] [--set ...] [--json]\n"
-    "              [CONTEXT...]\n"
+    "hunch suggest [--model M] [--user FILE] [--typed WORD] [--touches \"x,y x,y ...\"] [--n 3] [--complete]\n"
+    "              [--set ...] [--json] [CONTEXT...]\n"
     "  CONTEXT: the text before the word being typed; WORD: the characters typed so far;\n"
+    "  --user FILE: suggest from the user dictionary FILE too (hunch learn / hunch user; created when missing);\n"
     "  --touches: one x,y per typed character on the QWERTY layout (keys 1 x 1, q at 0..1);\n"
     "  --complete: WORD is finished (suggest corrections, not completions)\n"
     "  --set NAME=VALUE,...: engine options: phrases, emoji, corrections, skip_passed_over (0/1);\n"
     "    touch_sigma, savings_weight, user_weight (numbers); max_context_tokens, min_word_count";
 const char* kReplUsage =
-    "hunch repl [--model M] [--n 3] [--set NAME=VALUE,...]\n"
-    "  Type text and press Enter: the last word (no trailing space) is the word being typed.\n"
-    "  ':learn TEXT' learns from TEXT, ':reset' forgets the context, ':quit' or Ctrl-D ends.";
+    "hunch repl [--model M] [--user FILE] [--n 3] [--set NAME=VALUE,...] [--live]\n"
+    "  On a terminal (or with --live) the repl is live: the line being typed on top, the suggestions\n"
+    "  under it, after every key. Space commits the word (autocorrected when the first suggestion\n"
+    "  has a *); Tab or 1..9 takes suggestion 1 or N; Backspace right after an autocorrection goes\n"
+    "  back to what was typed (and it is not corrected again); Enter ends the line (the next line\n"
+    "  is a new context); Ctrl-D or Ctrl-C quits. Committed words are learned.\n"
+    "  Otherwise (a pipe) it reads lines: the last word (no trailing space) is the word being typed.\n"
+    "  --user FILE: learn into (and suggest from) the user dictionary FILE (created when missing)\n"
+    "  Commands (a line that starts with ':'): ':learn TEXT' learns from TEXT, ':private on|off'\n"
+    "  stops and resumes learning, ':reset' forgets the context, ':help', ':quit' (or Ctrl-D) ends.";
 
 const char* KindName(SuggestionKind k) {
   switch (k) {
@@ -80,15 +91,16 @@ bool ParseTouches(const std::string& s, std::vector<TouchPoint>* out) {
   return true;
 }
 
-// The engine of --model (or the default model) with the --set options, and a session on it.
-Status OpenSession(const Args& args, std::shared_ptr<const Engine>* engine, std::unique_ptr<Session>* session,
-                   std::string* path) {
-  *path = args.Has("model") ? args.Get("model") : DefaultModelPath();
-  EngineOptions opts;
-  std::string err;
-  if (args.Has("set") && !ApplyEngineSettings(args.Get("set"), &opts, &err)) return Status::InvalidArgument(err);
-  Status st = Engine::Open(*path, opts, engine);
-  return st.ok() ? (*engine)->NewSession(session) : st;
+// The engine of --model (or the default model) with the --set options, and a
+// session on it: with --user, on that user dictionary.
+Status OpenSession(const char* cmd, const Args& args, std::shared_ptr<const Engine>* engine,
+                   std::unique_ptr<Session>* session, std::string* path) {
+  Status st = OpenEngine(args, engine, path);
+  if (!st.ok()) return st;
+  if (!args.Has("user")) return (*engine)->NewSession(session);
+  std::shared_ptr<UserModel> user;
+  st = OpenUserDictionary(cmd, *engine, args.Get("user"), &user);
+  return st.ok() ? (*engine)->NewSession(user, session) : st;
 }
 
 }  // namespace
@@ -98,7 +110,7 @@ int SuggestMain(int argc, char** argv) {
   Args args(argc, argv, {"complete", "json", "help"});
   if (!args.ok()) return Usage(cmd, kSuggestUsage, args.error());
   if (args.Has("help")) return Help(kSuggestUsage);
-  if (!args.CheckKnown({"model", "typed", "touches", "n", "complete", "set", "json", "help"}))
+  if (!args.CheckKnown({"model", "user", "typed", "touches", "n", "complete", "set", "json", "help"}))
     return Usage(cmd, kSuggestUsage, args.error());
   long long n;
   if (!args.GetInt("n", 3, 1, 16, &n)) return Usage(cmd, kSuggestUsage, args.error());
@@ -112,7 +124,7 @@ int SuggestMain(int argc, char** argv) {
   std::shared_ptr<const Engine> engine;
   std::unique_ptr<Session> session;
   std::string path;
-  Status st = OpenSession(args, &engine, &session, &path);
+  Status st = OpenSession(cmd, args, &engine, &session, &path);
   if (!st.ok()) return Fail(cmd, st);
   std::vector<Suggestion> out;
   auto t0 = std::chrono::steady_clock::now();
@@ -140,36 +152,41 @@ int SuggestMain(int argc, char** argv) {
 
 int ReplMain(int argc, char** argv) {
   const char* cmd = "repl";
-  Args args(argc, argv, {"help"});
+  Args args(argc, argv, {"live", "help"});
   if (!args.ok()) return Usage(cmd, kReplUsage, args.error());
   if (args.Has("help")) return Help(kReplUsage);
-  if (!args.CheckKnown({"model", "n", "set", "help"})) return Usage(cmd, kReplUsage, args.error());
+  if (!args.CheckKnown({"model", "user", "n", "set", "live", "help"})) return Usage(cmd, kReplUsage, args.error());
+  if (!args.positional().empty()) return Usage(cmd, kReplUsage, "unexpected argument '" + args.positional()[0] + "'");
   long long n;
   if (!args.GetInt("n", 3, 1, 16, &n)) return Usage(cmd, kReplUsage, args.error());
   std::shared_ptr<const Engine> engine;
   std::unique_ptr<Session> session;
   std::string path;
-  Status st = OpenSession(args, &engine, &session, &path);
+  Status st = OpenSession(cmd, args, &engine, &session, &path);
   if (!st.ok()) return Fail(cmd, st);
   const bool tty = isatty(0) != 0;
-  if (tty)
-    std::printf("hunch repl: %s (%d-word vocabulary, %zu-word lexicon). Type text; Enter shows suggestions; "
-                ":quit ends.\n",
-                path.c_str(), engine->vocab_size(), engine->lexicon_size());
-  std::string line;
+  const std::string user = args.Has("user") ? ", user dictionary " + args.Get("user") : "";
+  if (tty || args.Has("live")) {
+    std::fflush(stdout);
+    const std::string banner = "hunch repl: " + path + " (" + std::to_string(engine->vocab_size()) +
+                               "-word vocabulary, " + std::to_string(engine->lexicon_size()) + "-word lexicon)" +
+                               user + ".\r\nSpace commits, Tab or 1-9 picks, Backspace after a correction undoes " +
+                               "it, Enter ends the line, Ctrl-D quits; :help lists the commands.";
+    return RunLiveRepl(session.get(), static_cast<int>(n), 0, 1, tty, banner);
+  }
+  std::string line, message;
   std::vector<Suggestion> out;
-  while (true) {
-    if (tty) std::printf("> "), std::fflush(stdout);
-    if (!std::getline(std::cin, line)) break;
-    if (line == ":quit" || line == ":q") break;
-    if (line == ":reset") {
-      session->Reset();
-      continue;
-    }
-    if (line.compare(0, 7, ":learn ") == 0) {
-      st = session->Learn(line.substr(7));
-      if (!st.ok()) std::fprintf(stderr, "hunch repl: %s\n", st.ToString().c_str());
-      continue;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line[0] == ':') {
+      const ReplCommandResult r = RunReplCommand(session.get(), line, &message);
+      if (r == ReplCommandResult::kQuit) break;
+      if (r == ReplCommandResult::kFailed) std::fprintf(stderr, "%s\n", message.c_str());
+      if (r == ReplCommandResult::kDone && !message.empty()) std::printf("%s\n", message.c_str());
+      if (r != ReplCommandResult::kNotCommand) {
+        std::fflush(stdout);
+        continue;
+      }
     }
     SuggestRequest r;
     size_t sp = line.find_last_of(" \t");

@@ -25,6 +25,9 @@ metadata_props:
   hunch.vocab         vocabulary tokens joined by "\\n", in id order
   hunch.tokenizer     tokenizer settings JSON (tokenizer.json)
   hunch.architecture  JSON: cell, sizes, gate order, state names and shapes
+  with --wordlist/--surface/--emoji/--offensive, the engine's text sections:
+  hunch.lexicon, hunch.surface, hunch.emoji, hunch.offensive (`hunch convert`
+  stores each hunch.<name> as metadata section <name>)
 
 Beside MODEL.onnx the export writes the PyTorch reference for the C++ parity
 test: MODEL.ref.json (tokens, per-step top-5, final state, file names) and
@@ -220,12 +223,50 @@ def read_tsv(path, what):
     return rows
 
 
+MAX_OFFENSIVE_WORD_BYTES = 64
+
+
+def read_word_list(path, what):
+    """The words of a one-word-per-line file (scripts/fetch_offensive_words.sh):
+    each line 1 to 64 bytes of UTF-8, lower case (str.lower(), as the
+    tokenizer normalizes), no whitespace or control characters; a final
+    newline is allowed, blank lines are not."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise ExportError(f"{what}: {e}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ExportError(f"{path}: invalid UTF-8 at byte {e.start} ({what})")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for n, w in enumerate(lines, 1):
+        where = f"{path}:{n}"
+        if not w:
+            raise ExportError(f"{where}: empty line ({what}: one word per line)")
+        if len(w.encode("utf-8")) > MAX_OFFENSIVE_WORD_BYTES:
+            raise ExportError(f"{where}: {w!r} is longer than {MAX_OFFENSIVE_WORD_BYTES} bytes ({what})")
+        if any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in w):
+            raise ExportError(f"{where}: control character in {w!r} ({what})")
+        if any(c.isspace() for c in w):
+            raise ExportError(f"{where}: {w!r} has a space ({what}: words, not phrases)")
+        if w.lower() != w:
+            raise ExportError(f"{where}: {w!r} is not lower case ({what})")
+    return lines
+
+
 def engine_metadata(wordlist=None, surface=None, emoji=None, min_count=2, emoji_per_keyword=1,
-                    vocab=()):
+                    vocab=(), offensive=None):
     """The engine's text metadata: lexicon (token<TAB>count, count >= min_count,
     the words outside `vocab`: the engine takes vocabulary words from the
-    vocabulary), surface spellings, and emoji keywords (letters-only keywords,
-    at most emoji_per_keyword emoji each, in the file's order)."""
+    vocabulary), surface spellings, emoji keywords (letters-only keywords,
+    at most emoji_per_keyword emoji each, in the file's order), and the
+    offensive-word list (hunch.offensive: the file's words, one per line
+    with a final newline, the bytes scripts/fetch_offensive_words.sh writes;
+    the engine keeps them out of suggestions unless typed in full)."""
     meta = {}
     kept, rare = None, set()
     in_vocab = set(vocab)
@@ -265,6 +306,8 @@ def engine_metadata(wordlist=None, surface=None, emoji=None, min_count=2, emoji_
             per_kw[kw] = per_kw.get(kw, 0) + 1
             keep.append(f"{e}\t{kw}")
         meta["hunch.emoji"] = "\n".join(keep)
+    if offensive:
+        meta["hunch.offensive"] = "".join(w + "\n" for w in read_word_list(offensive, "offensive words"))
     return meta
 
 
@@ -416,6 +459,8 @@ def main(argv=None):
                    help="lexicon words seen fewer times are left out (default 2)")
     p.add_argument("--surface", help="surface.tsv of tokenizer.py build (hunch.surface)")
     p.add_argument("--emoji", help="emoji-keywords.tsv of data.py (hunch.emoji)")
+    p.add_argument("--offensive", help="offensive-en.txt of scripts/fetch_offensive_words.sh: words "
+                   "kept out of suggestions unless typed in full (hunch.offensive)")
     args = p.parse_args(argv)
     if args.min_count < 1:
         p.error("--min-count must be >= 1")
@@ -425,7 +470,8 @@ def main(argv=None):
         p.error("--out must end with .onnx")
     try:
         model, vocab, settings = load_model(args.checkpoint)
-        extra = engine_metadata(args.wordlist, args.surface, args.emoji, args.min_count, vocab=vocab)
+        extra = engine_metadata(args.wordlist, args.surface, args.emoji, args.min_count, vocab=vocab,
+                                offensive=args.offensive)
         export(model, vocab, settings, args.out, args.opset, not args.no_verify, args.atol,
                extra_meta=extra)
     except ExportError as e:

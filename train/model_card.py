@@ -82,6 +82,8 @@ def main(argv=None):
     for name in ("checkpoint", "onnx", "quantize", "eval", "eval-learn", "bench", "model", "out"):
         p.add_argument("--" + name)
     p.add_argument("--peers", help="peers.json of bench/peers/run_peers.sh")
+    p.add_argument("--offensive", help="the offensive-word list the model carries "
+                   "(scripts/fetch_offensive_words.sh): adds the card's filter-list line")
     p.add_argument("--training", default=os.path.join(os.path.dirname(__file__), "..", "models",
                                                       "en.training.md"),
                    help="markdown describing how the checkpoint was trained (commands, times)")
@@ -119,7 +121,9 @@ def main(argv=None):
              f"on {cpu_model()}, one thread. Do not edit by hand.\n")
     L.append("## What it is\n")
     L.append(f"- **File**: {size:,} bytes; int8 weights (per output channel), "
-             f"with the engine's lexicon, display spellings and emoji keywords as metadata.")
+             "with the engine's lexicon, display spellings" +
+             (", emoji keywords and offensive-word list" if a.offensive else " and emoji keywords") +
+             " as metadata.")
     L.append(f"- **Architecture**: {cfg['cell'].upper()} LSTM, {cfg['layers']} layer(s), "
              f"vocabulary {cfg['vocab_size']:,}, embedding {cfg['embed']}, {cfg['units']} units, "
              f"projection {cfg['proj']}, input and output embedding tied: {n_params:,} parameters.")
@@ -128,7 +132,16 @@ def main(argv=None):
              "from the `surface` metadata.")
     L.append("- **Data**: the training split of `shared/DATA.md` (SpamAssassin easy-ham e-mail bodies, "
              "State of the Union addresses, Debian fortunes), built by `train/data.py`; the test "
-             "split (hard-ham) is never trained on.\n")
+             "split (hard-ham) is never trained on." + ("" if a.offensive else "\n"))
+    if a.offensive:
+        with open(a.offensive, encoding="utf-8") as f:
+            n_words = sum(1 for line in f if line.strip())
+        L.append(f"- **Filter list**: the `offensive` section ({n_words:,} words, "
+                 "`scripts/fetch_offensive_words.sh`) is the English list of npm `naughty-words` 1.2.0, "
+                 "\"List of Dirty, Naughty, Obscene, and Otherwise Bad Words\" by Shutterstock, CC-BY-4.0, "
+                 "single words only, lower-cased; used only as a suggestion filter (those words are "
+                 "suggested only when typed in full), not as training text (docs/toolchain.md, "
+                 "\"Filter lists\").\n")
     L.append("## Training\n")
     if os.path.exists(a.training):
         with open(a.training, encoding="utf-8") as f:

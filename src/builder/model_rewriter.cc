@@ -136,6 +136,17 @@ Status ModelRewriter::ReplaceConstant(int subgraph, int tensor, ConstantValue va
 Status ModelRewriter::SetMetadata(const std::string& name, std::string bytes) {
   if (name.empty()) return Status::InvalidArgument("metadata names must not be empty");
   metadata_[name] = std::move(bytes);
+  removed_metadata_.erase(name);
+  return Status::OK();
+}
+
+Status ModelRewriter::RemoveMetadata(const std::string& name) {
+  const uint8_t* data;
+  size_t size;
+  const bool in_input = model_->GetMetadata(name.c_str(), &data, &size).ok();
+  const bool set = metadata_.erase(name) > 0;
+  if (!set && (!in_input || removed_metadata_.count(name))) return Status::NotFound("no metadata entry '" + name + "'");
+  if (in_input) removed_metadata_.insert(name);
   return Status::OK();
 }
 
@@ -208,7 +219,8 @@ Status ModelRewriter::Finish(std::vector<uint8_t>* out) const {
     }
   }
   // Metadata: the input's entries in order (bytes replaced where SetMetadata
-  // says), then new entries; sorted by name when any was added.
+  // says, left out where RemoveMetadata says), then new entries; sorted by
+  // name when any was added.
   struct MetadataEntry {
     std::string name;
     uint32_t old_buffer;           // kept input bytes, or 0
@@ -219,6 +231,7 @@ Status ModelRewriter::Finish(std::vector<uint8_t>* out) const {
   if (m->metadata()) {
     for (const fb::Metadata* e : *m->metadata()) {
       const std::string name = e->name()->str();
+      if (removed_metadata_.count(name)) continue;  // its buffer is kept only if another entry uses it
       auto it = metadata_.find(name);
       if (it == metadata_.end()) {
         keep[e->buffer()] = true;

@@ -5,7 +5,7 @@
 // tensors (names, shapes, dtypes, quantization), inputs, outputs, operators
 // (inputs, outputs, options, custom options) and state pairs, and the
 // metadata entries (names and bytes) in their original order; entries can be
-// replaced or added with SetMetadata. Buffers keep
+// replaced or added with SetMetadata and dropped with RemoveMetadata. Buffers keep
 // their order in the data section; a replaced tensor's new bytes take the
 // place of its old buffer, identical replacement bytes are stored once, and
 // buffers nothing refers to any more are dropped.
@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -88,6 +89,11 @@ class ModelRewriter {
   // place, or adds the entry (the list is then kept sorted by name, as
   // ModelBuilder writes it). An empty name is kInvalidArgument.
   Status SetMetadata(const std::string& name, std::string bytes);
+  // Drops a metadata entry: one of the input's (its bytes leave the file
+  // unless another entry shares them) or one added by SetMetadata. The other
+  // entries keep their order. kNotFound when there is no such entry (nothing
+  // changes); a later SetMetadata of the name adds it again.
+  Status RemoveMetadata(const std::string& name);
 
   // Writes the rewritten file into *out. The result is loaded (fully
   // validated) before returning; a failure there is kInternal.
@@ -101,6 +107,7 @@ class ModelRewriter {
   std::shared_ptr<const Model> model_;
   std::map<std::pair<int, int>, ConstantValue> replaced_;  // (subgraph, tensor) -> new value
   std::map<std::string, std::string> metadata_;            // name -> new bytes
+  std::set<std::string> removed_metadata_;                 // input entries to drop
 };
 
 }  // namespace hunch

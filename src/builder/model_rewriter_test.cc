@@ -1,5 +1,6 @@
 #include "builder/model_rewriter.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -338,6 +339,82 @@ TEST(ModelRewriterTest, ReplacedBuffersShrinkTheFileAndIdenticalOnesAreStoredOnc
   ASSERT_TRUE(ReadConstantFloats(*q, 0, emb, &e1).ok());
   EXPECT_EQ(e0, e1);
   EXPECT_EQ(ReadConstantFloats(*q, 0, wx, &e1).code(), StatusCode::kInvalidArgument);  // int8 now
+}
+
+// The metadata names of a model, in file order.
+std::vector<std::string> MetadataNames(const Model& m) {
+  std::vector<std::string> names;
+  for (int i = 0; i < m.num_metadata(); ++i) names.push_back(m.metadata_name(i));
+  return names;
+}
+
+std::string MetadataText(const Model& m, const char* name) {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  if (!m.GetMetadata(name, &data, &size).ok()) return "<missing>";
+  return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+TEST(ModelRewriterTest, SetAndRemoveMetadata) {
+  const std::vector<uint8_t> original = OptionsModel();  // empty, provenance, vocab
+  const auto a = Load(original);
+  ASSERT_TRUE(a);
+  ASSERT_EQ(MetadataNames(*a), (std::vector<std::string>{"empty", "provenance", "vocab"}));
+
+  // Replace one entry, add one (sorted in), remove one.
+  std::unique_ptr<ModelRewriter> rw;
+  ASSERT_TRUE(ModelRewriter::FromBytes(original.data(), original.size(), &rw).ok());
+  ASSERT_TRUE(rw->SetMetadata("vocab", "<unk>\n<s>\n</s>\nbye").ok());
+  ASSERT_TRUE(rw->SetMetadata("offensive", "darn\nheck").ok());
+  ASSERT_TRUE(rw->RemoveMetadata("provenance").ok());
+  EXPECT_EQ(rw->RemoveMetadata("provenance").code(), StatusCode::kNotFound);  // already removed
+  EXPECT_EQ(rw->RemoveMetadata("nothing").code(), StatusCode::kNotFound);
+  EXPECT_EQ(rw->SetMetadata("", "x").code(), StatusCode::kInvalidArgument);
+  std::vector<uint8_t> out;
+  ASSERT_TRUE(rw->Finish(&out).ok());
+  auto b = Load(out);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(MetadataNames(*b), (std::vector<std::string>{"empty", "offensive", "vocab"}));
+  EXPECT_EQ(MetadataText(*b, "offensive"), "darn\nheck");
+  EXPECT_EQ(MetadataText(*b, "vocab"), "<unk>\n<s>\n</s>\nbye");
+  EXPECT_EQ(MetadataText(*b, "empty"), "");
+  EXPECT_EQ(MetadataText(*b, "provenance"), "<missing>");
+  // The removed entry's bytes left the file; weights are untouched.
+  const std::string provenance = "{\"k\": 1}";
+  EXPECT_EQ(std::search(out.begin(), out.end(), provenance.begin(), provenance.end()), out.end());
+  EXPECT_EQ(b->weight_bytes(), a->weight_bytes());
+
+  // Removing what was just added changes nothing: the bytes of a plain round trip.
+  std::unique_ptr<ModelRewriter> rw2;
+  ASSERT_TRUE(ModelRewriter::FromBytes(out.data(), out.size(), &rw2).ok());
+  ASSERT_TRUE(rw2->SetMetadata("added", "x").ok());
+  ASSERT_TRUE(rw2->RemoveMetadata("added").ok());
+  EXPECT_EQ(rw2->RemoveMetadata("added").code(), StatusCode::kNotFound);
+  std::vector<uint8_t> same;
+  ASSERT_TRUE(rw2->Finish(&same).ok());
+  EXPECT_TRUE(same == RoundTrip(out));
+  // Removing the added entry and setting the removed ones again: the original
+  // model (the data section may order the metadata buffers differently).
+  ASSERT_TRUE(rw2->RemoveMetadata("offensive").ok());
+  ASSERT_TRUE(rw2->SetMetadata("provenance", provenance).ok());
+  ASSERT_TRUE(rw2->SetMetadata("vocab", "<unk>\n<s>\n</s>\nhello").ok());
+  std::vector<uint8_t> back;
+  ASSERT_TRUE(rw2->Finish(&back).ok());
+  const auto c = Load(back);
+  ASSERT_TRUE(c);
+  ExpectSameModel(*a, *c);
+
+  // Remove, then set again: the entry stays, with the new bytes.
+  std::unique_ptr<ModelRewriter> rw3;
+  ASSERT_TRUE(ModelRewriter::FromBytes(original.data(), original.size(), &rw3).ok());
+  ASSERT_TRUE(rw3->RemoveMetadata("vocab").ok());
+  ASSERT_TRUE(rw3->SetMetadata("vocab", "again").ok());
+  ASSERT_TRUE(rw3->RemoveMetadata("empty").ok());
+  ASSERT_TRUE(rw3->Finish(&out).ok());
+  b = Load(out);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(MetadataNames(*b), (std::vector<std::string>{"provenance", "vocab"}));
+  EXPECT_EQ(MetadataText(*b, "vocab"), "again");
 }
 
 TEST(ModelRewriterTest, OpenReportsMissingAndCorruptFiles) {

@@ -28,9 +28,12 @@ class ExportTinyModelTest(unittest.TestCase):
         cls.paths = make_corpus(d)
         quiet_train(tiny_args(cls.paths, os.path.join(d, "run"), "--max-steps", "20"))
         cls.onnx_path = os.path.join(d, "model", "lm.onnx")
+        offensive = os.path.join(d, "offensive.txt")
+        with open(offensive, "w", encoding="utf-8") as f:
+            f.write("darn\nheck\n")
         with contextlib.redirect_stdout(io.StringIO()):
             cls.rc = export.main(["--checkpoint", os.path.join(d, "run", "best.pt"),
-                                  "--out", cls.onnx_path])
+                                  "--out", cls.onnx_path, "--offensive", offensive])
         cls.proto = onnx.load(cls.onnx_path)
         cls.vocab = T.read_vocab(cls.paths["vocab"])
 
@@ -54,6 +57,8 @@ class ExportTinyModelTest(unittest.TestCase):
         self.assertEqual((arch["cell"], arch["embed"], arch["units"], arch["proj"]),
                          ("cifg", 16, 32, 16))
         self.assertEqual(arch["vocab_size"], len(self.vocab))
+        # --offensive: the list as hunch.offensive (hunch convert: section "offensive")
+        self.assertEqual(meta["hunch.offensive"], "darn\nheck\n")
 
     def test_io_names_shapes_and_state_pairs(self):
         g = self.proto.graph
@@ -158,3 +163,31 @@ class EngineMetadataTest(unittest.TestCase):
             bad = write("bad.tsv", "the\tmany\n")
             with self.assertRaises(export.ExportError):
                 export.engine_metadata(bad)
+
+    def test_offensive_words(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            def write(name, data):
+                path = os.path.join(d, name)
+                with open(path, "wb") as f:
+                    f.write(data.encode("utf-8") if isinstance(data, str) else data)
+                return path
+            # the file's words, one per line with a final newline (the bytes
+            # scripts/fetch_offensive_words.sh writes), with or without one in the file
+            ok = write("offensive.txt", "darn\ng-spot\nheck\n🖕\n")
+            meta = export.engine_metadata(offensive=ok)
+            self.assertEqual(meta, {"hunch.offensive": "darn\ng-spot\nheck\n🖕\n"})
+            meta = export.engine_metadata(offensive=write("no-newline.txt", "darn\nheck"))
+            self.assertEqual(meta["hunch.offensive"], "darn\nheck\n")
+            self.assertNotIn("hunch.offensive", export.engine_metadata())
+            for bad in ["darn\nHeck\n", "darn\ngosh darn\n", "darn\n\nheck\n", "darn\r\nheck\n",
+                        "a" * 65 + "\n", b"h\xc3(ck\n"]:
+                with self.assertRaises(export.ExportError, msg=repr(bad)):
+                    export.engine_metadata(offensive=write("bad.txt", bad))
+            with self.assertRaises(export.ExportError):
+                export.engine_metadata(offensive=os.path.join(d, "missing.txt"))
+            # the command line option (ExportTinyModelTest.test_metadata runs it)
+            out = io.StringIO()
+            with self.assertRaises(SystemExit), contextlib.redirect_stdout(out):
+                export.main(["--help"])
+            self.assertIn("--offensive", out.getvalue())

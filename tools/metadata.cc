@@ -1,0 +1,294 @@
+// hunch metadata MODEL.hunch [--get NAME]
+// hunch metadata MODEL.hunch --set NAME=FILE [--set ...] [--remove NAME ...] --out OUT.hunch
+// Lists a model's metadata sections (name, bytes), prints one, or rewrites
+// the model with sections set from files or removed (ModelRewriter: the
+// graph, the weights and every other section are copied unchanged), without
+// retraining. The output is written atomically (temporary file + rename) and
+// only once every check passed; OUT may be MODEL.
+//
+// Checks before anything is written: the text sections the toolchain and
+// the engine use (kTextSections) must be valid UTF-8, the JSON ones must
+// parse, and "offensive" must be one word per line (1 to 64 bytes, lower
+// case, no spaces or control characters); when MODEL opens as an engine, the
+// rewritten model must too.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "builder/model_builder.h"  // WriteFileAtomic
+#include "builder/model_rewriter.h"
+#include "hunch/engine.h"
+#include "hunch/model.h"
+#include "text/unicode.h"
+#include "text/utf8.h"
+#include "tools/cli.h"
+#include "util/json.h"
+
+namespace hunch {
+namespace cli {
+
+namespace {
+
+const char* kUsage =
+    "hunch metadata MODEL.hunch [--get NAME]\n"
+    "       hunch metadata MODEL.hunch --set NAME=FILE [--set NAME=FILE ...] [--remove NAME ...] --out OUT.hunch\n"
+    "  (no option)  list the metadata sections: name and bytes\n"
+    "  --get        write the bytes of section NAME to stdout\n"
+    "  --set        set section NAME to the bytes of FILE (replaced, or added in name order)\n"
+    "  --remove     drop section NAME\n"
+    "  --out        the rewritten model (written atomically; may be MODEL itself)\n"
+    "Text sections (vocab, tokenizer, architecture, provenance, lexicon, surface, emoji, offensive)\n"
+    "must be valid UTF-8, the JSON ones (tokenizer, architecture, provenance) must parse, and\n"
+    "offensive must hold one lower-case word per line (1 to 64 bytes, no spaces or control characters).";
+
+const char* const kTextSections[] = {"vocab",   "tokenizer", "architecture", "provenance",
+                                     "lexicon", "surface",   "emoji",        "offensive"};
+const char* const kJsonSections[] = {"tokenizer", "architecture", "provenance"};
+constexpr size_t kMaxWordBytes = 64;
+
+bool OneOf(const std::string& name, const char* const* list, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    if (name == list[i]) return true;
+  return false;
+}
+
+// Names --set accepts: letters, digits, '_', '-', '.' (what the toolchain writes).
+bool ValidName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+          c == '.'))
+      return false;
+  return true;
+}
+
+// Byte offset and line (1-based) of the first ill-formed UTF-8 sequence;
+// false when `s` is valid.
+bool FindBadUtf8(std::string_view s, size_t* offset, size_t* line) {
+  *line = 1;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    char32_t cp;
+    const size_t n = text::DecodeUtf8(s, pos, &cp);
+    // U+FFFD written out is three bytes; a decoding error is shorter or marks a bad sequence.
+    if (cp == text::kReplacementChar && !(n == 3 && s.compare(pos, 3, "\xEF\xBF\xBD") == 0)) {
+      *offset = pos;
+      return true;
+    }
+    if (cp == '\n') ++*line;
+    pos += n;
+  }
+  return false;
+}
+
+// The offensive list's format: one word per line, a final newline allowed.
+bool CheckWordList(std::string_view s, std::string* error) {
+  size_t line_no = 0;
+  while (!s.empty()) {
+    ++line_no;
+    const size_t nl = s.find('\n');
+    const std::string_view line = s.substr(0, nl);
+    s.remove_prefix(nl == std::string_view::npos ? s.size() : nl + 1);
+    const std::string where = "line " + std::to_string(line_no);
+    if (line.empty()) {
+      *error = where + " is empty (one word per line)";
+      return false;
+    }
+    if (line.size() > kMaxWordBytes) {
+      *error = where + " has " + std::to_string(line.size()) + " bytes (at most " + std::to_string(kMaxWordBytes) + ")";
+      return false;
+    }
+    size_t pos = 0;
+    while (pos < line.size()) {
+      const char32_t c = text::NextCodePoint(line, &pos);
+      if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0)) {
+        *error = where + " has a control character" + (c == '\r' ? " (CR: use \\n line ends)" : "");
+        return false;
+      }
+      if (text::IsSpace(c)) {
+        *error = where + " has a space: words only, not phrases";
+        return false;
+      }
+    }
+    if (text::Lower(line) != line) {
+      *error = where + " ('" + std::string(line) + "') is not lower case";
+      return false;
+    }
+  }
+  return true;
+}
+
+// The checks of a section's new bytes (see the file comment).
+bool CheckSection(const std::string& name, const std::string& bytes, std::string* error) {
+  if (!OneOf(name, kTextSections, sizeof(kTextSections) / sizeof(kTextSections[0]))) return true;
+  size_t offset, line;
+  if (FindBadUtf8(bytes, &offset, &line)) {
+    *error = "invalid UTF-8 at byte " + std::to_string(offset) + " (line " + std::to_string(line) + "): the " + name +
+             " section is text";
+    return false;
+  }
+  if (OneOf(name, kJsonSections, sizeof(kJsonSections) / sizeof(kJsonSections[0]))) {
+    json::Value v;
+    const Status s = json::Parse(bytes, &v);
+    if (!s.ok()) {
+      *error = "the " + name + " section must be JSON: " + s.message();
+      return false;
+    }
+  }
+  if (name == "offensive") return CheckWordList(bytes, error);
+  return true;
+}
+
+
+size_t SectionBytes(const Model& m, const std::string& name) {
+  const uint8_t* data;
+  size_t size = 0;
+  m.GetMetadata(name.c_str(), &data, &size);
+  return size;
+}
+
+bool HasSection(const Model& m, const std::string& name) {
+  for (int i = 0; i < m.num_metadata(); ++i)
+    if (name == m.metadata_name(i)) return true;
+  return false;
+}
+
+}  // namespace
+
+int MetadataMain(int argc, char** argv) {
+  // --set and --remove repeat, so the options are read here rather than by Args.
+  std::string model_path, out_path, get_name;
+  bool has_out = false, has_get = false;
+  std::vector<std::pair<std::string, std::string>> sets;  // name, file
+  std::vector<std::string> removes;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") return Help(kUsage);
+    if (a.size() > 1 && a[0] == '-') {
+      std::string name = a, value;
+      bool has_value = false;
+      const size_t eq = a.find('=');
+      if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
+        name = a.substr(0, eq);
+        value = a.substr(eq + 1);
+        has_value = true;
+      }
+      if (name != "--set" && name != "--remove" && name != "--out" && name != "-o" && name != "--get")
+        return Usage("metadata", kUsage, "unknown option " + name);
+      if (!has_value) {
+        if (i + 1 >= argc) return Usage("metadata", kUsage, "option " + name + " needs a value");
+        value = argv[++i];
+      }
+      if (name == "--set") {
+        const size_t e = value.find('=');
+        if (e == std::string::npos || e + 1 == value.size())
+          return Usage("metadata", kUsage, "--set takes NAME=FILE, not '" + value + "'");
+        const std::string section = value.substr(0, e);
+        if (!ValidName(section))
+          return Usage("metadata", kUsage,
+                       "--set: section name '" + section + "' must be 1 to 64 letters, digits, '_', '-' or '.'");
+        sets.emplace_back(section, value.substr(e + 1));
+      } else if (name == "--remove") {
+        if (value.empty()) return Usage("metadata", kUsage, "--remove takes a section name");
+        removes.push_back(value);
+      } else if (name == "--get") {
+        if (has_get) return Usage("metadata", kUsage, "one --get only");
+        has_get = true;
+        get_name = value;
+      } else {
+        if (has_out) return Usage("metadata", kUsage, "one --out only");
+        if (value.empty()) return Usage("metadata", kUsage, "--out needs a file name");
+        has_out = true;
+        out_path = value;
+      }
+    } else {
+      if (!model_path.empty()) return Usage("metadata", kUsage, "one model only");
+      model_path = a;
+    }
+  }
+  if (model_path.empty()) return Usage("metadata", kUsage, "the model is missing");
+  const bool rewrite = !sets.empty() || !removes.empty();
+  if (rewrite && !has_out) return Usage("metadata", kUsage, "--set and --remove need --out OUT.hunch");
+  if (!rewrite && has_out) return Usage("metadata", kUsage, "--out needs --set or --remove");
+  if (rewrite && has_get) return Usage("metadata", kUsage, "--get does not go with --set or --remove");
+  std::set<std::string> named;
+  for (const auto& s : sets)
+    if (!named.insert(s.first).second) return Usage("metadata", kUsage, "section '" + s.first + "' is named twice");
+  for (const std::string& r : removes)
+    if (!named.insert(r).second) return Usage("metadata", kUsage, "section '" + r + "' is named twice");
+
+  std::unique_ptr<ModelRewriter> rw;
+  Status s = ModelRewriter::Open(model_path, &rw);
+  if (!s.ok()) return Fail("metadata", s);
+  const Model& m = rw->model();
+
+  if (has_get) {
+    const uint8_t* data;
+    size_t size;
+    if (!m.GetMetadata(get_name.c_str(), &data, &size).ok())
+      return Fail("metadata", model_path + " has no metadata section '" + get_name + "'");
+    if (size && std::fwrite(data, 1, size, stdout) != size) return Fail("metadata", "cannot write to stdout");
+    return std::fflush(stdout) == 0 ? 0 : Fail("metadata", "cannot write to stdout");
+  }
+  if (!rewrite) {
+    size_t total = 0;
+    std::printf("%-24s %12s\n", "section", "bytes");
+    for (int i = 0; i < m.num_metadata(); ++i) {
+      const size_t size = SectionBytes(m, m.metadata_name(i));
+      total += size;
+      std::printf("%-24s %12s\n", m.metadata_name(i), Thousands(size).c_str());
+    }
+    std::printf("%d section%s, %s bytes of metadata\n", m.num_metadata(), m.num_metadata() == 1 ? "" : "s",
+                Thousands(total).c_str());
+    return 0;
+  }
+
+  // Every check before the output is written.
+  for (const std::string& r : removes) {
+    if (!HasSection(m, r)) return Fail("metadata", model_path + " has no metadata section '" + r + "' to remove");
+    s = rw->RemoveMetadata(r);
+    if (!s.ok()) return Fail("metadata", s);
+  }
+  std::vector<std::string> report;
+  for (const auto& kv : sets) {
+    std::string bytes, error;
+    if (!ReadFile(kv.second, &bytes, &error)) return Fail("metadata", error);
+    if (!CheckSection(kv.first, bytes, &error)) return Fail("metadata", kv.second + ": " + error);
+    const bool had = HasSection(m, kv.first);
+    report.push_back(std::string(had ? "replaced " : "added ") + kv.first + " (" +
+                     (had ? Thousands(SectionBytes(m, kv.first)) + " -> " : "") + Thousands(bytes.size()) +
+                     " bytes, from " + kv.second + ")");
+    s = rw->SetMetadata(kv.first, std::move(bytes));
+    if (!s.ok()) return Fail("metadata", s);
+  }
+  for (const std::string& r : removes)
+    report.push_back("removed " + r + " (" + Thousands(SectionBytes(m, r)) + " bytes)");
+  std::vector<uint8_t> file;
+  s = rw->Finish(&file);
+  if (!s.ok()) return Fail("metadata", s);
+  // A model the engine opened must still open (vocab, lexicon, tokenizer...).
+  std::shared_ptr<const Engine> engine;
+  if (Engine::FromModel(rw->shared_model(), EngineOptions(), &engine).ok()) {
+    engine.reset();
+    s = Engine::OpenBuffer(file.data(), file.size(), EngineOptions(), &engine);
+    if (!s.ok()) return Fail("metadata", "the rewritten model does not open as an engine: " + s.ToString());
+  }
+  struct stat st;
+  const long long before = ::stat(model_path.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : -1;
+  s = WriteFileAtomic(out_path, file.data(), file.size());
+  if (!s.ok()) return Fail("metadata", s);
+  std::printf("%s -> %s\n", model_path.c_str(), out_path.c_str());
+  for (const std::string& line : report) std::printf("  %s\n", line.c_str());
+  std::printf("size: %s -> %s bytes\n", before >= 0 ? Thousands(static_cast<unsigned long long>(before)).c_str() : "?",
+              Thousands(file.size()).c_str());
+  return 0;
+}
+
+}  // namespace cli
+}  // namespace hunch

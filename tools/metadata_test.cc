@@ -1,0 +1,260 @@
+// `hunch metadata` end to end: runs the built CLI (HUNCH_METADATA_CLI) on a
+// copy of tests/testdata/tiny.hunch in a temporary folder.
+#ifdef HUNCH_METADATA_CLI
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "builder/model_rewriter.h"
+#include "gtest/gtest.h"
+#include "hunch/engine.h"
+#include "hunch/model.h"
+#include "testing/cli_run.h"
+#include "testing/test_paths.h"
+
+namespace hunch {
+namespace {
+
+using testing::CliRun;
+using testing::CountFiles;
+using testing::Exists;
+using testing::ReadAll;
+
+CliRun RunCli(const std::string& args, bool with_stderr = true) {
+  return testing::RunCommand(std::string(HUNCH_METADATA_CLI) + " metadata " + args, with_stderr);
+}
+
+void WriteAll(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+
+std::shared_ptr<const Model> Open(const std::string& path) {
+  std::shared_ptr<const Model> m;
+  Status s = Model::Open(path, {}, &m);
+  EXPECT_TRUE(s.ok()) << path << ": " << s.ToString();
+  return m;
+}
+
+// name -> bytes of every metadata section, in file order.
+std::vector<std::pair<std::string, std::string>> Sections(const Model& m) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < m.num_metadata(); ++i) {
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+    EXPECT_TRUE(m.GetMetadata(m.metadata_name(i), &data, &size).ok());
+    out.emplace_back(m.metadata_name(i), std::string(reinterpret_cast<const char*>(data), size));
+  }
+  return out;
+}
+
+class MetadataCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/hunch_metadata_test.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    model_ = dir_ + "/tiny.hunch";
+    original_ = ReadAll(testing::SourceRoot() + "tests/testdata/tiny.hunch");
+    ASSERT_GT(original_.size(), 1000u);
+    WriteAll(model_, original_);
+    words_ = dir_ + "/offensive.txt";
+    WriteAll(words_, "darn\nheck\n");
+  }
+  void TearDown() override {
+    if (!dir_.empty()) std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
+  // tiny.hunch through the model rewriter with no change.
+  std::string Rewritten() const {
+    std::unique_ptr<ModelRewriter> rw;
+    std::vector<uint8_t> bytes;
+    EXPECT_TRUE(ModelRewriter::FromBytes(original_.data(), original_.size(), &rw).ok());
+    if (rw) EXPECT_TRUE(rw->Finish(&bytes).ok());
+    return std::string(bytes.begin(), bytes.end());
+  }
+  std::string dir_, model_, original_, words_;
+};
+
+TEST_F(MetadataCliTest, ListsSections) {
+  CliRun r = RunCli(model_);
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto m = Open(model_);
+  ASSERT_TRUE(m);
+  ASSERT_GT(m->num_metadata(), 2);
+  for (const auto& s : Sections(*m)) {
+    // "name   1,234" with the byte count as `hunch metadata` writes it
+    std::string n = std::to_string(s.second.size()), grouped;
+    for (size_t i = 0; i < n.size(); ++i) grouped += std::string(i && (n.size() - i) % 3 == 0 ? "," : "") + n[i];
+    const size_t at = r.output.find("\n" + s.first + " ");
+    ASSERT_NE(at, std::string::npos) << s.first << "\n" << r.output;
+    const size_t eol = r.output.find('\n', at + 1);
+    EXPECT_NE(r.output.substr(at, eol - at).find(" " + grouped), std::string::npos) << s.first << "\n" << r.output;
+  }
+  EXPECT_NE(r.output.find(std::to_string(m->num_metadata()) + " sections"), std::string::npos) << r.output;
+  EXPECT_TRUE(ReadAll(model_) == original_);  // listing writes nothing
+  EXPECT_EQ(CountFiles(dir_), 2);
+}
+
+TEST_F(MetadataCliTest, SetReadBackAndRemove) {
+  const auto before = Open(model_);
+  ASSERT_TRUE(before);
+  ASSERT_EQ(Sections(*before).size(), static_cast<size_t>(before->num_metadata()));
+  const std::string out = dir_ + "/out.hunch";
+  CliRun r = RunCli(model_ + " --set offensive=" + words_ + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("added offensive (10 bytes"), std::string::npos) << r.output;
+
+  // The new section holds the file's bytes; every other one is unchanged and in order.
+  const auto after = Open(out);
+  ASSERT_TRUE(after);
+  auto expected = Sections(*before);
+  auto got = Sections(*after);
+  ASSERT_EQ(got.size(), expected.size() + 1);
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  ASSERT_TRUE(after->GetMetadata("offensive", &data, &size).ok());
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(data), size), "darn\nheck\n");
+  for (auto it = got.begin(); it != got.end(); ++it)
+    if (it->first == "offensive") {
+      got.erase(it);
+      break;
+    }
+  EXPECT_TRUE(got == expected);
+  EXPECT_EQ(after->weight_bytes(), before->weight_bytes());
+  EXPECT_TRUE(ReadAll(model_) == original_);  // the input is untouched
+  // The engine opens it; --get prints the section.
+  std::shared_ptr<const Engine> engine;
+  Status s = Engine::Open(out, EngineOptions(), &engine);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  r = RunCli(out + " --get offensive", false);
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.output, "darn\nheck\n");
+  r = RunCli(out);
+  EXPECT_NE(r.output.find("\noffensive "), std::string::npos) << r.output;
+
+  // Removing it gives back the input as the rewriter writes it unchanged,
+  // byte for byte (tiny.hunch itself may come from an older writer's layout).
+  const std::string back = dir_ + "/back.hunch";
+  r = RunCli(out + " --remove offensive --out " + back);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("removed offensive (10 bytes)"), std::string::npos) << r.output;
+  EXPECT_TRUE(ReadAll(back) == Rewritten());
+  EXPECT_EQ(CountFiles(dir_), 4);  // tiny, offensive.txt, out, back
+}
+
+TEST_F(MetadataCliTest, ReplacesAndRemovesInOneRun) {
+  const auto before = Open(model_);
+  ASSERT_TRUE(before);
+  const std::string emoji = dir_ + "/emoji.tsv";
+  WriteAll(emoji, "\xF0\x9F\x90\xB1\tcat");  // U+1F431
+  const std::string out = dir_ + "/out.hunch";
+  CliRun r = RunCli(model_ + " --set emoji=" + emoji + " --set=offensive=" + words_ + " --remove surface -o " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("replaced emoji ("), std::string::npos) << r.output;
+  const auto after = Open(out);
+  ASSERT_TRUE(after);
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  ASSERT_TRUE(after->GetMetadata("emoji", &data, &size).ok());
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(data), size), "\xF0\x9F\x90\xB1\tcat");
+  EXPECT_FALSE(after->GetMetadata("surface", &data, &size).ok());
+  EXPECT_TRUE(after->GetMetadata("offensive", &data, &size).ok());
+  EXPECT_EQ(after->num_metadata(), before->num_metadata());
+}
+
+TEST_F(MetadataCliTest, OutputMayBeTheInput) {
+  CliRun r = RunCli(model_ + " --set offensive=" + words_ + " --out " + model_);
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto m = Open(model_);
+  ASSERT_TRUE(m);
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  EXPECT_TRUE(m->GetMetadata("offensive", &data, &size).ok());
+  m.reset();
+  r = RunCli(model_ + " --remove offensive --out " + model_);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(ReadAll(model_) == Rewritten());
+  EXPECT_EQ(CountFiles(dir_), 2);  // no temporary file left
+}
+
+TEST_F(MetadataCliTest, BadInputs) {
+  const std::string out = dir_ + "/out.hunch";
+  const std::string junk = dir_ + "/junk.hunch", bad_utf8 = dir_ + "/bad-utf8.txt", upper = dir_ + "/upper.txt",
+                    phrase = dir_ + "/phrase.txt", crlf = dir_ + "/crlf.txt", long_word = dir_ + "/long.txt",
+                    vocab = dir_ + "/vocab.txt";
+  WriteAll(junk, std::string(200, 'x'));
+  WriteAll(bad_utf8, "darn\nh\xC3(ck\n");
+  WriteAll(upper, "darn\nHeck\n");
+  WriteAll(phrase, "darn\ngosh darn\n");
+  WriteAll(crlf, "darn\r\nheck\r\n");
+  WriteAll(long_word, std::string(65, 'a') + "\n");
+  WriteAll(vocab, "a\nb\n");
+  struct Case {
+    std::string args;
+    int code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      // bad input: exit 1
+      {dir_ + "/missing.hunch", 1, "missing.hunch"},
+      {junk, 1, "hunch metadata: "},
+      {model_ + " --set offensive=" + dir_ + "/none.txt --out " + out, 1, "none.txt"},
+      {model_ + " --set offensive=" + bad_utf8 + " --out " + out, 1, "invalid UTF-8 at byte 6 (line 2)"},
+      {model_ + " --set vocab=" + bad_utf8 + " --out " + out, 1, "invalid UTF-8"},
+      {model_ + " --set offensive=" + upper + " --out " + out, 1, "line 2 ('Heck') is not lower case"},
+      {model_ + " --set offensive=" + phrase + " --out " + out, 1, "line 2 has a space"},
+      {model_ + " --set offensive=" + crlf + " --out " + out, 1, "line 1 has a control character"},
+      {model_ + " --set offensive=" + long_word + " --out " + out, 1, "65 bytes"},
+      {model_ + " --set tokenizer=" + words_ + " --out " + out, 1, "must be JSON"},
+      {model_ + " --set vocab=" + vocab + " --out " + out, 1, "does not open as an engine"},
+      {model_ + " --remove nothing --out " + out, 1, "no metadata section 'nothing'"},
+      {model_ + " --get nothing", 1, "no metadata section 'nothing'"},
+      // usage errors: exit 2
+      {"", 2, "the model is missing"},
+      {model_ + " --set offensive --out " + out, 2, "NAME=FILE"},
+      {model_ + " --set =" + words_ + " --out " + out, 2, "section name"},
+      {model_ + " --set 'bad name=" + words_ + "' --out " + out, 2, "section name"},
+      {model_ + " --set offensive=" + words_, 2, "need --out"},
+      {model_ + " --out " + out, 2, "--out needs --set or --remove"},
+      {model_ + " --set offensive=" + words_ + " --remove offensive --out " + out, 2, "named twice"},
+      {model_ + " --frobnicate 1", 2, "unknown option --frobnicate"},
+      {model_ + " --out", 2, "needs a value"},
+      {model_ + " " + model_, 2, "one model only"},
+  };
+  for (const Case& c : cases) {
+    CliRun r = RunCli(c.args);
+    EXPECT_EQ(r.code, c.code) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.message), std::string::npos) << c.args << "\n" << r.output;
+  }
+  // None of the failures wrote an output or a temporary file, or touched the model.
+  EXPECT_FALSE(Exists(out));
+  EXPECT_EQ(CountFiles(dir_), 9);  // tiny, offensive.txt and the 7 bad inputs
+  EXPECT_TRUE(ReadAll(model_) == original_);
+}
+
+TEST_F(MetadataCliTest, UnwritableFolderLeavesNothing) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores folder permissions";
+  const std::string ro = dir_ + "/ro";
+  ASSERT_EQ(::mkdir(ro.c_str(), 0555), 0);
+  CliRun r = RunCli(model_ + " --set offensive=" + words_ + " --out " + ro + "/out.hunch");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("Permission denied"), std::string::npos) << r.output;
+  EXPECT_EQ(CountFiles(ro), 0);
+}
+
+TEST_F(MetadataCliTest, Help) {
+  CliRun r = RunCli("--help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.output.find("--set NAME=FILE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hunch
+
+#endif  // HUNCH_METADATA_CLI
