@@ -164,7 +164,8 @@ TEST_F(UserCliTest, ForgetBlockUnblockClear) {
   r = Run(suggest);
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(r.output.find("the "), std::string::npos) << r.output;
-  const json::Value* the = Entry(ListJson(), "the");
+  const json::Value listed = ListJson();  // Entry points into it
+  const json::Value* the = Entry(listed, "the");
   ASSERT_TRUE(the);
   EXPECT_TRUE(the->Find("blocked")->bool_value());
   r = User("unblock the");
@@ -224,8 +225,10 @@ TEST_F(UserCliTest, ExportImportRoundTrip) {
   EXPECT_NE(r.output.find("imported stdin (5 uses); " + other + " holds 4 words (10 uses), 1 blocked\n"),
             std::string::npos)
       << r.output;
-  EXPECT_EQ(Entry(ListJson(other), "zorblax")->Find("count")->number(), 4);
-  EXPECT_TRUE(Entry(ListJson(other), "damn")->Find("blocked")->bool_value());
+  const json::Value merged = ListJson(other);  // Entry points into it
+  ASSERT_TRUE(Entry(merged, "zorblax") && Entry(merged, "damn"));
+  EXPECT_EQ(Entry(merged, "zorblax")->Find("count")->number(), 4);
+  EXPECT_TRUE(Entry(merged, "damn")->Find("blocked")->bool_value());
 
   // A malformed import changes nothing.
   const std::string before = ReadAll(other);
