@@ -60,9 +60,10 @@ struct State {
   std::priority_queue<float, std::vector<float>, std::greater<float>> top;
   std::vector<Candidate>* out;
   float best = kNegInf;  // the best score found so far
-  // A candidate must beat the keep-th best score and come within kBeam nats
+  float beam = LexiconSearch::kBeam;
+  // A candidate must beat the keep-th best score and come within `beam` nats
   // of the best: suggestions further below the best would never be shown.
-  float threshold() const { return std::max(top.size() < keep ? kNegInf : top.top(), best - LexiconSearch::kBeam); }
+  float threshold() const { return std::max(top.size() < keep ? kNegInf : top.top(), best - beam); }
   void Add(Candidate c) {
     best = std::max(best, c.score);
     top.push(c.score);
@@ -288,7 +289,9 @@ void LexiconSearch::Run(const std::vector<Observation>& obs, std::string_view li
   const bool lexicon_capped = !lexicon_search.Run(kMaxExpansions);
   if (stats) stats->lexicon_capped = lexicon_capped;
   if (!user) return;
-  // Phase 3: the user's words the lexicon lacks, against the same threshold.
+  // Phase 3: the user's words the lexicon lacks, against the same threshold
+  // but a narrower beam.
+  st.beam = kUserBeam;
   bool with_pairs = false;
   const std::vector<std::string> aligned = WordsToAlign(*user, scores_, &with_pairs);
   for (const std::string& word : aligned) {

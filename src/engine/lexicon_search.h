@@ -18,7 +18,8 @@
 //
 // The user's words the lexicon lacks are searched the same way, over the
 // user dictionary's sorted index (UserWordIndex), after the lexicon and
-// against the same threshold; a node's bound there is
+// against the same threshold, with a beam of kUserBeam nats (e^-8 of the
+// best: never among the shown suggestions); a node's bound there is
 // WordScores::UserOnlyBound of the highest count below it. The few words
 // that bound does not cover (those in the cache window, those learned after
 // the previous word or two, and the index's pending ones) are aligned one
@@ -51,6 +52,7 @@ class LexiconSearch {
   static constexpr size_t kMaxDepthBytes = 64;      // longest word the search follows
   static constexpr size_t kMaxExpansions = 1000;   // a hard cap on the work of one search
   static constexpr size_t kMaxUserExpansions = 300;  // and of the search of the user's words after it
+  static constexpr float kUserBeam = 8.0f;           // the user's words: this far below the best at most
 
   // Words the user learned after one token that are aligned one by one at
   // most; beyond, the index's bound covers them too (looser).

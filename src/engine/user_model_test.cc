@@ -440,7 +440,7 @@ TEST_F(UserDictionaryTest, TheIndexSearchFindsWhatAligningEveryWordFinds) {
     std::vector<float> all;
     for (const engine::Candidate& c : cands) all.push_back(c.score);
     std::sort(all.rbegin(), all.rend());
-    float threshold = all.empty() ? -INFINITY : all[0] - engine::LexiconSearch::kBeam;
+    float threshold = all.empty() ? -INFINITY : all[0] - engine::LexiconSearch::kUserBeam;
     if (all.size() >= keep) threshold = std::max(threshold, all[keep - 1]);
     for (const std::string& w : words) {
       const float cost = e.channel.Align(w, obs, complete);
