@@ -45,7 +45,7 @@
 // Lifetime: a Session keeps its Engine alive (shared_ptr).
 //
 // Errors: every call returns a Status; bad UTF-8 in the text is replaced by
-// U+FFFD, out-of-range touches are accepted (they are far from every key).
+// U+FFFD; touches far outside the layout are kInvalidArgument.
 #ifndef HUNCH_ENGINE_H_
 #define HUNCH_ENGINE_H_
 
@@ -120,8 +120,10 @@ struct SuggestRequest {
   std::string context;
   // The word being typed, as characters (UTF-8); empty for next-word prediction.
   std::string typed;
-  // Optional: one touch per code point of `typed`, on the engine's layout.
-  // When given, the touches (not the characters) drive correction.
+  // Optional: one touch per code point of `typed`, on the engine's layout,
+  // in its unit. When given, the touches (not the characters) drive
+  // correction. A touch more than 1.5 key sizes outside the layout's keys is
+  // kInvalidArgument (pixels given to a layout in key units, say).
   std::vector<TouchPoint> touches;
   int max_suggestions = 3;  // 1..16
   // The word is finished (the user pressed space): suggest replacements for

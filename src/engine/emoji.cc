@@ -24,9 +24,8 @@ Status EmojiTable::Parse(std::string_view tsv) {
 void EmojiTable::Drop(const std::vector<std::string_view>& emoji) {
   for (auto it = by_keyword_.begin(); it != by_keyword_.end();) {
     auto& list = it->second;
-    list.erase(std::remove_if(list.begin(), list.end(),
-                              [&](const std::string& e) { return std::find(emoji.begin(), emoji.end(), e) != emoji.end(); }),
-               list.end());
+    const auto dropped = [&](const std::string& e) { return std::find(emoji.begin(), emoji.end(), e) != emoji.end(); };
+    list.erase(std::remove_if(list.begin(), list.end(), dropped), list.end());
     it = list.empty() ? by_keyword_.erase(it) : std::next(it);
   }
 }

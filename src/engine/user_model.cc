@@ -741,7 +741,9 @@ void UserCounts::EvictToTarget() {
     by_use.emplace_back(kv.second.count * std::exp2(-age / kHalfLifeCommits), &kv.first);
   }
   std::sort(by_use.begin(), by_use.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first || (a.first == b.first && *a.second < *b.second); });
+            [](const auto& a, const auto& b) {
+              return a.first < b.first || (a.first == b.first && *a.second < *b.second);
+            });
   const size_t target = options_.max_bytes / 4 * 3;
   std::unordered_set<std::string> evicted;
   size_t freed = 0;
@@ -783,8 +785,8 @@ void UserCounts::EvictToTarget() {
   RemoveTriples(evicted);
   RebuildLexiconLists();
   if (!index_deferred_) index_.Compact();
-  recent_.erase(std::remove_if(recent_.begin(), recent_.end(), [&](const std::string& k) { return evicted.count(k) > 0; }),
-                recent_.end());
+  const auto gone = [&](const std::string& k) { return evicted.count(k) > 0; };
+  recent_.erase(std::remove_if(recent_.begin(), recent_.end(), gone), recent_.end());
 }
 
 void UserCounts::RebuildRecent() {

@@ -121,9 +121,10 @@ void WordScores::Update(const float* lm_log_probs, const ContextWindow& window, 
     for (size_t i = lo; i < hi; ++i) m = std::max(m, lp_[i]);
     block_max_[b] = m;
   }
-  // UserOnlyBound's constants (it runs for every node of the user's index).
-  bound_base_ = lm_log_probs[unk_id_] - std::log(2.0 * (static_cast<double>(lex.tail_total()) + 1.0));
-  bound_lm_share_ = (1 - user_lambda_) * std::exp(bound_base_);
+  // The unknown word's base, and UserOnlyBound's constants (it runs for
+  // every node of the user's index).
+  unknown_base_ = lm_log_probs[unk_id_] - std::log(2.0 * (static_cast<double>(lex.tail_total()) + 1.0));
+  bound_lm_share_ = (1 - user_lambda_) * std::exp(unknown_base_);
   bound_keep_ = recent_keep_ + (use_cache_ ? cache_keep_ : 0.f);
   bound_per_count_ = use_user_ ? 1.0 / static_cast<double>(user->total()) / (user_prev_pairs_ + 1.0) /
                                      (user_prev_triples_ + 1.0)
@@ -136,7 +137,7 @@ void WordScores::Update(const float* lm_log_probs, const ContextWindow& window, 
 
 float WordScores::UserOnlyBound(uint32_t count, bool with_pairs) const {
   const double c = count;
-  if (!use_user_ || count == 0) return static_cast<float>(bound_base_) + user_others_ + bound_keep_;
+  if (!use_user_ || count == 0) return static_cast<float>(unknown_base_) + user_others_ + bound_keep_;
   // Without a pair or triple ending in it, p_user is exactly
   // c / N / (c(v) + 1) / (c(u, v) + 1) (bound_per_count_). With them (too
   // many to align one by one): p_bi = (c(v, w) + c / N) / (c(v) + 1) <=
@@ -154,7 +155,7 @@ float WordScores::UserOnlyBound(uint32_t count, bool with_pairs) const {
 float WordScores::Of(const std::string& key, int32_t lexicon_index) const {
   if (lexicon_index >= 0) return lp_[static_cast<size_t>(lexicon_index)];
   if (user_ && user_->IsBlocked(key)) return kNegInf;
-  const float base = lm_[unk_id_] - static_cast<float>(std::log(2.0 * (static_cast<double>(lexicon_->tail_total()) + 1.0)));
+  const float base = static_cast<float>(unknown_base_);  // P(<unk>) / (2 (T + 1))
   float v = UserMix(base, key) + recent_keep_;
   auto r = recent_probs_.find(key);
   if (r != recent_probs_.end()) v = static_cast<float>(std::log(std::exp(static_cast<double>(v)) + r->second));

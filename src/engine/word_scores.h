@@ -98,7 +98,8 @@ class WordScores {
   double user_lambda_ = 0;     // lu
   double user_prev_pairs_ = 0; // c(v) of the previous token
   double user_prev_triples_ = 0;  // c(u, v) of the two previous tokens
-  double bound_base_ = 0, bound_lm_share_ = 0, bound_per_count_ = 0;  // UserOnlyBound's constants
+  double unknown_base_ = 0;  // log P(<unk>) / (2 (T + 1)): a word nobody knows, before mixing
+  double bound_lm_share_ = 0, bound_per_count_ = 0;  // UserOnlyBound's constants
   float bound_keep_ = 0;
   float cache_keep_ = 0;       // log(1 - lc)
   bool use_recent_ = false;

@@ -73,7 +73,8 @@
 //     [0, 1], min_word_count >= 0); a layout FromJson accepts is usable.
 //   - Suggest fails (with a message) exactly when the request is invalid
 //     (max_suggestions outside 1..16, typed over 256 bytes, touches given
-//     but not one per code point of typed, or not finite), else returns OK;
+//     but not one per code point of typed, not finite, or more than 1.5 key
+//     sizes off the layout), else returns OK;
 //     on OK: at most max_suggestions; each text non-empty, well-formed UTF-8,
 //     no control character (C0, DEL, C1), no U+FFFD, no leading or trailing
 //     white space, no white space at all but in a phrase; score finite, <= 0 (a log-probability; 1e-3 slack) and
@@ -256,14 +257,31 @@ inline bool HasAsciiLetter(const std::string& s) {
 
 // What a request must get: an error when `invalid`, else OK and a list
 // with the invariants above. Returns "" or what is wrong.
+// Whether a touch is off the layout by more than 1.5 key sizes (SuggestRequest::touches).
+inline bool OffTheLayout(const hunch::KeyboardLayout& layout, const hunch::TouchPoint& t) {
+  float x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+  for (const hunch::Key& k : layout.keys()) {
+    x0 = std::min(x0, k.x);
+    y0 = std::min(y0, k.y);
+    x1 = std::max(x1, k.x + k.width);
+    y1 = std::max(y1, k.y + k.height);
+  }
+  const float mx = 1.5f * layout.key_width(), my = 1.5f * layout.key_height();
+  return t.x < x0 - mx || t.x > x1 + mx || t.y < y0 - my || t.y > y1 + my;
+}
+
 inline std::string CheckAnswer(const char* where, const hunch::SuggestRequest& r, const hunch::Status& st,
-                               const std::vector<Item>& items) {
+                               const std::vector<Item>& items,
+                               const hunch::KeyboardLayout& layout = hunch::KeyboardLayout::Qwerty()) {
   const std::string at = std::string(where) + ": ";
   bool invalid = r.max_suggestions < 1 || r.max_suggestions > 16 || r.typed.size() > 256;
   if (!r.touches.empty()) {
     if (r.touches.size() != hunch::text::CountCodePoints(r.typed)) invalid = true;
     for (const hunch::TouchPoint& t : r.touches)
       if (!std::isfinite(t.x) || !std::isfinite(t.y)) invalid = true;
+    if (!invalid)
+      for (const hunch::TouchPoint& t : r.touches)
+        if (OffTheLayout(layout, t)) invalid = true;
   }
   if (invalid) {
     if (st.ok()) return at + "an invalid request (max_suggestions " + std::to_string(r.max_suggestions) +
@@ -616,7 +634,8 @@ inline void Trace(const char* where, const hunch::SuggestRequest& r, const hunch
 }
 
 inline std::string SuggestAndCheck(const char* where, hunch::Session* s, const hunch::SuggestRequest& r,
-                                   hunch::Status* st_out = nullptr, std::vector<Item>* items_out = nullptr) {
+                                   hunch::Status* st_out = nullptr, std::vector<Item>* items_out = nullptr,
+                                   const hunch::KeyboardLayout& layout = hunch::KeyboardLayout::Qwerty()) {
   std::vector<hunch::Suggestion> out;
   const auto t0 = std::chrono::steady_clock::now();
   const hunch::Status st = s->Suggest(r, &out);
@@ -625,7 +644,7 @@ inline std::string SuggestAndCheck(const char* where, hunch::Session* s, const h
   Trace(where, r, st, items, ms);
   if (st_out) *st_out = st;
   if (items_out) *items_out = items;
-  return CheckAnswer(where, r, st, items);
+  return CheckAnswer(where, r, st, items, layout);
 }
 
 inline std::string RunCApi(const uint8_t* ctl, const hunch::SuggestRequest& r, const Teach& teach,
@@ -849,7 +868,7 @@ inline std::string RunEngineFuzzInput(const uint8_t* data, size_t size) {
 
   hunch::Status first_st;
   std::vector<Item> first;
-  if (!(v = SuggestAndCheck("Suggest", s.get(), r, &first_st, &first)).empty()) return v;
+  if (!(v = SuggestAndCheck("Suggest", s.get(), r, &first_st, &first, entry->layout)).empty()) return v;
 
   // Ill-formed UTF-8 answers as its U+FFFD replacement would.
   if ((ctl[0] & 128) && r.touches.empty() &&
@@ -862,7 +881,8 @@ inline std::string RunEngineFuzzInput(const uint8_t* data, size_t size) {
     if (!(v = ApplyTeach(t.get(), teach)).empty()) return v;
     hunch::Status clean_st;
     std::vector<Item> clean_items;
-    if (!(v = SuggestAndCheck("Suggest (U+FFFD-replaced request)", t.get(), clean, &clean_st, &clean_items)).empty())
+    if (!(v = SuggestAndCheck("Suggest (U+FFFD-replaced request)", t.get(), clean, &clean_st, &clean_items,
+                                    entry->layout)).empty())
       return v;
     // The typed word's length in bytes changes with the replacement.
     if (r.typed.size() <= 256 && clean.typed.size() <= 256 &&
@@ -896,12 +916,14 @@ inline std::string RunEngineFuzzInput(const uint8_t* data, size_t size) {
     while (pos < typed.size() && prefixes < max_prefixes) {
       hunch::text::NextCodePoint(typed, &pos);
       p.typed = typed.substr(0, pos);
-      if (!(v = SuggestAndCheck("Suggest (typing a prefix)", s.get(), p)).empty()) return v;
+      if (!(v = SuggestAndCheck("Suggest (typing a prefix)", s.get(), p, nullptr, nullptr, entry->layout)).empty())
+        return v;
       ++prefixes;
     }
     p.typed = typed;
     p.complete = true;
-    if (!(v = SuggestAndCheck("Suggest (the finished word)", s.get(), p)).empty()) return v;
+    if (!(v = SuggestAndCheck("Suggest (the finished word)", s.get(), p, nullptr, nullptr, entry->layout)).empty())
+        return v;
     bool printable = true;
     for (char c : typed) printable = printable && c >= '!' && c <= '~';
     if (typed.size() <= 256 && (printable || !Ignored("user-words"))) {
@@ -911,7 +933,8 @@ inline std::string RunEngineFuzzInput(const uint8_t* data, size_t size) {
     p.context = context + " " + typed + " ";
     p.typed.clear();
     p.complete = false;
-    if (!(v = SuggestAndCheck("Suggest (the next word)", s.get(), p)).empty()) return v;
+    if (!(v = SuggestAndCheck("Suggest (the next word)", s.get(), p, nullptr, nullptr, entry->layout)).empty())
+        return v;
   }
 
   if (ctl[0] & 32) {
@@ -924,7 +947,9 @@ inline std::string RunEngineFuzzInput(const uint8_t* data, size_t size) {
   if (!(v = RoundTripUserModel(engine, *s)).empty()) return v;
 
   s->Reset();
-  if (short_typed && !(v = SuggestAndCheck("Suggest (after Reset)", s.get(), r)).empty()) return v;
+  if (short_typed &&
+      !(v = SuggestAndCheck("Suggest (after Reset)", s.get(), r, nullptr, nullptr, entry->layout)).empty())
+    return v;
   return "";
 }
 
