@@ -147,7 +147,7 @@ class TrieSearch {
   // Best-first: always expand the node with the highest bound; stop when
   // even that one cannot beat the threshold (returns true: the search was
   // exact), or after `max_expansions` (false).
-  bool Run(size_t max_expansions) {
+  bool Run(size_t max_expansions, size_t* expansions = nullptr) {
     if (w_.size() == 0) return true;
     st_.pool.resize(st_.n + 1);
     const LiveRange root_live = TypingChannel::Root(st_.n, st_.pool.data());
@@ -156,15 +156,20 @@ class TrieSearch {
     // best_prefix (no letter) is +inf.
     frontier.push(Node{0, w_.size(), 0, 0, SIZE_MAX, 0, kInf, 0.0f, kInf, root_live, {}});
     size_t expanded = 0;
+    bool exact = true;
     while (!frontier.empty()) {
       Node node = frontier.top();
       frontier.pop();
-      if (!(node.bound > st_.threshold())) return true;
-      if (expanded == max_expansions) return false;
+      if (!(node.bound > st_.threshold())) break;
+      if (expanded == max_expansions) {
+        exact = false;
+        break;
+      }
       Expand(node, &frontier);
       ++expanded;
     }
-    return true;
+    if (expansions) *expansions = expanded;
+    return exact;
   }
 
  private:
@@ -286,7 +291,8 @@ void LexiconSearch::Run(const std::vector<Observation>& obs, std::string_view li
     lexicon_search.EmitRange(lo, hi, 0.0f);
   }
   // Phase 2: the fuzzy search of the lexicon.
-  const bool lexicon_capped = !lexicon_search.Run(kMaxExpansions);
+  size_t lexicon_expansions = 0;
+  const bool lexicon_capped = !lexicon_search.Run(kMaxExpansions, &lexicon_expansions);
   if (stats) stats->lexicon_capped = lexicon_capped;
   if (!user) return;
   // Phase 3: the user's words the lexicon lacks, against the same threshold
@@ -316,7 +322,9 @@ void LexiconSearch::Run(const std::vector<Observation>& obs, std::string_view li
     user->index().PrefixRange(literal, &lo, &hi);
     user_search.EmitRange(lo, hi, 0.0f);
   }
-  const bool user_capped = !user_search.Run(kMaxUserExpansions);
+  // What the lexicon left of the call's budget, kMaxUserExpansions at most.
+  const size_t budget = std::min(kMaxUserExpansions, kMaxExpansions - std::min(kMaxExpansions, lexicon_expansions));
+  const bool user_capped = !user_search.Run(std::max<size_t>(budget, kMinUserExpansions));
   if (stats) stats->user_capped = user_capped;
 }
 

@@ -52,6 +52,7 @@ class LexiconSearch {
   static constexpr size_t kMaxDepthBytes = 64;      // longest word the search follows
   static constexpr size_t kMaxExpansions = 1000;   // a hard cap on the work of one search
   static constexpr size_t kMaxUserExpansions = 300;  // and of the search of the user's words after it
+  static constexpr size_t kMinUserExpansions = 60;   // (what the lexicon left of kMaxExpansions, at least this)
   static constexpr float kUserBeam = 8.0f;           // the user's words: this far below the best at most
 
   // Words the user learned after one token that are aligned one by one at
