@@ -3,9 +3,14 @@
 namespace hunch {
 namespace engine {
 
-namespace {
+bool IsSentenceEnd(std::string_view token) { return token == "." || token == "!" || token == "?"; }
 
-bool IsSentenceEnd(std::string_view t) { return t == "." || t == "!" || t == "?"; }
+std::string_view LastLine(std::string_view text) {
+  const size_t nl = text.find_last_of('\n');
+  return nl == std::string_view::npos ? text : text.substr(nl + 1);
+}
+
+namespace {
 
 // Where splitting starts in a line of `size` bytes: 0 for a short line, else
 // a multiple of half the limit, moved past the next space (or to the next
@@ -23,8 +28,7 @@ size_t LineCut(std::string_view line, size_t limit) {
 }  // namespace
 
 void ContextWindow::Tokenize(const text::Tokenizer& tokenizer, std::string_view context, int max_tokens) {
-  const size_t nl = context.find_last_of('\n');
-  std::string_view line = nl == std::string_view::npos ? context : context.substr(nl + 1);
+  std::string_view line = LastLine(context);
   line = line.substr(LineCut(line, LineBytesLimit(max_tokens)));
   std::vector<text::Piece> pieces;
   text::Split(line, &pieces);

@@ -23,6 +23,11 @@
 namespace hunch {
 namespace engine {
 
+// Whether a token ends a sentence ("." "!" "?").
+bool IsSentenceEnd(std::string_view token);
+// The text after the last line break (a line break starts a new context).
+std::string_view LastLine(std::string_view text);
+
 struct ContextWindow {
   std::vector<int32_t> ids;         // <s>, then the LM ids of `tokens`
   std::vector<std::string> tokens;  // the window's tokens, normalized

@@ -21,10 +21,11 @@ Status EmojiTable::Parse(std::string_view tsv) {
   return Status::OK();
 }
 
-void EmojiTable::Drop(const std::vector<std::string_view>& emoji) {
+void EmojiTable::Drop(std::vector<std::string_view> emoji) {
+  std::sort(emoji.begin(), emoji.end());
   for (auto it = by_keyword_.begin(); it != by_keyword_.end();) {
     auto& list = it->second;
-    const auto dropped = [&](const std::string& e) { return std::find(emoji.begin(), emoji.end(), e) != emoji.end(); };
+    const auto dropped = [&](const std::string& e) { return std::binary_search(emoji.begin(), emoji.end(), e); };
     list.erase(std::remove_if(list.begin(), list.end(), dropped), list.end());
     it = list.empty() ? by_keyword_.erase(it) : std::next(it);
   }

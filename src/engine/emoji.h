@@ -32,7 +32,7 @@ class EmojiTable {
   // rule above.
   void Offer(const std::string& typed_key, float literal_score, size_t max, std::vector<Suggestion>* out) const;
   // Drops the emoji listed in `emoji` (the offensive list holds a few).
-  void Drop(const std::vector<std::string_view>& emoji);
+  void Drop(std::vector<std::string_view> emoji);
   size_t memory_bytes() const;
 
  private:

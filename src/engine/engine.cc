@@ -13,6 +13,7 @@
 
 #include "engine/engine_impl.h"
 #include "hunch/interpreter.h"
+#include "text/tsv.h"
 
 namespace hunch {
 
@@ -70,16 +71,13 @@ std::string_view Metadata(const Model& m, const char* name) {
   return std::string_view(reinterpret_cast<const char*>(data), size);
 }
 
-// The non-empty lines of `text`.
+// The words of a one-word-per-line list (lines holding a tab are no words).
 std::vector<std::string_view> Lines(std::string_view text) {
   std::vector<std::string_view> out;
-  while (!text.empty()) {
-    const size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.empty()) out.push_back(line);
-  }
+  text::ForEachTsvRow(text, [&](size_t, const std::vector<std::string_view>& f) {
+    if (f.size() == 1) out.push_back(f[0]);
+    return true;
+  });
   return out;
 }
 

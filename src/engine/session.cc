@@ -101,7 +101,7 @@ namespace {
 // touches on it (pixels given to a layout in key units, say).
 constexpr float kTouchMarginKeys = 1.5f;
 
-Status CheckRequest(const SuggestRequest& r, const KeyboardLayout& layout) {
+Status CheckRequest(const SuggestRequest& r, const engine::TypingChannel& channel, const std::string& layout) {
   if (r.max_suggestions < 1 || r.max_suggestions > 16)
     return Status::InvalidArgument("suggest: max_suggestions must be in [1, 16]");
   if (r.typed.size() > 256) return Status::InvalidArgument("suggest: the typed word is longer than 256 bytes");
@@ -113,20 +113,13 @@ Status CheckRequest(const SuggestRequest& r, const KeyboardLayout& layout) {
     for (const TouchPoint& t : r.touches)
       if (!std::isfinite(t.x) || !std::isfinite(t.y))
         return Status::InvalidArgument("suggest: touch coordinates must be finite");
-    float x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    for (const Key& k : layout.keys()) {
-      x0 = std::min(x0, k.x);
-      y0 = std::min(y0, k.y);
-      x1 = std::max(x1, k.x + k.width);
-      y1 = std::max(y1, k.y + k.height);
-    }
-    const float mx = kTouchMarginKeys * layout.key_width(), my = kTouchMarginKeys * layout.key_height();
     for (const TouchPoint& t : r.touches)
-      if (t.x < x0 - mx || t.x > x1 + mx || t.y < y0 - my || t.y > y1 + my)
+      if (!channel.OnLayout(t, kTouchMarginKeys))
         return Status::InvalidArgument("suggest: a touch at (" + std::to_string(t.x) + ", " + std::to_string(t.y) +
-                                       ") is outside the layout '" + layout.name() + "' (keys span x " +
-                                       std::to_string(x0) + ".." + std::to_string(x1) + ", y " + std::to_string(y0) +
-                                       ".." + std::to_string(y1) + "); touches use the layout's unit");
+                                       ") is outside the layout '" + layout + "' (keys span x " +
+                                       std::to_string(channel.x0()) + ".." + std::to_string(channel.x1()) + ", y " +
+                                       std::to_string(channel.y0()) + ".." + std::to_string(channel.y1()) +
+                                       "); touches use the layout's unit");
   }
   return Status::OK();
 }
@@ -137,7 +130,7 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   out->clear();
   Impl& s = *impl_;
   const Engine::Impl& e = *s.e;
-  Status st = CheckRequest(r, e.layout);
+  Status st = CheckRequest(r, e.channel, e.layout.name());
   if (!st.ok()) return st;
   const engine::Lexicon& lex = e.lexicon;
   std::shared_lock<std::shared_mutex> user_lock(s.user->impl_->mu);
@@ -222,14 +215,13 @@ Status Session::UnlearnWord(const std::string& context, const std::string& word)
 }
 Status Session::RejectAutocorrect(const std::string& context, const std::string& typed, const std::string& correction) {
   Impl& s = *impl_;
+  if (!s.private_mode) return s.user->RejectAutocorrect(context, typed, correction);
+  // Private: nothing written, but this session does not flag it again.
   const std::string key = s.e->tokenizer.Normalize(typed), to = s.e->tokenizer.Normalize(correction);
   if (!engine::UserCounts::IsLearnable(key) || !engine::UserCounts::IsLearnable(to))
     return Status::InvalidArgument("reject autocorrect: the typed word and the correction must be learnable words");
-  if (s.private_mode) {
-    if (s.rejected.size() < 256) s.rejected.push_back(key + '\t' + to);
-    return Status::OK();
-  }
-  return s.user->RejectAutocorrect(context, typed, correction);
+  if (s.rejected.size() < 256) s.rejected.push_back(key + '\t' + to);
+  return Status::OK();
 }
 void Session::SetPrivate(bool private_mode) { impl_->private_mode = private_mode; }
 bool Session::is_private() const { return impl_->private_mode; }

@@ -11,6 +11,14 @@ void TypingChannel::Init(const KeyboardLayout& layout, float touch_sigma) {
   key_width_ = layout.key_width();
   key_height_ = layout.key_height();
   two_sigma2_ = 2 * touch_sigma * touch_sigma;
+  x0_ = y0_ = std::numeric_limits<float>::infinity();
+  x1_ = y1_ = -std::numeric_limits<float>::infinity();
+  for (const Key& k : layout.keys()) {
+    x0_ = std::min(x0_, k.x);
+    y0_ = std::min(y0_, k.y);
+    x1_ = std::max(x1_, k.x + k.width);
+    y1_ = std::max(y1_, k.y + k.height);
+  }
   centre_.clear();
   all_centres_.clear();
   for (bool& h : ascii_has_) h = false;

@@ -64,6 +64,17 @@ class TypingChannel {
   using Centre = std::pair<float, float>;
 
   void Init(const KeyboardLayout& layout, float touch_sigma);
+  // Whether a touch lies within `margin` key sizes of the layout's keys
+  // (their bounding box), in the layout's unit.
+  bool OnLayout(const TouchPoint& t, float margin) const {
+    const float mx = margin * key_width_, my = margin * key_height_;
+    return t.x >= x0_ - mx && t.x <= x1_ + mx && t.y >= y0_ - my && t.y <= y1_ + my;
+  }
+  // The keys' bounding box, for messages.
+  float x0() const { return x0_; }
+  float y0() const { return y0_; }
+  float x1() const { return x1_; }
+  float y1() const { return y1_; }
 
   // The key centre of `c` (lower case), nullptr when no key has it.
   const Centre* FindCentre(char32_t c) const {
@@ -115,6 +126,7 @@ class TypingChannel {
   bool ascii_has_[128] = {};
   std::vector<Centre> all_centres_;
   float key_width_ = 1, key_height_ = 1;
+  float x0_ = 0, y0_ = 0, x1_ = 0, y1_ = 0;  // the keys' bounding box
   float two_sigma2_ = 1;
 };
 

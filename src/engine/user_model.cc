@@ -5,8 +5,10 @@
 #include <limits>
 #include <mutex>
 
+#include "engine/context_window.h"
 #include "engine/engine_impl.h"
 #include "engine/user_log.h"
+#include "text/tsv.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
 
@@ -30,35 +32,15 @@ uint32_t SaturatingAdd(uint32_t a, uint64_t b) {
   return s > kMaxCount ? kMaxCount : static_cast<uint32_t>(s);
 }
 
-std::string_view LastLine(std::string_view text) {
-  const size_t nl = text.find_last_of('\n');
-  return nl == std::string_view::npos ? text : text.substr(nl + 1);
-}
-
-bool IsSentenceEnd(std::string_view t) { return t == "." || t == "!" || t == "?"; }
-
 std::vector<std::string_view> SplitTabs(std::string_view s) {
   std::vector<std::string_view> f;
-  size_t start = 0;
-  while (true) {
-    const size_t tab = s.find('\t', start);
-    if (tab == std::string_view::npos) {
-      f.push_back(s.substr(start));
-      return f;
-    }
-    f.push_back(s.substr(start, tab - start));
-    start = tab + 1;
-  }
+  text::SplitTsvFields(s, &f);
+  return f;
 }
 
-// A decimal count of 1 to `digits` digits.
 bool ParseCount(std::string_view s, size_t digits, uint64_t* out) {
-  if (s.empty() || s.size() > digits) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
+  unsigned long long v = 0;
+  if (!text::ParseTsvCount(s, digits, &v)) return false;
   *out = v;
   return true;
 }

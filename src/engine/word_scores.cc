@@ -18,8 +18,8 @@ void WordScores::Init(const Lexicon* lexicon, int32_t unk_id, float user_weight,
 
 float WordScores::UserMix(float base, const std::string& key) const {
   if (!use_user_) return base;
-  if (user_->count(key) == 0) return base + user_others_;
   const double p_user = user_->Prob(key, has_prev_ ? &prev_ : nullptr, has_prev2_ ? &prev2_ : nullptr);
+  if (p_user == 0) return base + user_others_;  // a word the user never wrote
   const double p = (1 - user_lambda_) * std::exp(static_cast<double>(base)) + user_lambda_ * p_user;
   return p > 0 ? static_cast<float>(std::log(p)) : kNegInf;
 }
