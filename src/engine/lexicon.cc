@@ -85,14 +85,7 @@ Status Lexicon::Build(const std::vector<std::string>& vocab, int first_word_id,
       tail_total_ += w.count;
     }
   }
-  lcp_next_.assign(words_.size(), 0);
-  for (size_t i = 0; i + 1 < words_.size(); ++i) {
-    const std::string& a = words_[i].key;
-    const std::string& b = words_[i + 1].key;
-    size_t k = 0;
-    while (k < 255 && k < a.size() && k < b.size() && a[k] == b[k]) ++k;
-    lcp_next_[i] = static_cast<uint8_t>(k);
-  }
+  groups_.Build(words_.size(), [this](size_t i) { return std::string_view(words_[i].key); });
   const double total = static_cast<double>(std::max<uint64_t>(tail_total_, 1));
   for (int32_t i : tail_by_count_) words_[i].log_tail = static_cast<float>(std::log(words_[i].count / total));
   std::stable_sort(tail_by_count_.begin(), tail_by_count_.end(),
@@ -106,17 +99,7 @@ Status Lexicon::Build(const std::vector<std::string>& vocab, int first_word_id,
   return Status::OK();
 }
 
-size_t Lexicon::GroupEnd(size_t pos, size_t hi, size_t bytes) const {
-  // Word j > pos is in the group iff every neighbouring pair from pos to j
-  // shares `bytes` bytes. Prefixes longer than 255 bytes are treated as
-  // sharing 255, so the caller keeps them below that (the engine's search
-  // stops at 64).
-  const uint8_t need = static_cast<uint8_t>(bytes < 255 ? bytes : 255);
-  const uint8_t* l = lcp_next_.data();
-  size_t i = pos;
-  while (i + 1 < hi && l[i] >= need) ++i;
-  return i + 1;
-}
+size_t Lexicon::GroupEnd(size_t pos, size_t hi, size_t bytes) const { return groups_.GroupEnd(pos, hi, bytes); }
 
 int32_t Lexicon::Find(std::string_view key) const {
   auto it = std::lower_bound(words_.begin(), words_.end(), key,
@@ -138,7 +121,7 @@ void Lexicon::PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_
 
 size_t Lexicon::memory_bytes() const {
   size_t n = words_.capacity() * sizeof(Word) + by_vocab_.capacity() * sizeof(int32_t) +
-             tail_by_count_.capacity() * sizeof(int32_t) + lcp_next_.capacity() +
+             tail_by_count_.capacity() * sizeof(int32_t) + groups_.memory_bytes() +
              vocab_ids_.capacity() * sizeof(int32_t) + log_tails_.capacity() * sizeof(float);
   for (const Word& w : words_) {
     if (w.key.capacity() > 15) n += w.key.capacity() + 1;

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/sorted_groups.h"
 #include "hunch/status.h"
 #include "text/utf8.h"
 
@@ -60,8 +61,7 @@ class Lexicon {
   int32_t Find(std::string_view key) const;
   // The end of the run of words from `pos` (within [pos, hi)) whose keys
   // share their first `bytes` bytes with word `pos`'s, which must have at
-  // least that many: a scan of one byte per word (the common-prefix length
-  // of each key with the next), not of the words themselves.
+  // least that many (SortedGroupEnd: O(log) of the run's length).
   size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const;
   // Range [*lo, *hi) of the words whose key starts with `prefix`, within [lo0, hi0).
   void PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_t* lo, size_t* hi) const;
@@ -73,7 +73,7 @@ class Lexicon {
 
  private:
   std::vector<Word> words_;          // sorted by key (byte order)
-  std::vector<uint8_t> lcp_next_;    // common prefix bytes of key i and key i + 1, at most 255
+  SortedGroups groups_;              // the runs of shared prefixes
   std::vector<int32_t> by_vocab_;    // LM id -> lexicon index
   std::vector<int32_t> tail_by_count_;
   std::vector<int32_t> vocab_ids_;

@@ -58,25 +58,6 @@ std::string Join(std::initializer_list<std::string_view> fields) {
 
 // ------------------------------------------------------------ UserWordIndex
 
-size_t UserWordIndex::GroupEnd(size_t pos, size_t hi, size_t bytes) const {
-  // A short run by its common-prefix bytes; a long one (a dictionary of
-  // many words sharing a start) by binary search, so that a trie level
-  // costs O(log n), not O(n).
-  size_t end = pos + 1;
-  while (end < hi && end < pos + 16) {
-    if (lcp_next_[end - 1] < bytes) return end;
-    ++end;
-  }
-  if (end >= hi) return end;
-  const std::string_view prefix = std::string_view(keys_[pos]).substr(0, bytes);
-  return static_cast<size_t>(std::partition_point(keys_.begin() + static_cast<std::ptrdiff_t>(end),
-                                                  keys_.begin() + static_cast<std::ptrdiff_t>(hi),
-                                                  [&](const std::string& k) {
-                                                    return std::string_view(k).substr(0, bytes) == prefix;
-                                                  }) -
-                             keys_.begin());
-}
-
 void UserWordIndex::PrefixRange(std::string_view prefix, size_t* lo, size_t* hi) const {
   auto first = std::lower_bound(keys_.begin(), keys_.end(), prefix,
                                 [](const std::string& k, std::string_view p) { return std::string_view(k) < p; });
@@ -165,13 +146,7 @@ void UserWordIndex::Assign(std::vector<std::pair<std::string, uint32_t>> all, bo
     counts_.push_back(kv.second);
   }
   dead_.assign(keys_.size(), 0);
-  lcp_next_.assign(keys_.size(), 0);
-  for (size_t i = 0; i + 1 < keys_.size(); ++i) {
-    const std::string &a = keys_[i], &b = keys_[i + 1];
-    size_t l = 0;
-    while (l < a.size() && l < b.size() && l < 255 && a[l] == b[l]) ++l;
-    lcp_next_[i] = static_cast<uint8_t>(l);
-  }
+  groups_.Build(keys_.size(), [this](size_t i) { return std::string_view(keys_[i]); });
   block_max_.assign((keys_.size() + kBlock - 1) / kBlock, 0);
   for (size_t b = 0; b < block_max_.size(); ++b) SetBlockMax(b * kBlock);
 }

@@ -83,7 +83,7 @@ class UserWordIndex {
   uint32_t count(size_t i) const { return counts_[i]; }
   bool dead(size_t i) const { return dead_[i] != 0; }
   // As Lexicon::GroupEnd and PrefixRange, over the index's keys.
-  size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const;
+  size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const { return groups_.GroupEnd(pos, hi, bytes); }
   void PrefixRange(std::string_view prefix, size_t* lo, size_t* hi) const;
   // The highest count over [lo, hi) (an upper bound: dead words count).
   uint32_t RangeMaxCount(size_t lo, size_t hi) const;
@@ -107,7 +107,7 @@ class UserWordIndex {
   std::vector<std::string> keys_;
   std::vector<uint32_t> counts_;
   std::vector<uint8_t> dead_;
-  std::vector<uint8_t> lcp_next_;
+  SortedGroups groups_;
   std::vector<uint32_t> block_max_;
   std::vector<std::string> pending_;
   std::vector<uint32_t> pending_counts_;
