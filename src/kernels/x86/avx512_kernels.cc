@@ -12,9 +12,10 @@
 // of four products to an int32 lane with no intermediate saturation. The
 // sign moves from x to the weights, x * w = |x| * (sign(x) * w): |x| <= 127
 // is a valid unsigned operand and sign(x) * w (a masked byte negation where
-// x < 0) stays in [-127, 127], so every product and sum is exact in int32,
-// the reference's bit for bit, with no precomputed row sums (which the other
-// exact route, (x + 128) * w - 128 * sum(w), needs per matrix).
+// x < 0; vpsignb has no 512-bit form) stays in [-127, 127], so every product
+// and sum is exact in int32, the reference's bit for bit, with no
+// precomputed row sums (which the other exact route,
+// (x + 128) * w - 128 * sum(w), needs per matrix).
 // GCC 12's AVX-512 intrinsics (_mm512_undefined_ps and friends, inside
 // max/roundscale/extract) trip -Wmaybe-uninitialized falsely (GCC PR 105593,
 // fixed in 13).
@@ -25,6 +26,7 @@
 
 #include <cmath>
 
+#include "kernels/x86/int8_gemv256.h"
 #include "kernels/x86/x86_kernels.h"
 
 namespace hunch {
@@ -76,22 +78,11 @@ inline __m512i Dot(__m512i acc, __m512i ax, __mmask64 neg, __m512i w) {
   return _mm512_dpbusd_epi32(acc, ax, _mm512_mask_sub_epi8(w, neg, _mm512_setzero_si512(), w));
 }
 
-// Rows in groups of eight sharing each chunk of x. kChunks > 0: the row
-// width in 64-byte chunks, x held in registers (the embedding-sized layers:
-// 96 wide in the Gboard-size model); 0: any width.
-template <int kChunks>
-void MatVecI8Width(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+// Rows in groups of eight sharing each 64-byte chunk of x.
+void MatVecI8Zmm(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
   const int cols = w.cols, chunks = (cols + 63) / 64;
   const __mmask64 last = Lanes64(cols - 64 * (chunks - 1));  // lanes of the last chunk
   const size_t rb = w.row_bytes;
-  constexpr int kRegs = kChunks > 0 ? kChunks : 1;
-  __m512i xa[kRegs];
-  __mmask64 xn[kRegs];
-  for (int c = 0; c < kChunks; ++c) {
-    const __m512i x = _mm512_maskz_loadu_epi8(c + 1 < kChunks ? ~0ull : last, qx + 64 * c);
-    xa[c] = _mm512_abs_epi8(x);
-    xn[c] = _mm512_movepi8_mask(x);
-  }
   const __m256 vsx = _mm256_set1_ps(sx);
   int o = 0;
   for (; o + 8 <= w.rows; o += 8) {
@@ -100,16 +91,9 @@ void MatVecI8Width(const WeightMatrix& w, const int8_t* qx, float sx, float* y) 
     for (__m512i& v : a) v = _mm512_setzero_si512();
     for (int c = 0; c < chunks; ++c) {
       const __mmask64 m = c + 1 < chunks ? ~0ull : last;
-      __m512i ax;
-      __mmask64 neg;
-      if (kChunks > 0) {
-        ax = xa[c];
-        neg = xn[c];
-      } else {
-        const __m512i x = _mm512_maskz_loadu_epi8(m, qx + 64 * c);
-        ax = _mm512_abs_epi8(x);
-        neg = _mm512_movepi8_mask(x);
-      }
+      const __m512i x = _mm512_maskz_loadu_epi8(m, qx + 64 * c);
+      const __m512i ax = _mm512_abs_epi8(x);
+      const __mmask64 neg = _mm512_movepi8_mask(x);
       for (int i = 0; i < 8; ++i) a[i] = Dot(a[i], ax, neg, _mm512_maskz_loadu_epi8(m, r + i * rb + 64 * c));
     }
     // float(acc) * (sx * scale), the reference's exact operation order.
@@ -124,20 +108,28 @@ void MatVecI8Width(const WeightMatrix& w, const int8_t* qx, float sx, float* y) 
       const __m512i x = _mm512_maskz_loadu_epi8(m, qx + 64 * c);
       a = Dot(a, _mm512_abs_epi8(x), _mm512_movepi8_mask(x), _mm512_maskz_loadu_epi8(m, r + 64 * c));
     }
-    y[o] = static_cast<float>(_mm512_reduce_add_epi32(a)) * (sx * w.scales[o]);
+    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    y[o] = static_cast<float>(_mm_cvtsi128_si32(s)) * (sx * w.scales[o]);
   }
 }
 
+inline __m256i DotEvex256(__m256i acc, __m256i ax, __m256i x, __m256i w) {
+  return _mm256_dpbusd_epi32(acc, ax, _mm256_sign_epi8(w, x));
+}
+
+// Rows up to 128 wide that fill 32-byte chunks more tightly than 64-byte
+// ones (1 to 32 and 65 to 96 values: the 96-wide embedding-sized layers)
+// take the 256-bit kernel: fewer idle lanes and cheaper reductions
+// (BM_MatVec/2/10000/96, docs/kernels.md).
 void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
-  if (w.cols <= 0) {
-    for (int o = 0; o < w.rows; ++o) y[o] = 0.f * (sx * w.scales[o]);
-    return;
-  }
-  switch ((w.cols + 63) / 64) {
-    case 1: MatVecI8Width<1>(w, qx, sx, y); break;
-    case 2: MatVecI8Width<2>(w, qx, sx, y); break;
-    default: MatVecI8Width<0>(w, qx, sx, y); break;
-  }
+  const int cols = w.cols;
+  if (cols <= 128 && (cols + 31) / 32 * 32 < (cols + 63) / 64 * 64)
+    MatVecI8Vnni256<DotEvex256>(w, qx, sx, y);
+  else
+    MatVecI8Zmm(w, qx, sx, y);
 }
 
 // ---- float32 / float16 GEMV --------------------------------------------------
