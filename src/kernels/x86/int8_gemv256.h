@@ -109,9 +109,8 @@ void MatVecI8Vnni256(const WeightMatrix& w, const int8_t* qx, float sx, float* y
     safe = n < static_cast<size_t>(w.rows) ? static_cast<int>(n) : w.rows;
   }
   int o;
-  switch (chunks) {  // the embedding-sized layers (96 wide in the Gboard-size model)
+  switch (chunks) {  // the embedding-sized layers (96 wide in the Gboard-size model) keep x in registers
     case 3: o = Groups<Dot, 3>(w, xs, xa, chunks, sx, y, safe); break;
-    case 4: o = Groups<Dot, 4>(w, xs, xa, chunks, sx, y, safe); break;
     default: o = Groups<Dot, 0>(w, xs, xa, chunks, sx, y, safe); break;
   }
   for (; o < safe; ++o) {
