@@ -33,6 +33,7 @@
 #include "hunch/model.h"
 #include "kernels/dispatch.h"
 #include "testing/op_test_util.h"
+#include "testing/kernel_sets.h"
 #include "testing/scoped_kernel_isa.h"
 
 namespace hunch {
@@ -556,14 +557,18 @@ TEST(ReferenceLm, GruMatchesReference) {
 // Every optimized kernel set against the reference kernels, whole model, 50
 // steps with state: float weights within kTolerance; int8/int4 weights within
 // 2e-2 (a last-ulp change of an activation may move its int8 rounding by one
-// step) and the same most likely token at >= 96% of the steps.
-TEST(ReferenceLm, OptimizedKernelsTrackReferenceKernels) {
-  const internal::KernelSet* const* sets;
-  const int n = internal::AvailableKernelSets(&sets);
-  for (int si = 1; si < n; ++si) {
+// step) and the same most likely token at >= 96% of the steps. One instance
+// per known set; the sets this build or CPU cannot run are skipped by name.
+using OptimizedKernels = testing::KernelSetTest;
+INSTANTIATE_TEST_SUITE_P(Sets, OptimizedKernels, ::testing::ValuesIn(testing::KnownKernelSetNames()),
+                         testing::KernelSetTestName);
+
+TEST_P(OptimizedKernels, TrackReferenceKernels) {
+  {
+    const char* isa = kernels().isa;
     for (Arch arch : {Arch::kLstmCifgProj, Arch::kLstmPeepholeLayerNorm, Arch::kGru, Arch::kGruResetFirst}) {
       for (DType dt : kAllDtypes) {
-        SCOPED_TRACE(std::string(sets[si]->isa) + " " + ArchName(arch) + " " + DTypeName(dt));
+        SCOPED_TRACE(std::string(isa) + " " + ArchName(arch) + " " + DTypeName(dt));
         BuiltLm lm = BuildLm({arch, dt, 16});
         Loaded l;
         ASSERT_TRUE(Load(lm, &l).ok());
@@ -575,7 +580,7 @@ TEST(ReferenceLm, OptimizedKernelsTrackReferenceKernels) {
         }
         l.interp->ResetState();
         {
-          ScopedKernelIsa k(sets[si]->isa);
+          ScopedKernelIsa k(isa);
           ASSERT_TRUE(k.ok());
           for (int step = 0; step < kSteps; ++step) ASSERT_TRUE(Step(l.interp.get(), tokens[step], &opt_out[step]).ok());
         }

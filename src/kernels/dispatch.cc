@@ -15,7 +15,13 @@ namespace {
 // Optimized sets, most preferred first; each getter returns nullptr when the
 // build or the CPU lacks it.
 using Getter = const KernelSet* (*)();
-const Getter kOptimized[] = {Avx2KernelsIfSupported, NeonDotprodKernelsIfSupported, NeonKernelsIfSupported};
+const Getter kOptimized[] = {Avx512VnniKernelsIfSupported, AvxVnniKernelsIfSupported, Avx2KernelsIfSupported,
+                             NeonDotprodKernelsIfSupported, NeonKernelsIfSupported};
+// Their names, in the same order.
+const char* const kOptimizedNames[] = {"avx512-vnni", "avx-vnni", "avx2", "neon-dotprod", "neon"};
+static_assert(sizeof(kOptimized) / sizeof(kOptimized[0]) == sizeof(kOptimizedNames) / sizeof(kOptimizedNames[0]),
+              "one name per set");
+constexpr int kNumOptimized = sizeof(kOptimizedNames) / sizeof(kOptimizedNames[0]);
 
 const KernelSet* BestAvailable() {
   for (Getter g : kOptimized)
@@ -24,7 +30,8 @@ const KernelSet* BestAvailable() {
 }
 
 bool KnownIsa(const char* name) {
-  for (const char* known : {"auto", "reference", "avx2", "neon", "neon-dotprod"})
+  if (!std::strcmp(name, "auto") || !std::strcmp(name, "reference")) return true;
+  for (const char* known : kOptimizedNames)
     if (!std::strcmp(name, known)) return true;
   return false;
 }
@@ -40,14 +47,6 @@ const KernelSet* ByName(const char* name) {
   return nullptr;
 }
 
-const KernelSet* Initial() {
-  const char* env = std::getenv("HUNCH_KERNELS");
-  if (env && env[0]) {
-    if (const KernelSet* k = ByName(env)) return k;
-  }
-  return BestAvailable();
-}
-
 std::atomic<const KernelSet*> g_active{nullptr};
 
 }  // namespace
@@ -55,7 +54,7 @@ std::atomic<const KernelSet*> g_active{nullptr};
 const KernelSet& Kernels() {
   const KernelSet* k = g_active.load(std::memory_order_acquire);
   if (!k) {
-    k = Initial();
+    k = InitialKernels(std::getenv("HUNCH_KERNELS"));
     g_active.store(k, std::memory_order_release);
   }
   return *k;
@@ -74,8 +73,43 @@ int AvailableKernelSets(const KernelSet* const** sets) {
   return n;
 }
 
+const KernelSet* InitialKernels(const char* hunch_kernels) {
+  if (hunch_kernels && hunch_kernels[0]) {
+    if (const KernelSet* k = ByName(hunch_kernels)) return k;
+  }
+  return BestAvailable();
+}
+
+int KnownOptimizedKernelSets(const char* const** names) {
+  *names = kOptimizedNames;
+  return kNumOptimized;
+}
+
+const char* KernelSetUnavailableReason(const char* isa) {
+  for (int i = 0; i < kNumOptimized; ++i) {
+    if (std::strcmp(isa, kOptimizedNames[i])) continue;
+    if (kOptimized[i]()) return nullptr;
+    const bool x86 = i < 3;  // avx512-vnni, avx-vnni, avx2
+#if defined(HUNCH_HAVE_AVX2)
+    if (x86) return X86KernelsMissing(isa);
+    return "not built for this architecture (x86-64 build)";
+#elif defined(HUNCH_HAVE_NEON)
+    if (x86) return "not built for this architecture (ARM64 build)";
+    return "CPU lacks the dot-product extension (HWCAP_ASIMDDP)";  // plain neon runs on every ARM64
+#else
+    (void)x86;
+    return "not built for this architecture (no optimized kernels in this build)";
+#endif
+  }
+  if (!std::strcmp(isa, "reference") || !std::strcmp(isa, "auto")) return nullptr;
+  return "unknown kernel set";
+}
+
 #if !defined(HUNCH_HAVE_AVX2)
+const KernelSet* Avx512VnniKernelsIfSupported() { return nullptr; }
+const KernelSet* AvxVnniKernelsIfSupported() { return nullptr; }
 const KernelSet* Avx2KernelsIfSupported() { return nullptr; }
+const char* X86KernelsMissing(const char*) { return "not built for this architecture"; }
 #endif
 #if !defined(HUNCH_HAVE_NEON)
 const KernelSet* NeonKernelsIfSupported() { return nullptr; }
@@ -91,8 +125,11 @@ Status SetKernelIsa(const char* isa) {
   const internal::KernelSet* k = internal::ByName(isa);
   if (!internal::KnownIsa(isa))
     return Status::InvalidArgument(
-        internal::Format("unknown kernel ISA '%s' (auto, reference, avx2, neon, neon-dotprod)", isa));
-  if (!k) return Status::Unsupported(internal::Format("this CPU or build cannot run the '%s' kernels", isa));
+        internal::Format("unknown kernel ISA '%s' (auto, reference, avx512-vnni, avx-vnni, avx2, neon-dotprod, neon)",
+                         isa));
+  if (!k)
+    return Status::Unsupported(internal::Format("this CPU or build cannot run the '%s' kernels: %s", isa,
+                                                internal::KernelSetUnavailableReason(isa)));
   internal::g_active.store(k, std::memory_order_release);
   return Status::OK();
 }

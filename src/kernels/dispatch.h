@@ -33,11 +33,27 @@ struct KernelSet {
 // The set in use (chosen on first call: HUNCH_KERNELS, else the best the CPU runs).
 const KernelSet& Kernels();
 const KernelSet& ReferenceKernels();
-// Every set this build and CPU can run, reference first.
+// Every set this build and CPU can run, reference first, then the optimized
+// ones in order of preference.
 int AvailableKernelSets(const KernelSet* const** sets);
 
+// The names of every optimized set hunch knows, in order of preference
+// (avx512-vnni, avx-vnni, avx2, neon-dotprod, neon), whether or not this
+// build and CPU run them.
+int KnownOptimizedKernelSets(const char* const** names);
+// nullptr when set `isa` runs here; otherwise why not, e.g. "CPU lacks
+// AVX512_VNNI" or "not built for this architecture".
+const char* KernelSetUnavailableReason(const char* isa);
+// The set a process starts with, given the value of HUNCH_KERNELS (null or
+// empty: unset): the named set when it runs here, else the best available.
+const KernelSet* InitialKernels(const char* hunch_kernels);
+
 // Defined per ISA when built in; nullptr when the CPU lacks the features.
+const KernelSet* Avx512VnniKernelsIfSupported();
+const KernelSet* AvxVnniKernelsIfSupported();
 const KernelSet* Avx2KernelsIfSupported();
+// x86-64 builds: why an x86 set does not run (nullptr when it does).
+const char* X86KernelsMissing(const char* isa);
 const KernelSet* NeonKernelsIfSupported();
 const KernelSet* NeonDotprodKernelsIfSupported();
 

@@ -1,6 +1,8 @@
 // The consistency harness: every optimized kernel set this machine can run is
 // checked against the reference set on random shapes, odd sizes and
-// unaligned tails included. Integer paths (int8, int4 GEMV; activation
+// unaligned tails included. The tests are instantiated once per known set
+// (avx512-vnni, avx-vnni, avx2, neon-dotprod, neon); a set this build or CPU
+// cannot run is reported as skipped, with the reason. Integer paths (int8, int4 GEMV; activation
 // quantization) must be bit-exact; float paths stay within these tolerances:
 //   GEMV float32/float16: |y - ref| <= 1e-6 * cols * sum_k |w_k x_k| + 1e-30
 //     (reassociated float sums), i.e. a few ulps of the absolute sum;
@@ -16,17 +18,16 @@
 #include "builder/model_builder.h"
 #include "hunch/kernels.h"
 #include "kernels/dispatch.h"
+#include "testing/kernel_sets.h"
 #include "util/fp16.h"
 
 namespace hunch {
 namespace internal {
 namespace {
 
-std::vector<const KernelSet*> OptimizedSets() {
-  const KernelSet* const* sets;
-  const int n = AvailableKernelSets(&sets);
-  return std::vector<const KernelSet*>(sets + 1, sets + n);
-}
+using KernelsConsistency = testing::KernelSetTest;
+INSTANTIATE_TEST_SUITE_P(Sets, KernelsConsistency, ::testing::ValuesIn(testing::KnownKernelSetNames()),
+                         testing::KernelSetTestName);
 
 struct Matrix {
   std::vector<float> values;
@@ -81,13 +82,17 @@ std::vector<float> RandomVector(int n, std::mt19937* rng, float scale = 1.f) {
   return x;
 }
 
-const int kRows[] = {1, 3, 4, 5, 17, 64, 131};
-const int kCols[] = {1, 2, 7, 8, 31, 32, 33, 63, 96, 100, 670};
+// Rows around the unrolls (4, 8) and columns around every vector width (4
+// bytes per VNNI lane, 16/32/64-byte chunks), the padded-copy limit (4096)
+// and the model's widths (96, 670).
+const int kRows[] = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 64, 131};
+const int kCols[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 96, 100, 127, 128, 129, 191, 670, 4097};
 
-TEST(KernelsConsistency, IntegerGemvIsBitExact) {
+TEST_P(KernelsConsistency, IntegerGemvIsBitExact) {
   std::mt19937 rng(7);
   const KernelSet& ref = ReferenceKernels();
-  for (const KernelSet* k : OptimizedSets()) {
+  {
+    const KernelSet* k = &kernels();
     for (int rows : kRows) {
       for (int cols : kCols) {
         for (int block : {2, 16, 32, 64, 96}) {
@@ -112,7 +117,7 @@ TEST(KernelsConsistency, IntegerGemvIsBitExact) {
   }
 }
 
-TEST(KernelsConsistency, QuantizeSpecialValuesIsBitExact) {
+TEST_P(KernelsConsistency, QuantizeSpecialValuesIsBitExact) {
   const KernelSet& ref = ReferenceKernels();
   const float inf = std::numeric_limits<float>::infinity();
   const float nan = std::numeric_limits<float>::quiet_NaN();
@@ -132,7 +137,8 @@ TEST(KernelsConsistency, QuantizeSpecialValuesIsBitExact) {
   std::vector<float> tiny_and_zero(40, 0.f);
   tiny_and_zero[35] = 2e-37f;
   cases.push_back(tiny_and_zero);
-  for (const KernelSet* k : OptimizedSets()) {
+  {
+    const KernelSet* k = &kernels();
     for (const auto& x : cases) {
       const int n = static_cast<int>(x.size());
       std::vector<int8_t> a(n), b(n);
@@ -151,10 +157,11 @@ TEST(KernelsConsistency, QuantizeSpecialValuesIsBitExact) {
   EXPECT_EQ(q[0], 127);
 }
 
-TEST(KernelsConsistency, FloatGemvWithinTolerance) {
+TEST_P(KernelsConsistency, FloatGemvWithinTolerance) {
   std::mt19937 rng(11);
   const KernelSet& ref = ReferenceKernels();
-  for (const KernelSet* k : OptimizedSets()) {
+  {
+    const KernelSet* k = &kernels();
     for (DType dt : {DType::kFloat32, DType::kFloat16}) {
       for (int rows : kRows) {
         for (int cols : kCols) {
@@ -177,12 +184,13 @@ TEST(KernelsConsistency, FloatGemvWithinTolerance) {
   }
 }
 
-TEST(KernelsConsistency, ActivationsWithinTolerance) {
+TEST_P(KernelsConsistency, ActivationsWithinTolerance) {
   std::mt19937 rng(3);
   const KernelSet& ref = ReferenceKernels();
   const float inf = std::numeric_limits<float>::infinity();
-  for (const KernelSet* k : OptimizedSets()) {
-    for (int n : {1, 7, 8, 9, 16, 31, 670, 10000}) {
+  {
+    const KernelSet* k = &kernels();
+    for (int n : {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 670, 10000}) {
       for (float scale : {0.01f, 1.f, 8.f, 100.f}) {
         std::vector<float> x = RandomVector(n, &rng, scale);
         if (n > 8) {
@@ -219,11 +227,71 @@ TEST(KernelsConsistency, ActivationsWithinTolerance) {
   }
 }
 
-TEST(KernelsConsistency, SelectionByName) {
+// int8 weights and activations at the ends of their range (+-127), zero
+// rows and zero activations, over widths around every vector size: the
+// optimized sums equal the reference's and an exact int64 sum.
+TEST_P(KernelsConsistency, Int8GemvExtremesAreExact) {
+  const KernelSet& ref = ReferenceKernels();
+  std::mt19937 rng(19);
+  for (int rows : {1, 3, 7, 8, 9, 17}) {
+    for (int cols : {1, 3, 4, 5, 31, 32, 33, 63, 64, 65, 96, 127, 128, 129, 200, 4100}) {
+      for (int pattern = 0; pattern < 4; ++pattern) {
+        std::vector<uint8_t> bytes(static_cast<size_t>(rows) * cols + 7);
+        int8_t* wq = reinterpret_cast<int8_t*>(bytes.data() + 3);  // misaligned rows
+        std::vector<int8_t> qx(cols);
+        for (int o = 0; o < rows; ++o) {
+          for (int c = 0; c < cols; ++c) {
+            int8_t v = (rng() & 1) ? 127 : -127;
+            if (o % 4 == 1) v = 0;       // an all-zero row
+            if (o % 4 == 2) v = 127;     // all +127
+            if (o % 4 == 3) v = -127;    // all -127
+            if (pattern == 3 && (rng() % 3 == 0)) v = 0;
+            wq[static_cast<size_t>(o) * cols + c] = v;
+          }
+        }
+        for (int c = 0; c < cols; ++c) {
+          switch (pattern) {
+            case 0: qx[c] = (rng() & 1) ? 127 : -127; break;
+            case 1: qx[c] = -127; break;
+            case 2: qx[c] = 127; break;
+            default: qx[c] = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+          }
+        }
+        if (pattern == 3) qx[cols / 2] = 0;
+        std::vector<float> scales(rows);
+        for (int o = 0; o < rows; ++o) scales[o] = 0.001f * static_cast<float>(o + 1);
+        WeightMatrix w;
+        w.dtype = DType::kInt8;
+        w.rows = rows;
+        w.cols = cols;
+        w.data = bytes.data() + 3;
+        w.scales = scales.data();
+        w.row_bytes = static_cast<size_t>(cols);
+        const float sx = 1.f / 127.f;
+        std::vector<float> y_ref(rows), y_opt(rows);
+        ref.matvec_i8(w, qx.data(), sx, y_ref.data());
+        kernels().matvec_i8(w, qx.data(), sx, y_opt.data());
+        for (int o = 0; o < rows; ++o) {
+          int64_t exact = 0;
+          for (int c = 0; c < cols; ++c) exact += int64_t{qx[c]} * wq[static_cast<size_t>(o) * cols + c];
+          const float want = static_cast<float>(exact) * (sx * scales[o]);
+          ASSERT_EQ(y_ref[o], want) << "rows=" << rows << " cols=" << cols << " row " << o;
+          ASSERT_EQ(y_opt[o], want) << GetParam() << " rows=" << rows << " cols=" << cols << " pattern=" << pattern
+                                    << " row " << o;
+        }
+      }
+    }
+  }
+}
+
+TEST(KernelSelection, SelectionByName) {
   const std::string initial = ActiveKernelIsa();  // HUNCH_KERNELS may have chosen it
   EXPECT_TRUE(SetKernelIsa("reference").ok());
   EXPECT_STREQ(ActiveKernelIsa(), "reference");
   EXPECT_EQ(SetKernelIsa("sse9").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SetKernelIsa("avx512").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SetKernelIsa("").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SetKernelIsa(nullptr).code(), StatusCode::kInvalidArgument);
   EXPECT_STREQ(ActiveKernelIsa(), "reference");
   EXPECT_TRUE(SetKernelIsa("auto").ok());
   const KernelSet* const* sets;
@@ -234,7 +302,63 @@ TEST(KernelsConsistency, SelectionByName) {
     EXPECT_TRUE(SetKernelIsa(sets[i]->isa).ok()) << sets[i]->isa;
     EXPECT_STREQ(ActiveKernelIsa(), sets[i]->isa);
   }
+  // Every known set is either selectable, or refused as unsupported (with the
+  // reason) and the selection left unchanged.
+  for (const std::string& name : testing::KnownKernelSetNames()) {
+    ASSERT_TRUE(SetKernelIsa("reference").ok());
+    const Status s = SetKernelIsa(name.c_str());
+    if (testing::RunnableKernelSet(name)) {
+      EXPECT_TRUE(s.ok()) << name << ": " << s.ToString();
+      EXPECT_EQ(ActiveKernelIsa(), name);
+      EXPECT_EQ(KernelSetUnavailableReason(name.c_str()), nullptr);
+    } else {
+      EXPECT_EQ(s.code(), StatusCode::kUnsupported) << name;
+      EXPECT_NE(s.ToString().find(KernelSetUnavailableReason(name.c_str())), std::string::npos) << s.ToString();
+      EXPECT_STREQ(ActiveKernelIsa(), "reference");
+    }
+  }
   EXPECT_TRUE(SetKernelIsa(initial.c_str()).ok());
+}
+
+// HUNCH_KERNELS's value as the process's first choice (InitialKernels is what
+// Kernels() calls with it): a runnable set by name, else the best available.
+TEST(KernelSelection, HunchKernelsEnvironmentValue) {
+  const KernelSet* const* sets;
+  const int n = AvailableKernelSets(&sets);
+  const KernelSet* best = sets[n > 1 ? 1 : 0];
+  EXPECT_EQ(InitialKernels(nullptr), best);
+  EXPECT_EQ(InitialKernels(""), best);
+  EXPECT_EQ(InitialKernels("auto"), best);
+  EXPECT_EQ(InitialKernels("no-such-set"), best);
+  EXPECT_EQ(InitialKernels("reference"), &ReferenceKernels());
+  for (int i = 0; i < n; ++i) EXPECT_EQ(InitialKernels(sets[i]->isa), sets[i]) << sets[i]->isa;
+  for (const std::string& name : testing::KnownKernelSetNames()) {
+    if (!testing::RunnableKernelSet(name)) {
+      EXPECT_EQ(InitialKernels(name.c_str()), best) << name;
+    }
+  }
+}
+
+// The available sets come in the known order of preference, so "auto" takes
+// avx512-vnni over avx-vnni over avx2 (and neon-dotprod over neon).
+TEST(KernelSelection, PreferenceOrder) {
+  const KernelSet* const* sets;
+  const int n = AvailableKernelSets(&sets);
+  ASSERT_GE(n, 1);
+  EXPECT_STREQ(sets[0]->isa, "reference");
+  std::vector<std::string> expected;
+  for (const std::string& name : testing::KnownKernelSetNames()) {
+    const char* why = KernelSetUnavailableReason(name.c_str());
+    if (!why) {
+      expected.push_back(name);
+    } else {
+      std::printf("[  SKIPPED ] kernel set %s: %s\n", name.c_str(), why);
+    }
+  }
+  std::vector<std::string> got;
+  for (int i = 1; i < n; ++i) got.push_back(sets[i]->isa);
+  EXPECT_EQ(got, expected);
+  EXPECT_STREQ(KernelSetUnavailableReason("no-such-set"), "unknown kernel set");
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 //
 // Numerics (the contract optimized kernels reproduce; docs/format.md):
 //   float32, float16: y[o] = sum over k ascending of W[o,k] * x[k], in float.
+//     That order is the reference set's; the optimized sets (avx2,
+//     avx-vnni, avx512-vnni, neon) reassociate the sum (lane-wise partial
+//     sums with FMA, then a reduction tree) and match it within the
+//     tolerance stated in kernels_consistency_test.cc, not bit for bit.
 //   int8, int4 (dynamic-range quantization): the input row is quantized once,
 //     symmetric: amax = max|x|; qx[k] = clamp(nearbyint(x[k] * (127 / amax)),
 //     -127, 127), sx = amax / 127; a NaN element quantizes to 0, and all
@@ -11,7 +15,9 @@
 //       int8: y[o] = float(sum_k qx[k] * qW[o,k]) * (sx * scale[o])
 //       int4: y[o] = sum over blocks b ascending of
 //                    float(sum_{k in b} qx[k] * qW[o,k]) * (sx * scale[o, b])
-//     with the integer sums exact in int32.
+//     with the integer sums exact in int32. Every set reproduces these
+//     bit for bit (quantization included), for weights in [-127, 127] (the
+//     format's range) and any row width.
 #ifndef HUNCH_KERNELS_WEIGHTS_H_
 #define HUNCH_KERNELS_WEIGHTS_H_
 

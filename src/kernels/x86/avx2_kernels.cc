@@ -14,7 +14,6 @@
 // On the development machine (docs/benchmarks.md) one Gboard-size step is
 // bound by reading the weights: BM_StreamRead, a plain scan of the same
 // bytes, is the floor the GEMVs approach.
-#include <cpuid.h>
 #include <immintrin.h>
 
 #include <cmath>
@@ -597,28 +596,20 @@ void LogSoftmax(const float* x, int n, float* y) {
   for (; i < n; ++i) y[i] = (x[i] - mx) - log_sum;
 }
 
-const KernelSet kAvx2 = {"avx2",
-                         MatVecFloat<LoadF32, ScalarF32>,
-                         MatVecFloat<LoadF16, ScalarF16>,
-                         MatVecI8,
-                         MatVecI4,
-                         Quantize,
-                         Sigmoid,
-                         Tanh,
-                         LogSoftmax};
-
 }  // namespace
 
-const KernelSet* Avx2KernelsIfSupported() {
-  // AVX2 and FMA through the compiler's runtime (which also checks that the OS
-  // saves the YMM registers); F16C from CPUID leaf 1 (clang's builtin lacks it).
-  static const bool ok = [] {
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    const bool f16c = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
-  }();
-  return ok ? &kAvx2 : nullptr;
-}
+// Constant-initialized data only: the CPU checks live in cpu_x86.cc, which is
+// built for the baseline ISA (this file's code may use AVX2 anywhere).
+extern const KernelSet kAvx2Kernels;
+const KernelSet kAvx2Kernels = {"avx2",
+                                MatVecFloat<LoadF32, ScalarF32>,
+                                MatVecFloat<LoadF16, ScalarF16>,
+                                MatVecI8,
+                                MatVecI4,
+                                Quantize,
+                                Sigmoid,
+                                Tanh,
+                                LogSoftmax};
 
 }  // namespace internal
 }  // namespace hunch

@@ -1,0 +1,320 @@
+// AVX-512 VNNI kernel set (x86-64): AVX-512 F/BW/VL/DQ + AVX512_VNNI.
+// Compiled with -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni
+// -mfma -mf16c and only called after cpu_x86.cc's checks. The primitives
+// left null in the set below are the avx2 set's (x86_kernels.h).
+//
+// Same contracts as reference_kernels.cc: integer paths bit-exact, float
+// paths within the consistency test's tolerances. Row and vector tails are
+// masked loads (AVX-512 suppresses faults on masked-off bytes), so every
+// width is read exactly to its end: no padded copies, no scalar tails.
+//
+// int8 GEMV: vpdpbusd multiplies unsigned by signed bytes, adding each group
+// of four products to an int32 lane with no intermediate saturation. The
+// sign moves from x to the weights, x * w = |x| * (sign(x) * w): |x| <= 127
+// is a valid unsigned operand and sign(x) * w (a masked byte negation where
+// x < 0; vpsignb has no 512-bit form) stays in [-127, 127], so every product
+// and sum is exact in int32, the reference's bit for bit, with no
+// precomputed row sums (which the other exact route,
+// (x + 128) * w - 128 * sum(w), needs per matrix).
+// GCC 12's AVX-512 intrinsics (_mm512_undefined_ps and friends, inside
+// max/roundscale/extract) trip -Wmaybe-uninitialized falsely (GCC PR 105593,
+// fixed in 13).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+
+#include <cmath>
+
+#include "kernels/x86/int8_gemv256.h"
+#include "kernels/x86/x86_kernels.h"
+
+namespace hunch {
+namespace internal {
+namespace {
+
+// The first n lanes (n <= lanes).
+inline __mmask64 Lanes64(int n) { return n >= 64 ? ~0ull : (1ull << n) - 1; }
+inline __mmask16 Lanes16(int n) { return static_cast<__mmask16>(n >= 16 ? 0xffffu : (1u << n) - 1); }
+
+// ---- reductions -------------------------------------------------------------
+
+// Sums of eight 16-lane vectors, in order: {sum(a[0]), ..., sum(a[7])}.
+// Halves are folded pairwise (256-bit, then 128-bit halves), then within
+// 128-bit lanes; a final permutation puts the sums in row order.
+inline __m256i Hsum8(const __m512i* a) {
+  __m512i s[4], t[2];
+  for (int i = 0; i < 4; ++i)  // [a[2i] 8 lanes | a[2i+1] 8 lanes]
+    s[i] = _mm512_add_epi32(_mm512_shuffle_i64x2(a[2 * i], a[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                            _mm512_shuffle_i64x2(a[2 * i], a[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  for (int j = 0; j < 2; ++j)  // 128-bit lane L: row 4j + L, 4 partial sums
+    t[j] = _mm512_add_epi32(_mm512_shuffle_i64x2(s[2 * j], s[2 * j + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                            _mm512_shuffle_i64x2(s[2 * j], s[2 * j + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi32(t[0], t[1]), _mm512_unpackhi_epi32(t[0], t[1]));
+  u = _mm512_add_epi32(u, _mm512_shuffle_epi32(u, _MM_PERM_BADC));  // lane L: {row L, row L + 4, ...}
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+  return _mm512_castsi512_si256(_mm512_permutexvar_epi32(order, u));
+}
+
+inline __m256 Hsum8(const __m512* a) {
+  __m512 s[4], t[2];
+  for (int i = 0; i < 4; ++i)
+    s[i] = _mm512_add_ps(_mm512_shuffle_f32x4(a[2 * i], a[2 * i + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_f32x4(a[2 * i], a[2 * i + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  for (int j = 0; j < 2; ++j)
+    t[j] = _mm512_add_ps(_mm512_shuffle_f32x4(s[2 * j], s[2 * j + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_f32x4(s[2 * j], s[2 * j + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  __m512 u = _mm512_add_ps(_mm512_unpacklo_ps(t[0], t[1]), _mm512_unpackhi_ps(t[0], t[1]));
+  u = _mm512_add_ps(u, _mm512_permute_ps(u, _MM_SHUFFLE(1, 0, 3, 2)));
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+  return _mm512_castps512_ps256(_mm512_permutexvar_ps(order, u));
+}
+
+// ---- int8 GEMV ----------------------------------------------------------------
+
+// acc + the products of 64 pairs, four per int32 lane, given ax = |x| and
+// neg = the lanes where x < 0.
+inline __m512i Dot(__m512i acc, __m512i ax, __mmask64 neg, __m512i w) {
+  return _mm512_dpbusd_epi32(acc, ax, _mm512_mask_sub_epi8(w, neg, _mm512_setzero_si512(), w));
+}
+
+// Rows in groups of eight sharing each 64-byte chunk of x.
+void MatVecI8Zmm(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+  const int cols = w.cols, chunks = (cols + 63) / 64;
+  const __mmask64 last = Lanes64(cols - 64 * (chunks - 1));  // lanes of the last chunk
+  const size_t rb = w.row_bytes;
+  const __m256 vsx = _mm256_set1_ps(sx);
+  int o = 0;
+  for (; o + 8 <= w.rows; o += 8) {
+    const int8_t* r = reinterpret_cast<const int8_t*>(w.data + o * rb);
+    __m512i a[8];
+    for (__m512i& v : a) v = _mm512_setzero_si512();
+    for (int c = 0; c < chunks; ++c) {
+      const __mmask64 m = c + 1 < chunks ? ~0ull : last;
+      const __m512i x = _mm512_maskz_loadu_epi8(m, qx + 64 * c);
+      const __m512i ax = _mm512_abs_epi8(x);
+      const __mmask64 neg = _mm512_movepi8_mask(x);
+      for (int i = 0; i < 8; ++i) a[i] = Dot(a[i], ax, neg, _mm512_maskz_loadu_epi8(m, r + i * rb + 64 * c));
+    }
+    // float(acc) * (sx * scale), the reference's exact operation order.
+    const __m256 scale = _mm256_mul_ps(vsx, _mm256_loadu_ps(w.scales + o));
+    _mm256_storeu_ps(y + o, _mm256_mul_ps(_mm256_cvtepi32_ps(Hsum8(a)), scale));
+  }
+  for (; o < w.rows; ++o) {
+    const int8_t* r = reinterpret_cast<const int8_t*>(w.data + o * rb);
+    __m512i a = _mm512_setzero_si512();
+    for (int c = 0; c < chunks; ++c) {
+      const __mmask64 m = c + 1 < chunks ? ~0ull : last;
+      const __m512i x = _mm512_maskz_loadu_epi8(m, qx + 64 * c);
+      a = Dot(a, _mm512_abs_epi8(x), _mm512_movepi8_mask(x), _mm512_maskz_loadu_epi8(m, r + 64 * c));
+    }
+    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+    y[o] = static_cast<float>(_mm_cvtsi128_si32(s)) * (sx * w.scales[o]);
+  }
+}
+
+inline __m256i DotEvex256(__m256i acc, __m256i ax, __m256i x, __m256i w) {
+  return _mm256_dpbusd_epi32(acc, ax, _mm256_sign_epi8(w, x));
+}
+
+// Rows up to 128 wide that fill 32-byte chunks more tightly than 64-byte
+// ones (1 to 32 and 65 to 96 values: the 96-wide embedding-sized layers)
+// take the 256-bit kernel: fewer idle lanes and cheaper reductions
+// (BM_MatVec/2/10000/96, docs/kernels.md).
+void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+  const int cols = w.cols;
+  if (cols <= 128 && (cols + 31) / 32 * 32 < (cols + 63) / 64 * 64)
+    MatVecI8Vnni256<DotEvex256>(w, qx, sx, y);
+  else
+    MatVecI8Zmm(w, qx, sx, y);
+}
+
+// ---- float32 / float16 GEMV --------------------------------------------------
+
+inline __m512 LoadF32(const uint8_t* row, int k, __mmask16 m) {
+  return _mm512_maskz_loadu_ps(m, reinterpret_cast<const float*>(row) + k);
+}
+inline __m512 LoadF16(const uint8_t* row, int k, __mmask16 m) {
+  return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, reinterpret_cast<const uint16_t*>(row) + k));
+}
+
+// Eight rows at a time share each load of x; 16-lane partial sums per row,
+// reduced together (the float sums are reassociated, as in the avx2 set).
+template <__m512 (*Load)(const uint8_t*, int, __mmask16)>
+void MatVecFloat(const WeightMatrix& w, const float* x, float* y) {
+  const int cols = w.cols, whole = cols & ~15;
+  const __mmask16 tail = Lanes16(cols - whole);
+  const size_t rb = w.row_bytes;
+  int o = 0;
+  for (; o + 8 <= w.rows; o += 8) {
+    const uint8_t* r = w.data + o * rb;
+    __m512 a[8];
+    for (__m512& v : a) v = _mm512_setzero_ps();
+    for (int k = 0; k < whole; k += 16) {
+      const __m512 xv = _mm512_loadu_ps(x + k);
+      for (int i = 0; i < 8; ++i) a[i] = _mm512_fmadd_ps(Load(r + i * rb, k, 0xffff), xv, a[i]);
+    }
+    if (tail) {
+      const __m512 xv = _mm512_maskz_loadu_ps(tail, x + whole);
+      for (int i = 0; i < 8; ++i) a[i] = _mm512_fmadd_ps(Load(r + i * rb, whole, tail), xv, a[i]);
+    }
+    _mm256_storeu_ps(y + o, Hsum8(a));
+  }
+  for (; o < w.rows; ++o) {
+    const uint8_t* r = w.data + o * rb;
+    __m512 a = _mm512_setzero_ps();
+    for (int k = 0; k < whole; k += 16) a = _mm512_fmadd_ps(Load(r, k, 0xffff), _mm512_loadu_ps(x + k), a);
+    if (tail) a = _mm512_fmadd_ps(Load(r, whole, tail), _mm512_maskz_loadu_ps(tail, x + whole), a);
+    y[o] = _mm512_reduce_add_ps(a);
+  }
+}
+
+// ---- activation quantization (bit-exact with the reference) ----------------
+
+float Quantize(const float* x, int n, int8_t* q) {
+  __m512 vmax = _mm512_setzero_ps();
+  __mmask16 nan = 0;
+  for (int k = 0; k < n; k += 16) {
+    const __m512 v = _mm512_maskz_loadu_ps(Lanes16(n - k), x + k);
+    vmax = _mm512_max_ps(vmax, _mm512_abs_ps(v));
+    nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+  }
+  const float amax = _mm512_reduce_max_ps(vmax);
+  // Zero, tiny, infinite or NaN input: the reference's exact handling.
+  if (nan || !(amax >= kMinQuantizeAmax) || !std::isfinite(amax)) return ReferenceKernels().quantize(x, n, q);
+  const __m512 vinv = _mm512_set1_ps(127.f / amax);
+  const __m512 lo = _mm512_set1_ps(-127.f), hi = _mm512_set1_ps(127.f);
+  for (int k = 0; k < n; k += 16) {
+    const __mmask16 m = Lanes16(n - k);
+    // nearbyint (round half to even), clamp, convert: the reference's steps.
+    __m512 f = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + k), vinv);
+    f = _mm512_roundscale_ps(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    f = _mm512_min_ps(_mm512_max_ps(f, lo), hi);
+    _mm512_mask_cvtepi32_storeu_epi8(q + k, m, _mm512_cvtps_epi32(f));
+  }
+  return amax / 127.f;
+}
+
+// ---- element-wise math ---------------------------------------------------------
+
+// exp(x) = 2^n * p: range reduction x = n*ln2 + r, |r| <= ln2/2, a degree-6
+// polynomial for p = exp(r) (relative error ~2e-7), and 2^n by vscalefps
+// (exact, no exponent-bit arithmetic). The avx2 set's constants. x must be
+// clamped by the caller; NaN in, NaN out.
+inline __m512 ExpClamped(__m512 x) {
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145752f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.42860677e-6f), r);
+  __m512 p = _mm512_set1_ps(1.3888949e-3f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3333705e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1666620e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666667e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f));
+  return _mm512_scalef_ps(p, n);
+}
+
+// exp(x) for any x: clamped to [-87.3, 88.7] (no inf, no denormals).
+inline __m512 Exp16(__m512 x) {
+  // Operand order makes NaN propagate (max/min return the second operand for NaN).
+  return ExpClamped(_mm512_min_ps(_mm512_set1_ps(88.72283f), _mm512_max_ps(_mm512_set1_ps(-87.33654f), x)));
+}
+
+void Sigmoid(float* x, int n) {
+  const __m512 one = _mm512_set1_ps(1.f);
+  for (int i = 0; i < n; i += 16) {
+    const __mmask16 m = Lanes16(n - i);
+    const __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+    // 1 / (1 + exp(-v)); the clamp keeps it finite for any v.
+    const __m512 e = Exp16(_mm512_sub_ps(_mm512_setzero_ps(), v));
+    _mm512_mask_storeu_ps(x + i, m, _mm512_div_ps(one, _mm512_add_ps(one, e)));
+  }
+}
+
+void Tanh(float* x, int n) {
+  const __m512 one = _mm512_set1_ps(1.f), two = _mm512_set1_ps(2.f);
+  for (int i = 0; i < n; i += 16) {
+    const __mmask16 m = Lanes16(n - i);
+    const __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+    const __m512 a = _mm512_abs_ps(v);
+    // Small |v|: odd polynomial (avoids cancellation in 1 - 2/(e^2a + 1)).
+    const __m512 v2 = _mm512_mul_ps(v, v);
+    __m512 p = _mm512_set1_ps(-17.f / 315.f);
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.f / 15.f));
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(-1.f / 3.f));
+    p = _mm512_fmadd_ps(_mm512_mul_ps(p, v2), v, v);
+    // Otherwise tanh(a) = 1 - 2 / (exp(2a) + 1), sign restored.
+    const __m512 e = Exp16(_mm512_mul_ps(two, a));
+    __m512 t = _mm512_sub_ps(one, _mm512_div_ps(two, _mm512_add_ps(e, one)));
+    t = _mm512_or_ps(t, _mm512_and_ps(_mm512_set1_ps(-0.f), v));
+    const __mmask16 small = _mm512_cmp_ps_mask(a, _mm512_set1_ps(0.0625f), _CMP_LT_OQ);
+    _mm512_mask_storeu_ps(x + i, m, _mm512_mask_blend_ps(small, t, p));
+  }
+}
+
+void LogSoftmax(const float* x, int n, float* y) {
+  if (n < 32) {
+    ReferenceKernels().log_softmax(x, n, y);
+    return;
+  }
+  // Four independent maxima; the masked-off lanes of the tail read -inf.
+  const __m512 ninf = _mm512_set1_ps(-INFINITY);
+  __m512 m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
+  int i = 0;
+  for (; i + 64 <= n; i += 64) {
+    m0 = _mm512_max_ps(m0, _mm512_loadu_ps(x + i));
+    m1 = _mm512_max_ps(m1, _mm512_loadu_ps(x + i + 16));
+    m2 = _mm512_max_ps(m2, _mm512_loadu_ps(x + i + 32));
+    m3 = _mm512_max_ps(m3, _mm512_loadu_ps(x + i + 48));
+  }
+  for (; i < n; i += 16) m0 = _mm512_max_ps(m0, _mm512_mask_loadu_ps(ninf, Lanes16(n - i), x + i));
+  const float mx = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(m0, m1), _mm512_max_ps(m2, m3)));
+  // An infinite maximum: the reference's exact semantics. A NaN element
+  // (which max_ps may skip) makes the sum, and so every output, NaN, as in
+  // the reference.
+  if (!std::isfinite(mx)) {
+    ReferenceKernels().log_softmax(x, n, y);
+    return;
+  }
+  // exp(x - max), arguments <= 0: only the lower clamp.
+  const __m512 vm = _mm512_set1_ps(mx), floor = _mm512_set1_ps(-87.33654f);
+  __m512 s0 = _mm512_setzero_ps(), s1 = s0;
+  i = 0;
+  for (; i + 32 <= n; i += 32) {
+    s0 = _mm512_add_ps(s0, ExpClamped(_mm512_max_ps(floor, _mm512_sub_ps(_mm512_loadu_ps(x + i), vm))));
+    s1 = _mm512_add_ps(s1, ExpClamped(_mm512_max_ps(floor, _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), vm))));
+  }
+  for (; i < n; i += 16) {
+    const __mmask16 m = Lanes16(n - i);
+    const __m512 e = ExpClamped(_mm512_max_ps(floor, _mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), vm)));
+    s0 = _mm512_mask_add_ps(s0, m, s0, e);
+  }
+  const double sum = _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+  const float log_sum = static_cast<float>(std::log(sum));
+  const __m512 vls = _mm512_set1_ps(log_sum);
+  for (i = 0; i < n; i += 16) {
+    const __mmask16 m = Lanes16(n - i);
+    _mm512_mask_storeu_ps(y + i, m, _mm512_sub_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), vm), vls));
+  }
+}
+
+}  // namespace
+
+extern const KernelSet kAvx512VnniOwnKernels;
+const KernelSet kAvx512VnniOwnKernels = {"avx512-vnni",
+                                         MatVecFloat<LoadF32>,
+                                         MatVecFloat<LoadF16>,
+                                         MatVecI8,
+                                         nullptr,
+                                         Quantize,
+                                         Sigmoid,
+                                         Tanh,
+                                         LogSoftmax};
+
+}  // namespace internal
+}  // namespace hunch
