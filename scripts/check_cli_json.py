@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the --json output of `hunch eval` or `hunch bench` (issue 6): the
 documented keys are present, numbers are finite and plausible. No timing
-thresholds: only that times are positive and ordered (p50 <= p99 <= max).
+thresholds: only that times are positive and ordered (p50 <= p95 <= p99 <= max).
 
     check_cli_json.py eval FILE.json
     check_cli_json.py bench FILE.json
@@ -35,6 +35,12 @@ def percentiles(d, key, names):
         fail(f"{key} percentiles out of order: {vals}")
 
 
+def count(d, key, expected):
+    v = num(d, key, 0)
+    if v != expected:
+        fail(f"{key} = {v}, expected {expected}")
+
+
 def main():
     kind, path = sys.argv[1], sys.argv[2]
     with open(path) as f:
@@ -47,8 +53,18 @@ def main():
             fail("top1 > top3")
         num(d, "ppl", 1)
         num(d, "skipped_tokens", 0)  # tokens over 256 bytes, not scored
+        if d.get("clock") not in ("wall", "thread_cpu"):
+            fail(f"clock must be 'wall' or 'thread_cpu': {d.get('clock')!r}")
         percentiles(d, "latency_us", ("p50", "p95", "p99", "max"))
-        print(f"eval OK: {words} words, KSR {d['ksr']:.1f}%, top-3 {d['top3']:.1f}%, WER {d['wer']:.1f}%")
+        # The typo-correction calls alone: one per typo-test word, part of latency_us.
+        percentiles(d, "typo_latency_us", ("p50", "p95", "p99", "max"))
+        count(d["typo_latency_us"], "calls", d["typo_words"])
+        if d["typo_latency_us"]["max"] > d["latency_us"]["max"]:
+            fail("typo_latency_us max > latency_us max (typo calls are among every call)")
+        if d["typo_latency_us"]["calls"] > d["latency_us"]["calls"]:
+            fail("more typo calls than calls")
+        print(f"eval OK: {words} words, KSR {d['ksr']:.1f}%, top-3 {d['top3']:.1f}%, WER {d['wer']:.1f}%, "
+              f"typo p99 {d['typo_latency_us']['p99']:.0f} us")
     elif kind == "bench":
         num(d, "init_us", 0)
         percentiles(d, "step_us", ("p50", "p99"))
@@ -56,7 +72,22 @@ def main():
         num(d["keystroke_us"], "skipped_tokens", 0)  # trace words over 256 bytes, not typed
         for k in ("peak_rss_bytes", "arena_bytes", "model_bytes", "library_bytes"):
             num(d, k, 1)
-        print(f"bench OK: step p50 {d['step_us']['p50']:.1f} us, keystroke p50 {d['keystroke_us']['p50']:.1f} us")
+        if not isinstance(d.get("kernels"), str) or not d["kernels"]:
+            fail(f"kernels must name the kernel set: {d.get('kernels')!r}")
+        # The engine (the model carries its metadata): Engine::Open, and a
+        # separate process that opens it and types the trace.
+        num(d, "engine_open_us", 0)
+        peak = num(d, "engine_peak_rss_bytes", 1)
+        base = num(d, "engine_baseline_rss_bytes", 1)
+        delta = num(d, "engine_rss_delta_bytes", 0)
+        if base > peak or delta != peak - base:
+            fail(f"engine RSS: baseline {base}, peak {peak}, delta {delta} (want delta = peak - baseline >= 0)")
+        # The mapped model is read while the trace is typed: the peak holds part of it at least.
+        if delta <= 0:
+            fail("engine_rss_delta_bytes is 0: opening the engine added nothing to the process")
+        print(f"bench OK: kernels {d['kernels']}, step p50 {d['step_us']['p50']:.1f} us, keystroke p50 "
+              f"{d['keystroke_us']['p50']:.1f} us, engine open {d['engine_open_us']:.0f} us, engine peak RSS "
+              f"{peak:,} bytes ({delta:,} over the process before the open)")
     else:
         fail(f"unknown kind {kind!r}")
 

@@ -2,15 +2,24 @@
 // The seed team's experiment: load the model, run it step by step `runs`
 // times with state carried, and report load time, the first inference, the
 // per-step time distribution, peak RSS, the planned arena and the sizes of
-// the model and the library.
+// the model and the library. With the engine's metadata in the model, also
+// the Suggest time per keystroke of a typing trace, the time of Engine::Open
+// and the peak RSS of a separate process (this program again, with
+// --rss-child) that opens the engine and types the trace.
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <utility>
 #include <vector>
 
 #include "eval/evaluate.h"
@@ -28,7 +37,14 @@ namespace {
 const char* kUsage =
     "hunch bench --model M [--runs 10000] [--trace TEXT_FILE] [--library PATH] [--json]\n"
     "  Steps the model `runs` times; when the model carries the engine's metadata (vocab, tokenizer),\n"
-    "  also times Suggest at every keystroke of typing TEXT_FILE (default: a built-in paragraph).";
+    "  also times Suggest at every keystroke of typing TEXT_FILE (default: a built-in paragraph),\n"
+    "  times Engine::Open (the median of 5 opens) and measures the peak RSS (VmHWM) of a separate\n"
+    "  process that opens the engine and types the trace, and that process's RSS before the open.\n"
+    "hunch bench --rss-child --model M [--trace TEXT_FILE]\n"
+    "  That separate process: prints baseline_rss_bytes and peak_rss_bytes.";
+
+// Opens of the engine timed for engine_open_us (the median is reported).
+constexpr int kEngineOpens = 5;
 
 // The default typing trace: ordinary e-mail prose, 120 words.
 const char* kTrace =
@@ -40,18 +56,12 @@ const char* kTrace =
     "Friday at ten, so we should have everything ready by then. Thanks again for all your help, and "
     "have a good evening.";
 
-// Per-keystroke Suggest times over typing `text`: for each word, one call per
-// typed prefix (0 .. length - 1 characters) with the words before it as
-// context. Words over eval::kMaxTokenBytes are skipped (not typed, not
-// context) and counted in *skipped; an error names the text's line.
-Status TimeKeystrokes(std::shared_ptr<const Model> model, const std::string& text, std::vector<double>* us,
-                      long long* skipped) {
-  std::shared_ptr<const Engine> engine;
-  Status s = Engine::FromModel(std::move(model), EngineOptions(), &engine);
-  if (!s.ok()) return s;
-  std::unique_ptr<Session> session;
-  s = engine->NewSession(&session);
-  if (!s.ok()) return s;
+// Types `text` with `session`: for each word, one Suggest call per typed
+// prefix (0 .. length - 1 characters) with the words before it as context;
+// each call's time goes to *us when us is not null. Words over
+// eval::kMaxTokenBytes are skipped (not typed, not context) and counted in
+// *skipped; an error names the text's line.
+Status TypeTrace(Session* session, const std::string& text, std::vector<double>* us, long long* skipped) {
   SuggestRequest r;
   std::vector<Suggestion> out;
   size_t pos = 0;
@@ -68,8 +78,8 @@ Status TimeKeystrokes(std::shared_ptr<const Model> model, const std::string& tex
         if ((static_cast<unsigned char>(word[p]) & 0xC0) == 0x80) continue;  // whole code points only
         r.typed = word.substr(0, p);
         const auto a = std::chrono::steady_clock::now();
-        s = session->Suggest(r, &out);
-        us->push_back(MicrosBetween(a, std::chrono::steady_clock::now()));
+        Status s = session->Suggest(r, &out);
+        if (us) us->push_back(MicrosBetween(a, std::chrono::steady_clock::now()));
         if (!s.ok()) return Status(s.code(), "line " + std::to_string(line) + ": " + s.message());
       }
       if (!word.empty()) r.context += (r.context.empty() ? "" : " ") + word;
@@ -80,6 +90,96 @@ Status TimeKeystrokes(std::shared_ptr<const Model> model, const std::string& tex
     }
     pos = end + 1;
   }
+  return Status::OK();
+}
+
+// Per-keystroke Suggest times over typing `text` (TypeTrace) with an engine on `model`.
+Status TimeKeystrokes(std::shared_ptr<const Model> model, const std::string& text, std::vector<double>* us,
+                      long long* skipped) {
+  std::shared_ptr<const Engine> engine;
+  Status s = Engine::FromModel(std::move(model), EngineOptions(), &engine);
+  if (!s.ok()) return s;
+  std::unique_ptr<Session> session;
+  s = engine->NewSession(&session);
+  if (!s.ok()) return s;
+  return TypeTrace(session.get(), text, us, skipped);
+}
+
+// A "Vm...:  N kB" line of /proc/self/status in bytes; -1 when missing.
+long long ProcStatusBytes(const char* field) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  const std::string key = std::string(field) + ":";
+  while (std::getline(f, line))
+    if (line.compare(0, key.size(), key) == 0) return std::atoll(line.c_str() + key.size()) * 1024;
+  return -1;
+}
+
+// The --rss-child process: its RSS before anything is opened, then Engine::Open
+// of the model, a session, the trace typed, and the peak RSS (VmHWM).
+int RssChildMain(const std::string& path, const std::string& trace) {
+  const long long baseline = ProcStatusBytes("VmRSS");
+  std::shared_ptr<const Engine> engine;
+  Status s = Engine::Open(path, EngineOptions(), &engine);
+  std::unique_ptr<Session> session;
+  if (s.ok()) s = engine->NewSession(&session);
+  long long skipped = 0;
+  if (s.ok()) s = TypeTrace(session.get(), trace, nullptr, &skipped);
+  if (!s.ok()) return Fail("bench --rss-child", s);
+  std::printf("baseline_rss_bytes %lld\npeak_rss_bytes %lld\n", baseline, ProcStatusBytes("VmHWM"));
+  return 0;
+}
+
+// Runs this program again as `bench --rss-child` on the model and the trace
+// file (the built-in trace when empty) and reads what it prints.
+Status MeasureEngineRss(const std::string& path, const std::string& trace_path, long long* baseline,
+                        long long* peak) {
+  std::vector<std::string> argv_s = {"hunch", "bench", "--rss-child", "--model", path};
+  if (!trace_path.empty()) argv_s.insert(argv_s.end(), {"--trace", trace_path});
+  std::vector<char*> argv;
+  for (std::string& a : argv_s) argv.push_back(&a[0]);
+  argv.push_back(nullptr);
+  int fds[2];
+  if (pipe(fds) != 0) return Status::IOError(std::string("pipe: ") + std::strerror(errno));
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return Status::IOError(std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    close(fds[0]);
+    close(fds[1]);
+    execv("/proc/self/exe", argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string out;
+  char buf[256];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof(buf))) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return Status::Internal("the --rss-child process failed (exit status " +
+                            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
+  std::istringstream in(out);
+  std::string key;
+  long long v;
+  *baseline = *peak = -1;
+  while (in >> key >> v) {
+    if (key == "baseline_rss_bytes") *baseline = v;
+    if (key == "peak_rss_bytes") *peak = v;
+  }
+  if (*baseline <= 0 || *peak <= 0) return Status::Internal("the --rss-child process printed no RSS: " + out);
   return Status::OK();
 }
 
@@ -122,14 +222,17 @@ void FillInputs(Interpreter* in, int step, int32_t bound) {
 }  // namespace
 
 int BenchMain(int argc, char** argv) {
-  Args args(argc, argv, {"json", "help"});
+  Args args(argc, argv, {"json", "rss-child", "help"});
   if (args.Has("help")) return Help(kUsage);
   long long runs = 0;
-  if (!args.ok() || !args.CheckKnown({"model", "runs", "trace", "library", "json", "help"}) ||
+  if (!args.ok() || !args.CheckKnown({"model", "runs", "trace", "library", "json", "rss-child", "help"}) ||
       !args.GetInt("runs", 10000, 1, 100000000, &runs))
     return Usage("bench", kUsage, args.error());
   if (!args.Has("model")) return Usage("bench", kUsage, "--model is required");
   const std::string path = args.Get("model");
+  std::string trace = kTrace, err;
+  if (args.Has("trace") && !ReadFile(args.Get("trace"), &trace, &err)) return Fail("bench", err);
+  if (args.Has("rss-child")) return RssChildMain(path, trace);
 
   const auto t0 = Clock::now();
   std::shared_ptr<const Model> model;
@@ -165,12 +268,22 @@ int BenchMain(int argc, char** argv) {
   std::string keys_note;
   const uint8_t* meta = nullptr;
   size_t meta_size = 0;
-  if (model->GetMetadata("vocab", &meta, &meta_size).ok()) {
-    std::string trace = kTrace, err;
-    if (args.Has("trace") && !ReadFile(args.Get("trace"), &trace, &err)) return Fail("bench", err);
+  const bool engine_model = model->GetMetadata("vocab", &meta, &meta_size).ok();
+  std::vector<double> opens;  // Engine::Open times
+  long long engine_baseline = -1, engine_peak = -1;
+  if (engine_model) {
     s = TimeKeystrokes(model, trace, &keys, &skipped);
     if (!s.ok()) return Fail("bench", (args.Has("trace") ? args.Get("trace") + ": " : "") + s.ToString());
     if (keys.empty()) keys_note = "no word of the trace to type";
+    for (int i = 0; i < kEngineOpens; ++i) {
+      std::shared_ptr<const Engine> engine;
+      const auto a = Clock::now();
+      s = Engine::Open(path, EngineOptions(), &engine);
+      opens.push_back(Us(a, Clock::now()));
+      if (!s.ok()) return Fail("bench", s);
+    }
+    s = MeasureEngineRss(path, args.Get("trace"), &engine_baseline, &engine_peak);
+    if (!s.ok()) return Fail("bench", s);
   } else {
     keys_note = "no engine metadata in the model";
   }
@@ -214,6 +327,20 @@ int BenchMain(int argc, char** argv) {
       j.Key("skipped_tokens").Value(skipped);
       j.EndObject();
     }
+    j.Key("engine_open_us");
+    if (opens.empty())
+      j.Null();
+    else
+      j.Value(Percentile(opens, 50));
+    for (const auto& kv : {std::make_pair("engine_peak_rss_bytes", engine_peak),
+                           std::make_pair("engine_baseline_rss_bytes", engine_baseline),
+                           std::make_pair("engine_rss_delta_bytes", engine_peak - engine_baseline)}) {
+      j.Key(kv.first);
+      if (engine_peak < 0)
+        j.Null();
+      else
+        j.Value(kv.second);
+    }
     j.Key("peak_rss_bytes").Value(peak_rss);
     j.Key("arena_bytes").Value(static_cast<unsigned long long>(in->arena_bytes()));
     j.Key("state_bytes").Value(static_cast<unsigned long long>(in->state_bytes()));
@@ -239,6 +366,14 @@ int BenchMain(int argc, char** argv) {
     else
       std::printf("keystroke      Suggest p50 %.1f us, p99 %.1f us over %zu keystrokes%s\n", Percentile(keys, 50),
                   Percentile(keys, 99), keys.size(), skipped_note.c_str());
+    if (opens.empty()) {
+      std::printf("engine         not opened (%s)\n", keys_note.c_str());
+    } else {
+      std::printf("engine open    %.1f us (median of %d Engine::Open)\n", Percentile(opens, 50), kEngineOpens);
+      std::printf("engine RSS     peak %lld bytes = %lld before the open + %lld (a separate process: open, type the "
+                  "trace)\n",
+                  engine_peak, engine_baseline, engine_peak - engine_baseline);
+    }
     std::printf("arena          %zu bytes; state %zu bytes\n", in->arena_bytes(), in->state_bytes());
     std::printf("peak RSS       %lld bytes\n", peak_rss);
     if (lib_bytes >= 0) std::printf("library        %s: %lld bytes\n", lib.c_str(), lib_bytes);

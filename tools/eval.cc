@@ -1,5 +1,5 @@
 // hunch eval --model M --text FILE [--suggestions 3] [--learn] [--user FILE] [--noise 0.25]
-//            [--seed 1] [--max-tokens N] [--report DIR] [--json]
+//            [--seed 1] [--max-tokens N] [--slowest N] [--clock wall|cpu] [--report DIR] [--json]
 // shared/EVAL.md: the protocol itself is eval::Evaluate (src/eval/evaluate.h);
 // this command parses the arguments, runs it over the file and prints the
 // figures (text or JSON) and, with --report, writes the HTML report.
@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eval/evaluate.h"
@@ -25,13 +26,19 @@ namespace {
 
 const char* kUsage =
     "hunch eval --model M --text FILE [--suggestions 3] [--learn] [--user FILE] [--noise 0.25] [--seed 1]\n"
-    "           [--max-tokens N] [--report DIR] [--set NAME=VALUE,...] [--json]\n"
+    "           [--max-tokens N] [--slowest N] [--clock wall|cpu] [--report DIR] [--set NAME=VALUE,...]\n"
+    "           [--json]\n"
     "  FILE: one line per independent context, tokens separated by single spaces\n"
     "  (shared/EVAL.md; data/test-public.tok is the standard file); tokens over 256 bytes are\n"
     "  skipped and counted\n"
     "  --user FILE: the session's user dictionary is FILE (hunch user; created when missing): its\n"
     "  words are suggested, and with --learn what the text teaches is written to it\n"
-    "  --set: engine options (see hunch suggest --help), e.g. --set phrases=0,savings_weight=0.5";
+    "  --set: engine options (see hunch suggest --help), e.g. --set phrases=0,savings_weight=0.5\n"
+    "  --slowest N: also list the N slowest Suggest calls of the keystroke trace and of typo\n"
+    "  correction (word, what was typed of it, microseconds, line)\n"
+    "  Latency: every Suggest call (keystroke trace and typo correction), and the typo-correction\n"
+    "  calls alone (one per typo-test word, at --noise); --clock cpu measures each call's thread\n"
+    "  CPU time instead of wall time (leaves out preemption on a loaded machine)";
 
 // A progress bar on stderr when it is a terminal.
 class Progress {
@@ -68,19 +75,23 @@ int ParseEvalArgs(int argc, char** argv, EvalArgs* a) {
   Args args(argc, argv, {"learn", "json", "help"});
   if (!args.ok()) return Usage(cmd, kUsage, args.error());
   if (args.Has("help")) return Help(kUsage);
-  if (!args.CheckKnown({"model", "text", "suggestions", "learn", "user", "noise", "seed", "max-tokens", "report",
-                        "json", "set", "help"}))
+  if (!args.CheckKnown({"model", "text", "suggestions", "learn", "user", "noise", "seed", "max-tokens", "slowest",
+                        "clock", "report", "json", "set", "help"}))
     return Usage(cmd, kUsage, args.error());
   if (!args.Has("model") || !args.Has("text")) return Usage(cmd, kUsage, "--model and --text are required");
-  long long n_sugg, seed;
+  long long n_sugg, seed, slowest;
   if (!args.GetInt("suggestions", 3, 1, 16, &n_sugg) || !args.GetInt("seed", 1, 0, (1LL << 62), &seed) ||
-      !args.GetInt("max-tokens", 0, 0, (1LL << 40), &a->max_tokens))
+      !args.GetInt("max-tokens", 0, 0, (1LL << 40), &a->max_tokens) ||
+      !args.GetInt("slowest", 0, 0, 100000, &slowest))
     return Usage(cmd, kUsage, args.error());
   char* end = nullptr;
   const std::string noise_s = args.Get("noise", "0.25");
   const double noise = std::strtod(noise_s.c_str(), &end);
   if (end == noise_s.c_str() || *end != '\0' || !(noise >= 0 && noise <= 5))
     return Usage(cmd, kUsage, "--noise must be a number in [0, 5] (key widths)");
+  const std::string clock = args.Get("clock", "wall");
+  if (clock != "wall" && clock != "cpu") return Usage(cmd, kUsage, "--clock must be wall or cpu");
+  a->options.clock = clock == "cpu" ? eval::LatencyClock::kThreadCpu : eval::LatencyClock::kWall;
   std::string err;
   if (args.Has("set") && !ApplyEngineSettings(args.Get("set"), &a->engine, &err)) return Usage(cmd, kUsage, err);
   a->model = args.Get("model");
@@ -93,7 +104,13 @@ int ParseEvalArgs(int argc, char** argv, EvalArgs* a) {
   a->options.learn = args.Has("learn");
   a->options.noise = noise;
   a->options.seed = static_cast<uint64_t>(seed);
+  a->options.slowest = static_cast<int>(slowest);
   return -1;
+}
+
+// The clock the latencies were measured with, as --json names it.
+const char* ClockName(const EvalArgs& a) {
+  return a.options.clock == eval::LatencyClock::kThreadCpu ? "thread_cpu" : "wall";
 }
 
 Percentiles LatencyPercentiles(const std::vector<double>& us) {
@@ -103,6 +120,7 @@ Percentiles LatencyPercentiles(const std::vector<double>& us) {
 
 Status WriteHtmlReport(const EvalArgs& a, const eval::EvalResult& t, std::string* path) {
   const Percentiles lat = LatencyPercentiles(t.latency_us);
+  const Percentiles typo = LatencyPercentiles(t.typo_latency_us);
   ReportData rd;
   rd.model = a.model;
   rd.text = a.text;
@@ -110,6 +128,7 @@ Status WriteHtmlReport(const EvalArgs& a, const eval::EvalResult& t, std::string
   rd.hits_by_prefix = t.hits_by_prefix;
   rd.words = t.words;
   rd.latency_us = t.latency_us;
+  rd.typo_latency_us = t.typo_latency_us;
   rd.summary = {{"words", std::to_string(t.words)},
                 {"KSR@" + std::to_string(a.options.suggestions), FormatFixed(t.ksr(), 2) + "%"},
                 {"next-word top-1", FormatFixed(t.top1(), 2) + "%"},
@@ -118,7 +137,14 @@ Status WriteHtmlReport(const EvalArgs& a, const eval::EvalResult& t, std::string
                 {"perplexity (in vocabulary)", FormatFixed(t.ppl_in_vocab(), 1)},
                 {"OOV rate", FormatFixed(t.oov_rate(), 2) + "%"},
                 {"typo WER (literal)", FormatFixed(t.wer(), 2) + "% (" + FormatFixed(t.wer_literal(), 2) + "%)"},
-                {"Suggest p50 / p99", FormatFixed(lat.p50, 1) + " / " + FormatFixed(lat.p99, 1) + " us"}};
+                {"latency clock", ClockName(a)},
+                {"Suggest p50 / p95 / p99 / max (every call)",
+                 FormatFixed(lat.p50, 1) + " / " + FormatFixed(lat.p95, 1) + " / " + FormatFixed(lat.p99, 1) + " / " +
+                     FormatFixed(lat.max, 1) + " us (" + std::to_string(t.latency_us.size()) + " calls)"},
+                {"typo correction p50 / p95 / p99 / max",
+                 FormatFixed(typo.p50, 1) + " / " + FormatFixed(typo.p95, 1) + " / " + FormatFixed(typo.p99, 1) +
+                     " / " + FormatFixed(typo.max, 1) + " us (" + std::to_string(t.typo_latency_us.size()) +
+                     " calls, noise " + FormatFixed(a.options.noise, 2) + ")"}};
   if (t.skipped_tokens) rd.summary.push_back({"skipped tokens (over 256 bytes)", std::to_string(t.skipped_tokens)});
   return WriteReport(a.report, rd, path);
 }
@@ -147,10 +173,32 @@ void PrintJson(const EvalArgs& a, const eval::EvalResult& t) {
   j.Key("wer_literal").Value(t.wer_literal());
   j.Key("typo_top3").Value(t.typo_top3_rate());
   j.Key("skipped_tokens").Value(t.skipped_tokens);
+  j.Key("clock").Value(ClockName(a));
   j.Key("latency_us").BeginObject();
   j.Key("p50").Value(lat.p50).Key("p95").Value(lat.p95).Key("p99").Value(lat.p99).Key("max").Value(lat.max);
   j.Key("calls").Value(static_cast<long long>(t.latency_us.size()));
   j.EndObject();
+  const Percentiles typo = LatencyPercentiles(t.typo_latency_us);
+  j.Key("typo_latency_us").BeginObject();
+  j.Key("p50").Value(typo.p50).Key("p95").Value(typo.p95).Key("p99").Value(typo.p99).Key("max").Value(typo.max);
+  j.Key("calls").Value(static_cast<long long>(t.typo_latency_us.size()));
+  j.EndObject();
+  if (a.options.slowest > 0) {
+    j.Key("slowest").BeginObject();
+    for (const auto& kind : {std::make_pair("keystroke", &t.slowest_keystroke_calls),
+                             std::make_pair("typo", &t.slowest_typo_calls)}) {
+      j.Key(kind.first).BeginArray();
+      for (const eval::TimedCall& c : *kind.second) {
+        j.BeginObject();
+        j.Key("us").Value(c.us).Key("word").Value(c.word).Key("typed").Value(c.typed);
+        j.Key("line").Value(static_cast<long long>(c.line));
+        j.Key("context_words").Value(static_cast<long long>(c.context_words));
+        j.EndObject();
+      }
+      j.EndArray();
+    }
+    j.EndObject();
+  }
   j.Key("hits_by_prefix").BeginObject();
   for (const auto& kv : t.hits_by_prefix) j.Key(std::to_string(kv.first)).Value(kv.second);
   j.EndObject();
@@ -172,8 +220,19 @@ void PrintText(const EvalArgs& a, const eval::EvalResult& t) {
               t.oov_rate());
   std::printf("typo correction  WER %.2f%% (literal %.2f%%), top-3 %.2f%% over %lld words, noise %.2f\n", t.wer(),
               t.wer_literal(), t.typo_top3_rate(), t.typo_words, a.options.noise);
-  std::printf("Suggest latency  p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us (%zu calls)\n", lat.p50, lat.p95,
-              lat.p99, lat.max, t.latency_us.size());
+  std::printf("Suggest latency  p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us (%zu calls, typo ones included; %s)\n",
+              lat.p50, lat.p95, lat.p99, lat.max, t.latency_us.size(), ClockName(a));
+  const Percentiles typo = LatencyPercentiles(t.typo_latency_us);
+  std::printf("typo latency     p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us (%zu calls, noise %.2f)\n",
+              typo.p50, typo.p95, typo.p99, typo.max, t.typo_latency_us.size(), a.options.noise);
+  for (const auto& kind : {std::make_pair("keystroke trace", &t.slowest_keystroke_calls),
+                           std::make_pair("typo correction", &t.slowest_typo_calls)}) {
+    if (kind.second->empty()) continue;
+    std::printf("slowest calls, %s (us, word, typed, line, context words):\n", kind.first);
+    for (const eval::TimedCall& c : *kind.second)
+      std::printf("  %10.1f  %-20s '%s'  line %zu  %zu\n", c.us, c.word.c_str(), c.typed.c_str(), c.line,
+                  c.context_words);
+  }
 }
 
 }  // namespace

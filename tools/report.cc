@@ -81,6 +81,26 @@ std::string Chart(const std::string& title, const std::string& x_label, const st
   return s;
 }
 
+// A histogram of latencies in microseconds, 30 bins up to the p99.
+std::string LatencyHistogram(const std::string& title, const std::vector<double>& latency_us) {
+  std::vector<std::string> xs;
+  std::vector<double> ys;
+  if (!latency_us.empty()) {
+    std::vector<double> v = latency_us;
+    std::sort(v.begin(), v.end());
+    const double hi = v[static_cast<size_t>(0.99 * (v.size() - 1))];  // the plot covers up to p99
+    const int bins = 30;
+    const double w = std::max(hi / bins, 1e-3);
+    std::vector<double> counts(bins, 0);
+    for (double x : v) counts[std::min(bins - 1, static_cast<int>(x / w))] += 1;
+    for (int b = 0; b < bins; ++b) {
+      xs.push_back(FormatFixed(b * w, w < 10 ? 1 : 0));
+      ys.push_back(counts[b]);
+    }
+  }
+  return Chart(title, "microseconds", "calls", xs, ys, false);
+}
+
 }  // namespace
 
 std::string FormatFixed(double v, int decimals) {
@@ -117,22 +137,8 @@ Status WriteReport(const std::string& dir, const ReportData& d, std::string* pat
   html += "<p>" + Chart("Tokens completed after typing p characters", "prefix length p", "% of tokens", xs, ys,
                         false) + "</p>";
 
-  xs.clear();
-  ys.clear();
-  if (!d.latency_us.empty()) {
-    std::vector<double> v = d.latency_us;
-    std::sort(v.begin(), v.end());
-    const double hi = v[static_cast<size_t>(0.99 * (v.size() - 1))];  // the plot covers up to p99
-    const int bins = 30;
-    const double w = std::max(hi / bins, 1e-3);
-    std::vector<double> counts(bins, 0);
-    for (double x : v) counts[std::min(bins - 1, static_cast<int>(x / w))] += 1;
-    for (int b = 0; b < bins; ++b) {
-      xs.push_back(FormatFixed(b * w, w < 10 ? 1 : 0));
-      ys.push_back(counts[b]);
-    }
-  }
-  html += "<p>" + Chart("Suggest latency (up to p99)", "microseconds", "calls", xs, ys, false) + "</p>";
+  html += "<p>" + LatencyHistogram("Suggest latency, every call (up to p99)", d.latency_us) + "</p>";
+  html += "<p>" + LatencyHistogram("Typo-correction Suggest latency (up to p99)", d.typo_latency_us) + "</p>";
   html += "</body></html>\n";
   *path = dir + "/index.html";
   return WriteFileAtomic(*path, html.data(), html.size());

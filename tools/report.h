@@ -1,6 +1,7 @@
-// The HTML report of `hunch eval --report DIR`: a summary table and three SVG
+// The HTML report of `hunch eval --report DIR`: a summary table and four SVG
 // plots (KSR against the number of suggestions, hits by prefix length, the
-// latency histogram), one self-contained file.
+// latency histograms of every Suggest call and of the typo-correction calls),
+// one self-contained file.
 #ifndef HUNCH_TOOLS_REPORT_H_
 #define HUNCH_TOOLS_REPORT_H_
 
@@ -24,7 +25,8 @@ struct ReportData {
   std::vector<double> ksr_by_suggestions;                    // [k-1] = KSR with k suggestions, %
   std::map<int, long long> hits_by_prefix;                   // prefix length -> tokens
   long long words = 0;
-  std::vector<double> latency_us;
+  std::vector<double> latency_us;       // every Suggest call
+  std::vector<double> typo_latency_us;  // the typo-correction calls
 };
 
 std::string FormatFixed(double v, int decimals);

@@ -60,6 +60,10 @@ def quality_section(ev, el, peers, note=None):
     row("OOV rate", pct(ev["oov_rate"]), "", "", "")
     lat = ev["latency_us"]
     row("Suggest latency p50 / p99", f"{lat['p50']:.0f} / {lat['p99']:.0f} µs", "", "", "")
+    typo = ev.get("typo_latency_us")  # hunch eval prints it since issue 15
+    if typo:
+        row(f"typo-correction latency p50 / p99 (σ = {ev.get('noise', 0.25):g} key)",
+            f"{typo['p50']:.0f} / {typo['p99']:.0f} µs", "", "", "")
     L.append("")
     L.append("Targets (issue 7): KSR ≥ 50%, next-word top-3 ≥ 25%, typo WER ≤ 6%, int8 perplexity "
              "within 2% of float.\n")
@@ -156,6 +160,10 @@ def main(argv=None):
              f"({b.get('kernels', '?')} kernels)")
     if ks:
         L.append(f"- Suggest per keystroke p50 {ks['p50']:.1f} µs, p99 {ks['p99']:.1f} µs")
+    if b.get("engine_open_us") is not None:  # hunch bench prints them since issue 15
+        L.append(f"- Engine::Open {b['engine_open_us'] / 1000:.2f} ms (median of 5); a process that opens the "
+                 f"engine and types: peak RSS {b['engine_peak_rss_bytes']:,} bytes, "
+                 f"{b['engine_rss_delta_bytes']:,} over the process before the open")
     L.append(f"- init {b['init_us'] / 1000:.1f} ms; peak RSS {b['peak_rss_bytes']:,} bytes; "
              f"arena {b['arena_bytes']:,} bytes\n")
     L.append("## Reproduce\n")

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 #include "eval/typing_sim.h"
 #include "text/unicode.h"
@@ -14,6 +15,16 @@ namespace eval {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Microseconds on `clock` since an arbitrary start.
+double NowUs(LatencyClock clock) {
+  if (clock == LatencyClock::kThreadCpu) {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+  }
+  return std::chrono::duration<double, std::micro>(Clock::now().time_since_epoch()).count();
+}
 
 bool Matches(const std::string& target_lower, const std::string& suggestion) {
   return text::Lower(suggestion) == target_lower;
@@ -33,11 +44,27 @@ std::string Where(size_t line, size_t token, const std::string& tok) {
   return "line " + std::to_string(line + 1) + ", token " + std::to_string(token + 1) + " '" + shown + "'";
 }
 
-// Runs the protocol; each Suggest call's wall time goes to result->latency_us.
+// Orders a min-heap of calls: the fastest kept call at the front.
+bool Slower(const TimedCall& a, const TimedCall& b) { return a.us > b.us; }
+
+// Runs the protocol; each Suggest call's wall time goes to result->latency_us
+// (and the typo-correction calls' to result->typo_latency_us too).
 class Evaluator {
  public:
   Evaluator(Session* session, const EvalOptions& options, EvalResult* result)
       : session_(session), options_(options), r_(result), taps_(options.seed, options.noise) {}
+
+  // The line (index from 0) and the number of context tokens of the next Token.
+  void At(size_t line, size_t context_words) {
+    line_ = line;
+    context_words_ = context_words;
+  }
+
+  // The lists of the slowest calls, slowest first.
+  void Finish() {
+    std::sort_heap(r_->slowest_keystroke_calls.begin(), r_->slowest_keystroke_calls.end(), Slower);
+    std::sort_heap(r_->slowest_typo_calls.begin(), r_->slowest_typo_calls.end(), Slower);
+  }
 
   // One token after `context`: next word and keystrokes, typo correction,
   // perplexity, then learning. The timed Suggest calls come first, so that
@@ -60,11 +87,28 @@ class Evaluator {
   }
 
  private:
-  Status TimedSuggest(const SuggestRequest& request) {
-    const auto a = Clock::now();
+  // One timed Suggest call for `word`; typo calls also count on their own.
+  Status TimedSuggest(const SuggestRequest& request, const std::string& word, bool typo) {
+    const double a = NowUs(options_.clock);
     Status s = session_->Suggest(request, &out_);
-    r_->latency_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
+    const double us = NowUs(options_.clock) - a;
+    r_->latency_us.push_back(us);
+    if (typo) r_->typo_latency_us.push_back(us);
+    Keep(typo ? &r_->slowest_typo_calls : &r_->slowest_keystroke_calls, us, word, request.typed);
     return s;
+  }
+
+  // Keeps the call in *heap (a min-heap by Slower) when it is among the
+  // options_.slowest slowest so far.
+  void Keep(std::vector<TimedCall>* heap, double us, const std::string& word, const std::string& typed) {
+    const size_t n = static_cast<size_t>(options_.slowest);
+    if (n == 0 || (heap->size() == n && us <= heap->front().us)) return;
+    if (heap->size() == n) {
+      std::pop_heap(heap->begin(), heap->end(), Slower);
+      heap->pop_back();
+    }
+    heap->push_back(TimedCall{us, line_ + 1, context_words_, word, typed});
+    std::push_heap(heap->begin(), heap->end(), Slower);
   }
 
   Status Perplexity(const std::string& context, const std::string& tok) {
@@ -98,7 +142,7 @@ class Evaluator {
     req.max_suggestions = options_.suggestions;
     for (long long p = 0; p <= L; ++p) {
       req.typed = typed;
-      HUNCH_RETURN_IF_ERROR(TimedSuggest(req));
+      HUNCH_RETURN_IF_ERROR(TimedSuggest(req, tok, false));
       int slot = -1;
       for (size_t i = 0; i < out_.size(); ++i)
         if (Matches(target, out_[i].text)) {
@@ -137,7 +181,7 @@ class Evaluator {
     req.complete = true;
     req.max_suggestions = 3;
     for (const auto& t : touches) req.touches.push_back(TouchPoint{static_cast<float>(t.x), static_cast<float>(t.y)});
-    HUNCH_RETURN_IF_ERROR(TimedSuggest(req));
+    HUNCH_RETURN_IF_ERROR(TimedSuggest(req, target, true));
     // The engine may keep the literal word (no suggestion replaces it).
     bool hit1 = literal == target, hit3 = literal == target;
     if (!out_.empty()) {
@@ -156,6 +200,7 @@ class Evaluator {
   TapSimulator taps_;
   std::vector<Suggestion> out_;
   bool picked_ = false;  // the last word was picked from the suggestions
+  size_t line_ = 0, context_words_ = 0;
 };
 
 }  // namespace
@@ -219,6 +264,7 @@ Status Evaluate(Session* session, const std::vector<std::vector<std::string>>& l
     return Status::InvalidArgument("evaluate: suggestions must be in [1, 16]");
   if (!(options.noise >= 0) || !std::isfinite(options.noise))
     return Status::InvalidArgument("evaluate: noise must be a finite number >= 0");
+  if (options.slowest < 0) return Status::InvalidArgument("evaluate: slowest must be >= 0");
   *result = EvalResult();
   result->keystrokes_by_suggestions.assign(static_cast<size_t>(options.suggestions), 0);
   long long total = 0, done = 0;
@@ -230,11 +276,13 @@ Status Evaluate(Session* session, const std::vector<std::vector<std::string>>& l
     ++result->lines;
     session->Reset();
     std::string context;
+    size_t context_words = 0;
     for (size_t ti = 0; ti < toks.size(); ++ti) {
       const std::string& tok = toks[ti];
       if (tok.size() > kMaxTokenBytes) {
         ++result->skipped_tokens;
       } else {
+        ev.At(li, context_words++);
         Status s = ev.Token(context, tok);
         if (!s.ok()) return Status(s.code(), Where(li, ti, tok) + ": " + s.message());
         context += context.empty() ? tok : " " + tok;
@@ -242,6 +290,7 @@ Status Evaluate(Session* session, const std::vector<std::vector<std::string>>& l
       if (options.progress) options.progress(++done, total);
     }
   }
+  ev.Finish();
   return Status::OK();
 }
 

@@ -1,7 +1,8 @@
 // The evaluation protocol of shared/EVAL.md as a library: next-word top-1 and
 // top-3, keystroke savings with N suggestions (presage_simulator's rules),
 // perplexity and OOV rate, typo correction on simulated touches
-// (eval/typing_sim.h), and the latency of every Suggest call. `hunch eval`
+// (eval/typing_sim.h), and the latency of every Suggest call (the
+// typo-correction calls also on their own). `hunch eval`
 // (tools/eval.cc) and `hunch quantize --eval-text` (tools/quantize.cc) call it.
 //
 //   std::string text = ...;                      // a .tok file
@@ -30,12 +31,29 @@ namespace eval {
 // in EvalResult::skipped_tokens.
 constexpr size_t kMaxTokenBytes = 256;
 
+// What a call's latency is measured with: the wall clock (steady_clock, the
+// default: what a user waits), or the calling thread's CPU time
+// (CLOCK_THREAD_CPUTIME_ID: leaves out the time the thread was not running,
+// for ranking calls on a loaded machine).
+enum class LatencyClock { kWall, kThreadCpu };
+
 struct EvalOptions {
   int suggestions = 3;   // 1..16, the KSR protocol's list length
   bool learn = false;    // Session::LearnWord after every token
   double noise = 0.25;   // touch sigma (key widths) of the typo simulation
   uint64_t seed = 1;
+  int slowest = 0;       // keep the `slowest` slowest calls of each kind (EvalResult::slowest_*)
+  LatencyClock clock = LatencyClock::kWall;
   std::function<void(long long done, long long total)> progress;  // optional
+};
+
+// One timed Suggest call, for the lists of the slowest.
+struct TimedCall {
+  double us = 0;
+  size_t line = 0;         // index in the lines given to Evaluate, from 1
+  size_t context_words = 0;  // tokens of the line before the word
+  std::string word;        // the token typed
+  std::string typed;       // what the call had typed of it: a prefix, or the simulated literal of a typo call
 };
 
 struct EvalResult {
@@ -49,7 +67,11 @@ struct EvalResult {
   long long typo_words = 0, typo_literal_ok = 0, typo_top1 = 0, typo_top3 = 0;
   long long skipped_tokens = 0;                       // tokens over 256 bytes, skipped and counted
   std::map<int, long long> hits_by_prefix;            // prefix length -> tokens completed there
-  std::vector<double> latency_us;                     // every Suggest call
+  std::vector<double> latency_us;                     // every Suggest call, the typo-correction ones included
+  std::vector<double> typo_latency_us;                // the typo-correction calls alone (one per typo word)
+  // With EvalOptions::slowest = N: the N slowest calls of the keystroke
+  // trace (next word and prefixes) and of typo correction, slowest first.
+  std::vector<TimedCall> slowest_keystroke_calls, slowest_typo_calls;
 
   // Percentages (0 when nothing was counted), perplexities (NaN when no token).
   double ksr() const;

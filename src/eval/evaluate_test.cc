@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "testing/test_paths.h"
+#include "text/unicode.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -59,6 +61,7 @@ void ExpectSameFigures(const EvalResult& a, const EvalResult& b) {
   EXPECT_EQ(a.typo_top3, b.typo_top3);
   EXPECT_EQ(a.hits_by_prefix, b.hits_by_prefix);
   EXPECT_EQ(a.latency_us.size(), b.latency_us.size());
+  EXPECT_EQ(a.typo_latency_us.size(), b.typo_latency_us.size());
 }
 
 TEST(ReadTokenLinesTest, SplitsLinesAndTokens) {
@@ -90,6 +93,7 @@ TEST_F(EvaluateTest, OneTokenLine) {
   EXPECT_GE(r.keystrokes, 1);
   EXPECT_LE(r.keystrokes, 5);
   EXPECT_EQ(r.typo_words, 0);
+  EXPECT_TRUE(r.typo_latency_us.empty());
   // One Suggest call per prefix tried: up to the hit (cost p + 1) or all L + 1.
   EXPECT_EQ(static_cast<long long>(r.latency_us.size()), r.keystrokes);
   if (r.keystrokes < 5) {
@@ -135,6 +139,67 @@ TEST_F(EvaluateTest, InvariantsOfASentence) {
   EXPECT_DOUBLE_EQ(r.oov_rate(), 100.0 * r.oov / 11);
   // The same run again gives the same figures (one seeded touch stream).
   ExpectSameFigures(Run(lines, o), r);
+}
+
+// Every call of the multiset `part` is one of `all` (the typo-correction
+// calls are timed once and counted in both lists).
+void ExpectSubset(std::vector<double> part, std::vector<double> all) {
+  std::sort(part.begin(), part.end());
+  std::sort(all.begin(), all.end());
+  EXPECT_TRUE(std::includes(all.begin(), all.end(), part.begin(), part.end()));
+}
+
+TEST_F(EvaluateTest, TypoLatencyIsOneCallPerTypoWordAtEachNoise) {
+  const Lines lines = {{"I", "will", "see", "you", "tomorrow", "."}, {"thanks", "for", "the", "quick", "reply"}};
+  for (double noise : {0.0, 0.25, 0.5}) {
+    EvalOptions o;
+    o.noise = noise;
+    EvalResult r = Run(lines, o);
+    EXPECT_EQ(r.typo_words, 9) << noise;
+    ASSERT_EQ(static_cast<long long>(r.typo_latency_us.size()), r.typo_words) << noise;
+    EXPECT_EQ(static_cast<long long>(r.latency_us.size()), r.keystrokes + r.typo_words) << noise;
+    for (double us : r.typo_latency_us) {
+      EXPECT_TRUE(std::isfinite(us)) << noise;
+      EXPECT_GE(us, 0.0) << noise;
+    }
+    ExpectSubset(r.typo_latency_us, r.latency_us);
+  }
+}
+
+TEST_F(EvaluateTest, SlowestCallsAreOrderedAndNameTheirWord) {
+  const Lines lines = {{"I", "will", "see", "you", "tomorrow", "."}, {"thanks", "for", "the", "quick", "reply"}};
+  EvalOptions o;
+  EXPECT_TRUE(Run(lines, o).slowest_keystroke_calls.empty());  // none kept unless asked for
+  o.slowest = 5;
+  EvalResult r = Run(lines, o);
+  ASSERT_EQ(r.slowest_keystroke_calls.size(), 5u);
+  ASSERT_EQ(r.slowest_typo_calls.size(), 5u);
+  // The word as the text has it for keystroke calls, lower-cased for typo calls.
+  for (const auto* calls : {&r.slowest_keystroke_calls, &r.slowest_typo_calls}) {
+    for (size_t i = 1; i < calls->size(); ++i) EXPECT_GE((*calls)[i - 1].us, (*calls)[i].us);
+    for (const TimedCall& c : *calls) {
+      ASSERT_TRUE(c.line == 1 || c.line == 2);
+      const std::vector<std::string>& line = lines[c.line - 1];
+      ASSERT_LT(c.context_words, line.size());
+      const std::string& tok = line[c.context_words];
+      EXPECT_EQ(c.word, calls == &r.slowest_typo_calls ? text::Lower(tok) : tok);
+    }
+  }
+  // Keystroke calls type a prefix of the word; typo calls its simulated literal, of its length.
+  for (const TimedCall& c : r.slowest_keystroke_calls) EXPECT_EQ(c.word.compare(0, c.typed.size(), c.typed), 0);
+  for (const TimedCall& c : r.slowest_typo_calls) EXPECT_EQ(c.typed.size(), c.word.size());
+  // The slowest kept are the slowest timed: none of the calls left out is slower.
+  std::vector<double> typo = r.typo_latency_us;
+  std::sort(typo.rbegin(), typo.rend());
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(r.slowest_typo_calls[i].us, typo[i]);
+  std::vector<double> all = r.latency_us;
+  std::sort(all.rbegin(), all.rend());
+  EXPECT_EQ(std::max(r.slowest_keystroke_calls[0].us, r.slowest_typo_calls[0].us), all[0]);
+  // More asked for than there are: every call, once.
+  o.slowest = 1000;
+  r = Run(lines, o);
+  EXPECT_EQ(static_cast<long long>(r.slowest_keystroke_calls.size()), r.keystrokes);
+  EXPECT_EQ(static_cast<long long>(r.slowest_typo_calls.size()), r.typo_words);
 }
 
 TEST_F(EvaluateTest, ExactTouchesTypeTheWordLiterally) {
@@ -212,6 +277,9 @@ TEST_F(EvaluateTest, RejectsBadOptions) {
   EXPECT_EQ(Evaluate(session.get(), {{"a"}}, o, &r).code(), StatusCode::kInvalidArgument);
   o.suggestions = 3;
   o.noise = -1;
+  EXPECT_EQ(Evaluate(session.get(), {{"a"}}, o, &r).code(), StatusCode::kInvalidArgument);
+  o.noise = 0.25;
+  o.slowest = -1;
   EXPECT_EQ(Evaluate(session.get(), {{"a"}}, o, &r).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Evaluate(nullptr, {{"a"}}, EvalOptions(), &r).code(), StatusCode::kInvalidArgument);
 }
