@@ -45,7 +45,14 @@ Status ModelFile::Map(const char* path) {
     return Status::Corruption(Format("%s is empty", path));
   }
   const size_t size = static_cast<size_t>(file_size);
-  void* addr = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  // MAP_POPULATE: the checksum reads every page at open anyway, and the
+  // kernel maps them in one pass far faster than page faults one by one.
+#ifdef MAP_POPULATE
+  const int flags = MAP_PRIVATE | MAP_POPULATE;
+#else
+  const int flags = MAP_PRIVATE;
+#endif
+  void* addr = mmap(nullptr, size, PROT_READ, flags, fd, 0);
   const int err = errno;
   ::close(fd);
   if (addr == MAP_FAILED) return Status::IOError(Format("%s: mmap failed: %s", path, std::strerror(err)));
