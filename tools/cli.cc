@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "util/file.h"
+
 namespace hunch {
 namespace cli {
 
@@ -80,22 +82,10 @@ double MicrosBetween(std::chrono::steady_clock::time_point a, std::chrono::stead
 }
 
 bool ReadFile(const std::string& path, std::string* out, std::string* error) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    *error = "cannot open " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  out->clear();
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out->append(buf, n);
-  const bool bad = std::ferror(f) != 0;
-  std::fclose(f);
-  if (bad) {
-    *error = "cannot read " + path;
-    return false;
-  }
-  return true;
+  // A FIFO, directory or device is refused, never waited on (util/file.h).
+  const Status s = internal::ReadRegularFile(path, out);
+  if (!s.ok()) *error = s.message();
+  return s.ok();
 }
 
 bool ReadInput(const std::string& path, std::string* out, std::string* error) {

@@ -1,9 +1,11 @@
 // hunch metadata MODEL.hunch [--get NAME]
-// hunch metadata MODEL.hunch --set NAME=FILE [--set ...] [--remove NAME ...] --out OUT.hunch
+// hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] --out OUT.hunch
 // Lists a model's metadata sections (name, bytes), prints one, or rewrites
 // the model with sections set from files or removed (ModelRewriter: the
 // graph, the weights and every other section are copied unchanged), without
-// retraining. The output is written atomically (temporary file + rename) and
+// retraining. --out alone rewrites it unchanged in the current format: a
+// format-version-1 file (no checksum; the library refuses to run it) is
+// upgraded. The output is written atomically (temporary file + rename) and
 // only once every check passed; OUT may be MODEL.
 //
 // Checks before anything is written: the text sections the toolchain and
@@ -37,12 +39,13 @@ namespace {
 
 const char* kUsage =
     "hunch metadata MODEL.hunch [--get NAME]\n"
-    "       hunch metadata MODEL.hunch --set NAME=FILE [--set NAME=FILE ...] [--remove NAME ...] --out OUT.hunch\n"
+    "       hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] --out OUT.hunch\n"
     "  (no option)  list the metadata sections: name and bytes\n"
     "  --get        write the bytes of section NAME to stdout\n"
     "  --set        set section NAME to the bytes of FILE (replaced, or added in name order)\n"
     "  --remove     drop section NAME\n"
-    "  --out        the rewritten model (written atomically; may be MODEL itself)\n"
+    "  --out        the rewritten model (written atomically; may be MODEL itself); alone, MODEL\n"
+    "               rewritten unchanged in the current format (a version-1 file gains its checksum)\n"
     "Text sections (vocab, tokenizer, architecture, provenance, lexicon, surface, emoji, offensive)\n"
     "must be valid UTF-8, the JSON ones (tokenizer, architecture, provenance) must parse, and\n"
     "offensive must hold one lower-case word per line (1 to 64 bytes, no spaces or control characters).";
@@ -213,10 +216,11 @@ int MetadataMain(int argc, char** argv) {
     }
   }
   if (model_path.empty()) return Usage("metadata", kUsage, "the model is missing");
-  const bool rewrite = !sets.empty() || !removes.empty();
+  // --out alone rewrites the model unchanged in the current format (a
+  // version-1 file gains its checksum).
+  const bool rewrite = !sets.empty() || !removes.empty() || has_out;
   if (rewrite && !has_out) return Usage("metadata", kUsage, "--set and --remove need --out OUT.hunch");
-  if (!rewrite && has_out) return Usage("metadata", kUsage, "--out needs --set or --remove");
-  if (rewrite && has_get) return Usage("metadata", kUsage, "--get does not go with --set or --remove");
+  if (rewrite && has_get) return Usage("metadata", kUsage, "--get does not go with --set, --remove or --out");
   std::set<std::string> named;
   for (const auto& s : sets)
     if (!named.insert(s.first).second) return Usage("metadata", kUsage, "section '" + s.first + "' is named twice");

@@ -13,9 +13,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,22 +49,6 @@ std::string ShapeText(const Shape& s) {
   std::string out = "[";
   for (int i = 0; i < s.rank; ++i) out += (i ? ", " : "") + std::to_string(s.dims[i]);
   return out + "]";
-}
-
-bool ReadWholeFile(const std::string& path, std::string* out, std::string* error) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    *error = path + ": " + std::strerror(errno);
-    return false;
-  }
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  if (f.bad()) {
-    *error = path + ": read error";
-    return false;
-  }
-  *out = ss.str();
-  return true;
 }
 
 // True when both paths name the same existing file.
@@ -159,7 +141,7 @@ int QuantizeMain(int argc, char** argv) {
   // Everything that can fail is checked before the output is written.
   std::string eval_text, error;
   const std::string eval_path = args.Get("eval-text");
-  if (args.Has("eval-text") && !ReadWholeFile(eval_path, &eval_text, &error)) return Fail("quantize", error);
+  if (args.Has("eval-text") && !ReadFile(eval_path, &eval_text, &error)) return Fail("quantize", error);
 
   std::unique_ptr<ModelRewriter> rw;
   Status s = ModelRewriter::Open(in_path, &rw);

@@ -11,6 +11,8 @@
 //
 // Exit codes: 0 done, 1 an error (the message on stderr; the file is left as
 // it was), 2 a usage error.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -85,11 +87,11 @@ std::string Holds(const UserModel& user) {
          (blocked ? ", " + std::to_string(blocked) + " blocked" : "");
 }
 
+// stat, not open: a FIFO at `path` must not block here (UserModel::Open then
+// refuses anything but a regular file).
 bool FileExists(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return false;
-  std::fclose(f);
-  return true;
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
 }
 
 int List(const std::string& file, const UserModel& user, bool json) {

@@ -169,7 +169,11 @@ struct EngineOptions {
   // docs/engine.md) out of the suggestions unless the typed word is the
   // whole word; they are never autocorrected to.
   bool filter_offensive = true;
-  // Model options passed to Model::Open.
+  // Model options passed to Model::Open. model.load chooses how Open gets
+  // the file: LoadMode::kMap (the default: a shared, read-only mapping; the
+  // file must not be truncated or rewritten in place while the engine
+  // lives) or LoadMode::kRead (a private copy, immune to later changes of
+  // the file); include/hunch/model.h tells the trade-off.
   ModelOptions model;
 };
 
@@ -189,6 +193,9 @@ struct EngineAccess;
 
 class HUNCH_EXPORT Engine : public std::enable_shared_from_this<Engine> {
  public:
+  // Opens the .hunch file at `path` (options.model.load: mapped or read). A
+  // FIFO, directory or device is kInvalidArgument at once (never waited on);
+  // a file whose checksum, size or format does not hold is an error Status.
   static Status Open(const std::string& path, const EngineOptions& options,
                      std::shared_ptr<const Engine>* engine);
   // From `size` bytes of a .hunch file in memory (an app's asset), copied:
@@ -223,7 +230,8 @@ class HUNCH_EXPORT Engine : public std::enable_shared_from_this<Engine> {
   const EngineOptions& options() const;
   int vocab_size() const;      // the LM's vocabulary
   size_t lexicon_size() const;  // words that can be suggested
-  // Bytes the engine holds in RAM besides the mapped model file.
+  // Bytes the engine holds in RAM besides the model file (mapped, or its
+  // copy in LoadMode::kRead).
   size_t memory_bytes() const;
 
   struct Impl;

@@ -138,7 +138,11 @@ typedef struct hunch_model_options {
   const hunch_op_resolver* resolver;
 } hunch_model_options;
 
-/* Opens a .hunch file (read-only mmap), verifies and plans it. `options` may
+/* Opens a .hunch file (read-only mmap), verifies it (its checksum first) and
+ * plans it; a FIFO, directory or device is HUNCH_INVALID_ARGUMENT at once.
+ * (hunch_model_options has no struct_size to grow by, so the read mode is
+ * only in hunch_engine_options.load; hunch_model_from_buffer_copy of the
+ * file's bytes is the read mode here.) `options` may
  * be NULL (defaults). On success *model receives a new handle; on failure it
  * is set to NULL. */
 HUNCH_EXPORT hunch_status_code hunch_model_open(const char* path, const hunch_model_options* options,
@@ -331,6 +335,17 @@ typedef enum hunch_commit_source {
 
 /* ---- engines ----------------------------------------------------------- */
 
+/* How hunch_engine_open_with_options gets the model file's bytes
+ * (hunch::LoadMode, include/hunch/model.h, which tells the trade-off):
+ *   HUNCH_LOAD_MAP   a read-only mmap (the default): pages shared between
+ *                    processes, clean, droppable under memory pressure; the
+ *                    file must not be truncated or rewritten in place while
+ *                    the engine lives (SIGBUS); replacing it by rename is safe.
+ *   HUNCH_LOAD_READ  read into memory the engine owns (file size, private):
+ *                    later changes to the file do not affect the engine.
+ * Either way the whole file, its checksum included, is verified at open. */
+typedef enum hunch_load_mode { HUNCH_LOAD_MAP = 0, HUNCH_LOAD_READ = 1 } hunch_load_mode;
+
 /* hunch::EngineOptions for C (the meaning of each field is documented there).
  * Booleans are ints: 0 off, anything else on. */
 typedef struct hunch_engine_options {
@@ -357,6 +372,8 @@ typedef struct hunch_engine_options {
    * HUNCH_RESOURCE_EXHAUSTED if the LM's RAM (weights in RAM, arena, state)
    * exceeds it. 0: no limit. (The engine always uses the builtin ops.) */
   size_t max_memory_bytes;
+  /* Added in version 2 of the struct (read when struct_size covers it). */
+  int32_t load; /* HUNCH_LOAD_MAP: how a path is opened (hunch_load_mode); the buffer and fd opens copy anyway */
 } hunch_engine_options;
 
 /* Sets options->struct_size and every field to its default (the values

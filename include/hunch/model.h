@@ -6,8 +6,12 @@
 // corrupt, truncated, hostile or newer-version file yields an error Status
 // that says what is wrong; it never crashes, reads out of bounds or hangs.
 //
-// Ownership and lifetime: Open() maps the file read-only and the Model owns
-// the mapping; FromBuffer() borrows the caller's bytes, which must stay valid
+// Integrity: a file ends in a checksum trailer (its exact size and CRC-32C,
+// docs/format.md) that is verified before anything else is read, so a
+// changed byte, a truncated file or bytes appended to it are kCorruption.
+//
+// Ownership and lifetime: Open() maps the file read-only (or reads it, see
+// LoadMode) and the Model owns the mapping (or the copy); FromBuffer() borrows the caller's bytes, which must stay valid
 // and unchanged for as long as the Model (or any Interpreter made from it)
 // lives; FromBufferCopy() copies the caller's bytes into aligned memory the
 // Model owns, so the caller may free or reuse them as soon as it returns.
@@ -37,9 +41,32 @@ struct ModelSource;
 }  // namespace internal
 
 // The newest .hunch format version this library reads.
-constexpr uint32_t kFormatVersion = 1;
+// Version 2: the file ends in a checksum trailer (docs/format.md); version-1
+// files (without one) are refused with a message that tells how to rewrite
+// them (`hunch metadata OLD.hunch --out NEW.hunch`).
+constexpr uint32_t kFormatVersion = 2;
 // Weight buffers are aligned to this many bytes in the file.
 constexpr size_t kBufferAlignment = 64;
+
+// How Model::Open (and Engine::Open) gets the bytes of a file. Both verify
+// the whole file (its checksum included) before Open returns.
+enum class LoadMode {
+  // A read-only mmap (the default). The pages are the file's, in the page
+  // cache: shared between processes that open the same file, clean (the
+  // kernel may drop them under memory pressure and read them again), not
+  // counted as the process's private memory. The file must not be truncated
+  // or rewritten in place while the Model lives: touching a page the file no
+  // longer has kills the process with SIGBUS, and bytes changed in place
+  // change the model under the engine. Replacing it by rename (a new file,
+  // as every writer of this project does) is safe: the mapping keeps the old
+  // file.
+  kMap,
+  // Read into memory the Model owns (file size, private and anonymous). Later
+  // changes to the file (truncation, rewriting in place, deletion) do not
+  // affect the Model. For a model that may be overwritten in place while in
+  // use, or a file system where mappings are unreliable (network, FUSE).
+  kRead,
+};
 
 struct ModelOptions {
   // When non-zero, Open fails with kResourceExhausted if the bytes of weights
@@ -49,11 +76,15 @@ struct ModelOptions {
   // The ops available to the model; nullptr means every builtin op. Only read
   // during Open (the registrations used are copied into the Model).
   const OpResolver* resolver = nullptr;
+  // How Open gets the file's bytes (FromBuffer and FromBufferCopy ignore it).
+  LoadMode load = LoadMode::kMap;
 };
 
 class HUNCH_EXPORT Model {
  public:
-  // Opens `path` with a read-only mmap.
+  // Opens `path`: a read-only mmap or a private copy (options.load). A FIFO,
+  // directory or device is refused at once (kInvalidArgument), never waited
+  // on.
   static Status Open(const std::string& path, const ModelOptions& options,
                      std::shared_ptr<const Model>* model);
   // Uses `size` bytes at `data` in place. `data` must be aligned to

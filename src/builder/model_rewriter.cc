@@ -64,7 +64,7 @@ Status ModelRewriter::Open(const std::string& path, std::unique_ptr<ModelRewrite
   std::unique_ptr<ModelRewriter> rw(new ModelRewriter);
   rw->options_ = options;
   rw->options_.max_memory_bytes = 0;
-  HUNCH_RETURN_IF_ERROR(Model::Open(path, rw->options_, &rw->model_));
+  HUNCH_RETURN_IF_ERROR(internal::ModelAccess::OpenForRewrite(path.c_str(), nullptr, 0, rw->options_, &rw->model_));
   *out = std::move(rw);
   return Status::OK();
 }
@@ -74,7 +74,7 @@ Status ModelRewriter::FromBytes(const void* data, size_t size, std::unique_ptr<M
   std::unique_ptr<ModelRewriter> rw(new ModelRewriter);
   rw->options_ = options;
   rw->options_.max_memory_bytes = 0;
-  HUNCH_RETURN_IF_ERROR(Model::FromBufferCopy(data, size, rw->options_, &rw->model_));
+  HUNCH_RETURN_IF_ERROR(internal::ModelAccess::OpenForRewrite(nullptr, data, size, rw->options_, &rw->model_));
   *out = std::move(rw);
   return Status::OK();
 }
@@ -280,7 +280,7 @@ Status ModelRewriter::Finish(std::vector<uint8_t>* out) const {
   }
 
   // ---- everything else, copied field by field.
-  def.version = m->version();
+  def.version = kFormatVersion;  // a version-1 file read with Open is written in the current format
   def.description = Str(m->description());
   if (m->operator_codes()) {
     for (const fb::OperatorCode* c : *m->operator_codes()) def.operator_codes.push_back({Str(c->name()), c->version()});

@@ -1,6 +1,6 @@
 // ModelRewriter: reads a valid .hunch file and writes it back out with some
 // constant tensors replaced (the quantizer's weight rewrite). Everything
-// else is copied field by field from the FlatBuffer: the version, the
+// else is copied field by field from the FlatBuffer: the
 // description, operator codes (names and versions), every subgraph's
 // tensors (names, shapes, dtypes, quantization), inputs, outputs, operators
 // (inputs, outputs, options, custom options) and state pairs, and the
@@ -8,7 +8,8 @@
 // replaced or added with SetMetadata and dropped with RemoveMetadata. Buffers keep
 // their order in the data section; a replaced tensor's new bytes take the
 // place of its old buffer, identical replacement bytes are stored once, and
-// buffers nothing refers to any more are dropped.
+// buffers nothing refers to any more are dropped. The output has the current
+// format version (kFormatVersion) and its checksum trailer.
 //
 // The file is written by WriteModel (model_writer.h), the writer ModelBuilder
 // uses too. Not part of the runtime library (tools and tests only). When the
@@ -58,7 +59,10 @@ class ModelRewriter {
  public:
   // Opens (and fully validates) a .hunch file. `options.resolver` must
   // outlive the rewriter when set (models with custom ops); the rewritten
-  // file is checked with the same options.
+  // file is checked with the same options. A format-version-1 file (written
+  // before checksums, which Model::Open refuses) is read too, without a
+  // checksum to check: the rewrite is written in the current format, so
+  // rewriting upgrades it (`hunch metadata OLD.hunch --out NEW.hunch`).
   static Status Open(const std::string& path, std::unique_ptr<ModelRewriter>* out,
                      const ModelOptions& options = ModelOptions());
   // The same for bytes in memory (copied).

@@ -1,6 +1,7 @@
 #include "builder/model_writer.h"
 
 #include "flatbuffers/flatbuffers.h"
+#include "format/trailer.h"
 #include "hunch/model.h"
 #include "hunch_generated.h"
 
@@ -88,7 +89,7 @@ uint32_t ModelDef::AddBuffer(const void* data, size_t bytes) {
 }
 
 Status WriteModel(const ModelDef& def, std::vector<uint8_t>* out) {
-  // Layout: [FlatBuffer][pad to 64][buffer 1][pad][buffer 2]... The buffer
+  // Layout: [FlatBuffer][pad to 64][buffer 1][pad][buffer 2]...[trailer]. The buffer
   // offsets depend on the FlatBuffer's size, which does not depend on the
   // offsets' values (Buffer is a fixed-size struct): build once to measure,
   // then again with the real offsets.
@@ -109,6 +110,8 @@ Status WriteModel(const ModelDef& def, std::vector<uint8_t>* out) {
     off = AlignUp(off + size, kBufferAlignment);
   }
   if (bytes.size() < data_start) bytes.resize(data_start, 0);
+  // The checksum trailer: the file's size and the CRC-32C of all of it.
+  internal::AppendTrailer(&bytes);
   *out = std::move(bytes);
   return Status::OK();
 }

@@ -2,7 +2,8 @@
 // (an existing model with changes) both describe the file as a ModelDef, and
 // WriteModel serializes it: the FlatBuffer (tensors, quantization, ops and
 // their options, state pairs, metadata), then the data section with every
-// buffer at a kBufferAlignment (64-byte) boundary (docs/format.md).
+// buffer at a kBufferAlignment (64-byte) boundary, then the checksum trailer
+// (the file's size and its CRC-32C, src/format/trailer.h; docs/format.md).
 //
 // Not part of the runtime library (tools and tests only).
 #ifndef HUNCH_BUILDER_MODEL_WRITER_H_
@@ -80,7 +81,7 @@ struct ModelDef {
     uint32_t buffer = 0;
   };
 
-  uint32_t version = 0;
+  uint32_t version = 0;  // kFormatVersion (ModelBuilder and ModelRewriter write the current one)
   std::string description;
   std::vector<OperatorCode> operator_codes;
   std::vector<Subgraph> subgraphs;
@@ -91,8 +92,9 @@ struct ModelDef {
   uint32_t AddBuffer(const void* data, size_t bytes);
 };
 
-// Serializes `def` into *out. Fails (kInternal) only when the FlatBuffer
-// cannot be laid out; the result is not loaded or verified here.
+// Serializes `def` into *out, checksum trailer included. Fails (kInternal)
+// only when the FlatBuffer cannot be laid out; the result is not loaded or
+// verified here.
 Status WriteModel(const ModelDef& def, std::vector<uint8_t>* out);
 
 }  // namespace hunch

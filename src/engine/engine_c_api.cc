@@ -52,7 +52,7 @@ namespace {
 // caller may pass in struct_size. Fields added later are read only when
 // struct_size covers them (offsetof(T, field) + sizeof(field) <= struct_size);
 // these sizes never change.
-constexpr size_t kEngineOptionsV1Size = sizeof(hunch_engine_options);
+constexpr size_t kEngineOptionsV1Size = offsetof(hunch_engine_options, load);
 constexpr size_t kSessionOptionsV1Size = sizeof(hunch_session_options);
 constexpr size_t kUserModelOptionsV1Size = sizeof(hunch_user_model_options);
 
@@ -91,6 +91,16 @@ hunch_status_code ToEngineOptions(const hunch_engine_options* o, const char* fun
   eo->user_weight = o->user_weight;
   eo->filter_offensive = o->filter_offensive != 0;
   eo->model.max_memory_bytes = o->max_memory_bytes;
+  if (offsetof(hunch_engine_options, load) + sizeof(o->load) <= o->struct_size) {
+    switch (o->load) {
+      case HUNCH_LOAD_MAP: eo->model.load = hunch::LoadMode::kMap; break;
+      case HUNCH_LOAD_READ: eo->model.load = hunch::LoadMode::kRead; break;
+      default:
+        return Return(hunch::Status::InvalidArgument(std::string(function) + ": options->load " +
+                                                     std::to_string(o->load) + " is not a hunch_load_mode"),
+                      error);
+    }
+  }
   if (o->layout_json) {
     hunch::Status st = hunch::KeyboardLayout::FromJson(o->layout_json, layout);
     if (!st.ok()) return Return(hunch::Status::InvalidArgument(std::string(function) + ": " + st.message()), error);
@@ -189,6 +199,7 @@ void hunch_engine_options_init(hunch_engine_options* options) {
   options->filter_offensive = d.filter_offensive ? 1 : 0;
   options->layout_json = nullptr;
   options->max_memory_bytes = d.model.max_memory_bytes;
+  options->load = d.model.load == hunch::LoadMode::kRead ? HUNCH_LOAD_READ : HUNCH_LOAD_MAP;
 }
 
 hunch_status_code hunch_engine_open(const char* path, hunch_engine** engine, char** error) {

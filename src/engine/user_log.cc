@@ -10,6 +10,8 @@
 #include <cstring>
 #include <utility>
 
+#include "util/crc32c.h"
+#include "util/file.h"
 #include "util/strings.h"
 
 // The crash-safety argument, in short (docs/format.md, "User dictionary
@@ -45,26 +47,6 @@ namespace {
 
 using internal::Format;
 
-// ---- CRC-32C ---------------------------------------------------------------
-
-// The table of the byte-at-a-time algorithm for the reflected Castagnoli
-// polynomial: entry[i] is the CRC register after shifting byte i through it.
-struct Crc32cTable {
-  uint32_t entry[256];
-};
-
-constexpr Crc32cTable MakeCrc32cTable() {
-  Crc32cTable table{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int bit = 0; bit < 8; ++bit) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-    table.entry[i] = c;
-  }
-  return table;
-}
-
-constexpr Crc32cTable kCrc32cTable = MakeCrc32cTable();
-
 // ---- little-endian integers -------------------------------------------------
 
 void AppendLE32(uint32_t v, std::string* out) {
@@ -92,7 +74,7 @@ std::string EncodeHeader() {
 
 // The checksum of a frame: CRC-32C of its length word (4 bytes LE), then its payload.
 uint32_t FrameCrc(const char* length_word, std::string_view payload) {
-  return Crc32cExtend(Crc32c(std::string_view(length_word, 4)), payload);
+  return internal::Crc32cExtend(internal::Crc32c(length_word, 4), payload.data(), payload.size());
 }
 
 void AppendFrame(uint32_t length_word, std::string_view payload, std::string* out) {
@@ -268,17 +250,14 @@ std::string ErrorText(const std::string& path, const char* what, int err) {
 // Opens (creating) `path` and takes its exclusive lock; *fd on success.
 Status OpenLocked(const std::string& path, int* fd_out) {
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return Status::IOError(ErrorText(path, "cannot open", errno));
+    // A FIFO, directory or device at `path` is refused without blocking.
+    int fd;
+    HUNCH_RETURN_IF_ERROR(internal::OpenRegularFile(path, O_RDWR | O_CREAT, &fd));
     struct stat st;
     if (::fstat(fd, &st) != 0) {
       const int err = errno;
       ::close(fd);
       return Status::IOError(ErrorText(path, "cannot stat", err));
-    }
-    if (!S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return Status::InvalidArgument(path + ": not a user log (not a regular file)");
     }
     const int err = LockExclusive(fd);
     if (err != 0) {
@@ -314,12 +293,6 @@ class FdCloser {
 };
 
 }  // namespace
-
-uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
-  uint32_t c = ~crc;
-  for (const char ch : data) c = kCrc32cTable.entry[(c ^ static_cast<unsigned char>(ch)) & 0xFF] ^ (c >> 8);
-  return ~c;
-}
 
 Status UserLog::Open(const std::string& path, std::vector<std::string>* records, std::string* warning,
                      std::unique_ptr<UserLog>* log) {

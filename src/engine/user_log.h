@@ -36,13 +36,6 @@
 namespace hunch {
 namespace engine {
 
-// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) of `data`, continuing
-// from `crc` (the CRC of the bytes before it; 0 to start):
-// Crc32cExtend(Crc32c(a), b) == Crc32c(a + b). Check value:
-// Crc32c("123456789") == 0xE3069283.
-uint32_t Crc32cExtend(uint32_t crc, std::string_view data);
-inline uint32_t Crc32c(std::string_view data) { return Crc32cExtend(0, data); }
-
 class UserLog {
  public:
   // Longest record, in bytes.

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "format/model_file.h"
+#include "format/trailer.h"
 #include "hunch/model.h"
 #include "hunch_generated.h"
 #include "util/strings.h"
@@ -258,23 +259,65 @@ Status ReadSubgraph(const fb::Model* m, const uint8_t* file, const fb::SubGraph*
   return ReadNodes(g, op_names, sg);
 }
 
+// The FlatBuffers verifier over the first `size` bytes at `data`. The bounds
+// on depth and table count keep hostile nesting cheap.
+const fb::Model* VerifiedRoot(const uint8_t* data, size_t size) {
+  flatbuffers::Verifier verifier(data, size, /*max_depth=*/64, /*max_tables=*/4000000);
+  return fb::VerifyModelBuffer(verifier) ? fb::GetModel(data) : nullptr;
+}
+
 }  // namespace
+
+// Before anything else is read: the trailer (src/format/trailer.h) must be at
+// the very end, record the file's exact size and match its CRC-32C.
+Status ModelFile::CheckTrailer() {
+  if (!HasTrailerMagic(data_, size_)) {
+    // A version-1 file (written before checksums) or a damaged file: tell
+    // them apart for the message (the verifier reads only what it bounds).
+    const fb::Model* old = VerifiedRoot(data_, size_);
+    if (old && old->version() == 1) {
+      if (accept_unchecked_v1_) {
+        payload_size_ = size_;
+        checksum_verified_ = false;
+        return Status::OK();
+      }
+      return Status::Unsupported(
+          "format version 1 (written before checksums): this library reads version 2 and later, whose files end "
+          "in a checksum; rewrite it in the current format with `hunch metadata OLD.hunch --out NEW.hunch`");
+    }
+    return Status::Corruption(
+        "the file does not end in a checksum trailer ('HCRC'): it was truncated, or bytes were appended after it");
+  }
+  const TrailerCheck t = ReadTrailer(data_, size_);
+  if (t.stored_size != size_)
+    return Status::Corruption(Format("the file is %zu bytes but its trailer says %llu: it was truncated, or bytes "
+                                     "were appended",
+                                     size_, static_cast<unsigned long long>(t.stored_size)));
+  if (t.stored_crc != t.computed_crc)
+    return Status::Corruption(Format("checksum mismatch (stored 0x%08x, computed 0x%08x): the file is damaged",
+                                     t.stored_crc, t.computed_crc));
+  payload_size_ = size_ - kTrailerBytes;
+  checksum_verified_ = true;
+  return Status::OK();
+}
 
 Status ModelFile::Verify() {
   if (size_ < 8) return Status::Corruption(Format("file of %zu bytes is too small to be a .hunch model", size_));
   if (!fb::ModelBufferHasIdentifier(data_)) {
     return Status::Corruption("not a .hunch model (file identifier 'HNCH' missing)");
   }
-  // The verifier bounds: depth and table count keep hostile nesting cheap.
-  flatbuffers::Verifier verifier(data_, size_, /*max_depth=*/64, /*max_tables=*/4000000);
-  if (!fb::VerifyModelBuffer(verifier))
-    return Status::Corruption("the model's FlatBuffer is malformed or truncated (verifier failed)");
-  const fb::Model* m = fb::GetModel(data_);
+  HUNCH_RETURN_IF_ERROR(CheckTrailer());
+  // From here on only the payload: the FlatBuffer and the data section.
+  const fb::Model* m = VerifiedRoot(data_, payload_size_);
+  if (!m) return Status::Corruption("the model's FlatBuffer is malformed or truncated (verifier failed)");
   if (m->version() == 0) return Status::Corruption("format version 0 is invalid");
   if (m->version() > kFormatVersion)
     return Status::Unsupported(Format("the file has format version %u; this library reads up to version %u",
                                       m->version(), kFormatVersion));
-  HUNCH_RETURN_IF_ERROR(CheckBuffers(m, size_));
+  if (checksum_verified_ && m->version() < 2)
+    return Status::Corruption(Format("format version %u files have no checksum trailer, yet this one ends in one",
+                                     m->version()));
+  HUNCH_RETURN_IF_ERROR(CheckBuffers(m, payload_size_));
   if (m->metadata()) {
     for (uint32_t i = 0; i < m->metadata()->size(); ++i) {
       const fb::Metadata* md = m->metadata()->Get(i);

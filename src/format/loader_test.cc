@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "builder/model_builder.h"
+#include "format/trailer.h"
 #include "hunch/interpreter.h"
 #include "hunch/model.h"
 #include "hunch/op.h"
@@ -84,14 +85,21 @@ bool Contains(const Status& s, const std::string& text) { return s.message().fin
     EXPECT_TRUE(Contains(_s, (text))) << "'" << (text) << "' not in: " << _s.ToString(); \
   } while (0)
 
+// The checksum trailer recomputed after a patch, as a hostile writer would do:
+// the structural check under test is reached rather than the checksum's
+// (src/format/checksum_test.cc tests the checksum itself).
+void Reseal(std::vector<uint8_t>* bytes) { internal::SealTrailer(bytes->data(), bytes->size()); }
+
 // Byte patching through the generated reader: the address of a field read in
-// place in `from` is turned into an offset, which is overwritten in `bytes`.
+// place in `from` is turned into an offset, which is overwritten in `bytes`
+// (and the trailer resealed).
 template <typename T>
 void PatchAt(std::vector<uint8_t>* bytes, const std::vector<uint8_t>& from, const void* where, T value) {
   ASSERT_NE(where, nullptr);
   const size_t off = static_cast<const uint8_t*>(where) - from.data();
-  ASSERT_LE(off + sizeof(T), bytes->size());
+  ASSERT_LE(off + sizeof(T), bytes->size() - internal::kTrailerBytes);
   std::memcpy(bytes->data() + off, &value, sizeof(T));
+  Reseal(bytes);
 }
 
 // Where a scalar field of a table lies (nullptr when the field holds its
@@ -177,13 +185,16 @@ TEST(Loader, TruncatedFilesOnDisk) {
   std::remove(path.c_str());
 }
 
+// Every bit of the FlatBuffer and the data section flipped, the trailer
+// resealed (an unsealed flip fails the checksum: checksum_test.cc).
 TEST(Loader, BitFlipsNeverCrash) {
   const std::vector<uint8_t> bytes = SmallModel();
   int loaded = 0, failed = 0;
-  for (size_t i = 0; i < bytes.size(); ++i) {
+  for (size_t i = 0; i < bytes.size() - internal::kTrailerBytes; ++i) {
     for (int bit = 0; bit < 8; ++bit) {
       std::vector<uint8_t> flipped = bytes;
       flipped[i] ^= static_cast<uint8_t>(1u << bit);
+      Reseal(&flipped);
       const Status s = LoadAndRun(flipped);
       if (s.ok()) {
         ++loaded;
@@ -208,6 +219,7 @@ TEST(Loader, WrongIdentifier) {
   std::vector<uint8_t> garbage(4096);
   for (size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<uint8_t>(i * 131 + 7);
   std::memcpy(garbage.data() + 4, "HNCH", 4);
+  internal::AppendTrailer(&garbage);  // a valid checksum over garbage: the verifier refuses it
   EXPECT_ERROR(LoadAndRun(garbage), StatusCode::kCorruption, "verifier");
 }
 
@@ -245,11 +257,11 @@ TEST(Loader, BufferOutsideTheFile) {
     EXPECT_ERROR(LoadAndRun(bytes), StatusCode::kCorruption, "lies outside the file");
   }
   {
-    // The last buffer one byte longer than the file.
+    // The last buffer one byte longer than the payload (into the trailer).
     std::vector<uint8_t> bytes = good;
     const auto* buffers = Fb(good)->buffers();
     const fb::Buffer* last = buffers->Get(buffers->size() - 1);
-    ASSERT_EQ(last->offset() + last->size(), good.size());
+    ASSERT_EQ(last->offset() + last->size(), good.size() - internal::kTrailerBytes);
     PatchAt<uint64_t>(&bytes, good, reinterpret_cast<const uint8_t*>(last) + 8, last->size() + 1);
     EXPECT_ERROR(LoadAndRun(bytes), StatusCode::kCorruption, "lies outside the file");
   }
@@ -298,7 +310,7 @@ TEST(Loader, MisalignedBuffer) {
 // "member call on misaligned address ... for type 'hunch::fb::Buffer'").
 // The table is moved to the end of the file, at `shift` mod 8.
 std::vector<uint8_t> MoveBufferTable(const std::vector<uint8_t>& good, size_t shift) {
-  std::vector<uint8_t> bytes = good;
+  std::vector<uint8_t> bytes(good.begin(), good.end() - internal::kTrailerBytes);
   const fb::Model* m = Fb(good);
   const size_t field = FieldAddr(m, fb::Model::VT_BUFFERS) - good.data();
   const auto* buffers = m->buffers();
@@ -310,6 +322,7 @@ std::vector<uint8_t> MoveBufferTable(const std::vector<uint8_t>& good, size_t sh
   bytes.insert(bytes.end(), good.begin() + old_vec, good.begin() + old_vec + len);
   const uint32_t rel = static_cast<uint32_t>(pos - field);
   std::memcpy(bytes.data() + field, &rel, 4);
+  internal::AppendTrailer(&bytes);
   return bytes;
 }
 

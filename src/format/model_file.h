@@ -53,15 +53,22 @@ struct FileSubgraph {
   std::vector<FileState> states;   // in the file's order (SaveState's)
 };
 
-// Where a model's bytes come from. kMap: a read-only mmap of `path`.
+// Where a model's bytes come from. kMap: a read-only mmap of `path`. kRead:
+// `path` read into exactly its size of aligned memory the ModelFile owns.
 // kBorrow: `size` bytes at `data` in place (aligned to kBufferAlignment,
 // outliving the ModelFile). kCopy: a copy of them into exactly `size` bytes of
 // aligned memory the ModelFile owns.
+//
+// accept_unchecked_v1: a format-version-1 file (written before checksums,
+// docs/format.md) is accepted without one instead of refused. Only for the
+// model rewriter (ModelAccess::OpenForRewrite), so that rewriting an old file
+// upgrades it; never for a model that is run.
 struct ModelSource {
-  enum Kind { kMap, kBorrow, kCopy } kind = kBorrow;
+  enum Kind { kMap, kRead, kBorrow, kCopy } kind = kBorrow;
   const char* path = nullptr;
   const void* data = nullptr;
   size_t size = 0;
+  bool accept_unchecked_v1 = false;
 };
 
 class ModelFile {
@@ -75,12 +82,18 @@ class ModelFile {
   Status Open(const ModelSource& source);
 
   // Verifies the bytes (src/format/loader.cc; docs/format.md lists the
-  // checks) and fills the fields below. Everything read from the file is
-  // untrusted until then.
+  // checks): first the checksum trailer (src/format/trailer.h), then the
+  // FlatBuffer and everything it describes; fills the fields below.
+  // Everything read from the file is untrusted until then.
   Status Verify();
 
   const uint8_t* data() const { return data_; }
-  size_t size() const { return size_; }
+  size_t size() const { return size_; }  // the whole file, trailer included
+  // Filled by Verify: the bytes before the trailer (the FlatBuffer and the
+  // data section; every buffer lies inside them), and whether the checksum
+  // was verified (false only for a version-1 file opened for a rewrite).
+  size_t payload_size() const { return payload_size_; }
+  bool checksum_verified() const { return checksum_verified_; }
 
   // Filled by Verify.
   const fb::Model* fb = nullptr;
@@ -90,11 +103,17 @@ class ModelFile {
 
  private:
   Status Map(const char* path);
+  Status Read(const char* path);
   Status Borrow(const void* data, size_t size);
   Status Copy(const void* data, size_t size);
+  Status Allocate(size_t size);  // owned_ = exactly `size` aligned bytes; data_, size_
+  Status CheckTrailer();
 
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
+  size_t payload_size_ = 0;
+  bool checksum_verified_ = false;
+  bool accept_unchecked_v1_ = false;
   void* map_addr_ = nullptr;  // owned mmap (Map), else null
   size_t map_size_ = 0;
   void* owned_ = nullptr;  // owned aligned copy (Copy), else null

@@ -69,7 +69,8 @@ Status Model::Load(const ModelSource& source, const ModelOptions& options,
 }
 
 Status Model::Open(const std::string& path, const ModelOptions& options, std::shared_ptr<const Model>* model) {
-  return Load({ModelSource::kMap, path.c_str(), nullptr, 0}, options, model);
+  const ModelSource::Kind kind = options.load == LoadMode::kRead ? ModelSource::kRead : ModelSource::kMap;
+  return Load({kind, path.c_str(), nullptr, 0}, options, model);
 }
 
 Status Model::FromBuffer(const void* data, size_t size, const ModelOptions& options,

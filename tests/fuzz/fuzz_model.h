@@ -16,6 +16,16 @@
 // save/restore and reset are exercised between the runs. Nothing may crash,
 // leak, hang or read out of bounds; ASan and UBSan check.
 //
+// The checksum: a mutated file fails its CRC before the verifier sees it, so
+// without help the fuzzer would test little beyond the CRC. So an input whose
+// last 16 bytes carry the trailer's magic ("HCRC" at size-8) has its trailer
+// recomputed (SealTrailer: its size and CRC-32C made right) before it is
+// loaded: every such input reaches the FlatBuffers verifier and the loader's
+// checks. Inputs without the magic are loaded as they are, which exercises
+// the refusal of files without a trailer (truncated, appended to). The
+// seeds and the saved regressions all carry it; the checksum's own failures
+// (a mismatched CRC or size) are covered by src/format/loader_test.cc.
+//
 // Interpreters whose arena and state exceed kMaxRunBytes are not created: a
 // 100-byte file can legitimately describe gigabytes of activations (a caller
 // guards against that with ModelOptions::max_memory_bytes), which is not a
@@ -27,6 +37,7 @@
 #include <memory>
 #include <vector>
 
+#include "format/trailer.h"
 #include "hunch/interpreter.h"
 #include "hunch/model.h"
 
@@ -73,7 +84,14 @@ inline void ReadOutputs(const hunch::Interpreter& in) {
 // Runs one input; aborts (or a sanitizer reports) on any failure.
 inline void RunModelFuzzInput(const uint8_t* data, size_t size) {
   std::shared_ptr<const hunch::Model> model;
-  hunch::Status s = hunch::Model::FromBufferCopy(data, size, hunch::ModelOptions(), &model);
+  hunch::Status s;
+  if (hunch::internal::HasTrailerMagic(data, size)) {
+    std::vector<uint8_t> sealed(data, data + size);
+    hunch::internal::SealTrailer(sealed.data(), sealed.size());
+    s = hunch::Model::FromBufferCopy(sealed.data(), sealed.size(), hunch::ModelOptions(), &model);
+  } else {
+    s = hunch::Model::FromBufferCopy(data, size, hunch::ModelOptions(), &model);
+  }
   if (s.ok()) {
     // Read every accessor once.
     (void)model->description();

@@ -1,6 +1,15 @@
 // Writes a corpus of small valid .hunch models for the model fuzzer:
 //
 //   make_fuzz_seeds OUT_DIR
+//   make_fuzz_seeds --upgrade FILE...
+//
+// --upgrade rewrites saved fuzz inputs (tests/fuzz/regressions/*.hunch) of
+// format version 1 in the current format, in place: the version field set to
+// kFormatVersion and the checksum trailer appended, every other byte as it
+// was. Those files are hostile on purpose (the loader refuses or once crashed
+// on them), so ModelRewriter, which needs a valid model, cannot; a file whose
+// FlatBuffer does not verify, or that already ends in a trailer, is left as it
+// is (with a message).
 //
 // Together the seeds use every builtin op, every weight dtype (float32,
 // float16, int8, int4), int32 activations, state pairs (LSTM h/c, GRU h),
@@ -20,9 +29,13 @@
 
 #include "builder/lm_builder.h"
 #include "builder/model_builder.h"
+#include "flatbuffers/flatbuffers.h"
+#include "format/trailer.h"
 #include "hunch/interpreter.h"
 #include "hunch/model.h"
 #include "hunch/op.h"
+#include "hunch_generated.h"
+#include "util/file.h"
 
 namespace hunch {
 namespace {
@@ -275,11 +288,50 @@ bool Check(const Seed& seed, std::set<std::string>* ops_used) {
 }
 
 }  // namespace
+
+bool Upgrade(const char* path) {
+  std::string text;
+  Status s = internal::ReadRegularFile(path, &text);
+  if (!s.ok()) {
+    std::fprintf(stderr, "make_fuzz_seeds: %s\n", s.ToString().c_str());
+    return false;
+  }
+  std::vector<uint8_t> bytes(text.begin(), text.end());
+  if (internal::HasTrailerMagic(bytes.data(), bytes.size())) {
+    std::printf("%s: already ends in a checksum trailer; left as it is\n", path);
+    return true;
+  }
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size(), 64, 4000000);
+  const uint8_t* version = nullptr;
+  if (bytes.size() >= 8 && fb::ModelBufferHasIdentifier(bytes.data()) && fb::VerifyModelBuffer(verifier))
+    version = reinterpret_cast<const flatbuffers::Table*>(fb::GetModel(bytes.data()))
+                  ->GetAddressOf(fb::Model::VT_VERSION);  // generated tables derive privately from Table
+  if (!version) {
+    std::fprintf(stderr, "make_fuzz_seeds: %s: no FlatBuffer version field to upgrade; left as it is\n", path);
+    return false;
+  }
+  const uint32_t v = kFormatVersion;  // little-endian host (the library refuses others)
+  std::memcpy(bytes.data() + (version - bytes.data()), &v, sizeof v);
+  internal::AppendTrailer(&bytes);
+  s = WriteFileAtomic(path, bytes.data(), bytes.size());
+  if (!s.ok()) {
+    std::fprintf(stderr, "make_fuzz_seeds: %s\n", s.ToString().c_str());
+    return false;
+  }
+  std::printf("%s: upgraded to format version %u (%zu bytes)\n", path, kFormatVersion, bytes.size());
+  return true;
+}
+
 }  // namespace hunch
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "--upgrade") == 0) {
+    bool ok = true;
+    for (int i = 2; i < argc; ++i) ok &= hunch::Upgrade(argv[i]);
+    return ok ? 0 : 1;
+  }
   if (argc != 2) {
-    std::fprintf(stderr, "usage: %s OUT_DIR\n", argv[0]);
+    std::fprintf(stderr, "usage: %s OUT_DIR\n       %s --upgrade FILE...\n", argv[0], argv[0]);
     return 2;
   }
   const std::string dir = argv[1];

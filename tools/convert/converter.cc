@@ -8,9 +8,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "builder/model_builder.h"
 #include "hunch/interpreter.h"
@@ -21,6 +19,7 @@
 #include "tools/convert/passes.h"
 #include "tools/convert/report.h"
 #include "tools/json_writer.h"
+#include "util/file.h"
 
 namespace hunch {
 namespace convert {
@@ -92,11 +91,9 @@ Status ParseInputSpec(const std::string& spec, std::string* name, std::vector<in
 }
 
 Status ReadVocabFile(const std::string& path, std::vector<std::string>* tokens) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::IOError("--vocab " + path + ": " + std::strerror(errno));
-  std::stringstream ss;
-  ss << f.rdbuf();
-  std::string text = ss.str();
+  std::string text;
+  const Status read = internal::ReadRegularFile(path, &text);
+  if (!read.ok()) return Status(read.code(), "--vocab " + read.message());
   if (text.empty()) return Status::InvalidArgument("--vocab " + path + ": the file is empty");
   if (text.back() == '\n') text.pop_back();
   *tokens = SplitLines(text);

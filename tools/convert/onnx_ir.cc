@@ -6,10 +6,10 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <set>
 
 #include "onnx/onnx_pb.h"
+#include "util/file.h"
 #include "util/fp16.h"
 
 namespace hunch {
@@ -94,19 +94,23 @@ Status ReadExternal(const onnx::TensorProto& t, const std::string& base_dir, std
     return Status::Unsupported("external data location '" + location +
                                "' must be a relative path inside the model's folder");
   const std::string path = base_dir.empty() ? location : base_dir + "/" + location;
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::IOError("external data " + path + ": " + std::strerror(errno));
-  f.seekg(0, std::ios::end);
-  const long long size = static_cast<long long>(f.tellg());
+  int fd;
+  uint64_t file_size;
+  Status s = internal::OpenRegularFile(path, O_RDONLY, &fd, &file_size);
+  if (!s.ok()) return Status(s.code(), "external data " + s.message());
+  const long long size = static_cast<long long>(file_size);
   if (length < 0) length = size - offset;
-  if (offset > size || length > size - offset)
+  if (offset > size || length > size - offset) {
+    ::close(fd);
     return Status::Corruption("external data " + path + ": bytes [" + std::to_string(offset) + ", +" +
                               std::to_string(length) + ") lie outside the file (" + std::to_string(size) +
                               " bytes)");
+  }
   bytes->resize(static_cast<size_t>(length));
-  f.seekg(offset);
-  if (length > 0 && !f.read(&(*bytes)[0], length))
-    return Status::IOError("external data " + path + ": read failed");
+  s = internal::ReadFileAt(fd, path, static_cast<uint64_t>(offset), length > 0 ? &(*bytes)[0] : nullptr,
+                           static_cast<size_t>(length));
+  ::close(fd);
+  if (!s.ok()) return Status(s.code(), "external data " + s.message());
   return Status::OK();
 }
 
@@ -220,16 +224,18 @@ int Graph::Resolve(int v) const {
 }
 
 Status ReadOnnxFile(const std::string& path, onnx::ModelProto* model) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::IOError(path + ": " + std::strerror(errno));
-  f.seekg(0, std::ios::end);
-  const std::streamoff size = f.tellg();
-  if (size < 0) return Status::IOError(path + ": cannot determine the file size");
-  if (size == 0) return Status::Corruption(path + ": the file is empty");
-  if (size >= INT_MAX) return Status::Unsupported(path + ": larger than 2 GiB (protobuf's limit)");
-  std::string bytes(static_cast<size_t>(size), '\0');
-  f.seekg(0);
-  if (!f.read(&bytes[0], size)) return Status::IOError(path + ": read failed");
+  // A FIFO, directory or device is refused, never waited on (util/file.h).
+  int fd;
+  uint64_t file_size;
+  HUNCH_RETURN_IF_ERROR(internal::OpenRegularFile(path, O_RDONLY, &fd, &file_size));
+  if (file_size == 0 || file_size >= INT_MAX) ::close(fd);
+  if (file_size == 0) return Status::Corruption(path + ": the file is empty");
+  if (file_size >= INT_MAX) return Status::Unsupported(path + ": larger than 2 GiB (protobuf's limit)");
+  const int size = static_cast<int>(file_size);
+  std::string bytes(file_size, '\0');
+  const Status read = internal::ReadFileAt(fd, path, 0, &bytes[0], bytes.size());
+  ::close(fd);
+  HUNCH_RETURN_IF_ERROR(read);
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
                                             static_cast<int>(size));
   in.SetTotalBytesLimit(INT_MAX);

@@ -1,0 +1,149 @@
+// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78): the checksum of
+// .hunch files (docs/format.md, "Checksum trailer") and of the user
+// dictionary's log frames (src/engine/user_log.cc).
+//
+// Three implementations that give the same values: the CPU's CRC32C
+// instruction (SSE4.2 `crc32` on x86-64, the ARMv8 CRC extension on
+// aarch64), chosen at run time when the CPU has it, and a table-driven
+// (slicing-by-8) fallback for every other CPU. Crc32cExtend picks one; the
+// other two are for the tests, which check them against each other.
+//
+// Header-only on purpose (as util/strings.h's Format): both libhunch and
+// libhunch_engine use it and neither exports internal symbols, so each gets
+// its own copy.
+#ifndef HUNCH_UTIL_CRC32C_H_
+#define HUNCH_UTIL_CRC32C_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HUNCH_CRC32C_X86 1
+#include <nmmintrin.h>
+#elif defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#define HUNCH_CRC32C_ARM 1
+#if defined(__linux__) || defined(__ANDROID__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+#endif
+
+namespace hunch {
+namespace internal {
+
+namespace crc32c_detail {
+
+// entry[k][b]: the CRC register after shifting byte b followed by k zero
+// bytes through it (slicing-by-8).
+struct Table {
+  uint32_t entry[8][256];
+};
+
+constexpr Table MakeTable() {
+  Table t{};
+  for (uint32_t b = 0; b < 256; ++b) {
+    uint32_t c = b;
+    for (int bit = 0; bit < 8; ++bit) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    t.entry[0][b] = c;
+  }
+  for (int k = 1; k < 8; ++k)
+    for (uint32_t b = 0; b < 256; ++b) t.entry[k][b] = (t.entry[k - 1][b] >> 8) ^ t.entry[0][t.entry[k - 1][b] & 0xFF];
+  return t;
+}
+
+inline constexpr Table kTable = MakeTable();
+
+inline uint64_t LoadLE64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
+  return v;
+}
+
+#if defined(HUNCH_CRC32C_X86)
+__attribute__((target("sse4.2"))) inline uint32_t HardwareRegister(uint32_t c, const uint8_t* p, size_t n) {
+  uint64_t c64 = c;
+  for (; n >= 8; n -= 8, p += 8) c64 = _mm_crc32_u64(c64, LoadLE64(p));
+  c = static_cast<uint32_t>(c64);
+  for (; n > 0; --n, ++p) c = _mm_crc32_u8(c, *p);
+  return c;
+}
+#elif defined(HUNCH_CRC32C_ARM)
+#if defined(__clang__)
+#define HUNCH_CRC32C_TARGET __attribute__((target("crc")))
+#define HUNCH_CRC32C_D(c, v) __builtin_arm_crc32cd(c, v)
+#define HUNCH_CRC32C_B(c, v) __builtin_arm_crc32cb(c, v)
+#else
+#define HUNCH_CRC32C_TARGET __attribute__((target("+crc")))
+#define HUNCH_CRC32C_D(c, v) __builtin_aarch64_crc32cx(c, v)
+#define HUNCH_CRC32C_B(c, v) __builtin_aarch64_crc32cb(c, v)
+#endif
+HUNCH_CRC32C_TARGET inline uint32_t HardwareRegister(uint32_t c, const uint8_t* p, size_t n) {
+  for (; n >= 8; n -= 8, p += 8) c = HUNCH_CRC32C_D(c, LoadLE64(p));
+  for (; n > 0; --n, ++p) c = HUNCH_CRC32C_B(c, *p);
+  return c;
+}
+#undef HUNCH_CRC32C_TARGET
+#undef HUNCH_CRC32C_D
+#undef HUNCH_CRC32C_B
+#endif
+
+inline bool DetectHardware() {
+#if defined(HUNCH_CRC32C_X86)
+  return __builtin_cpu_supports("sse4.2");
+#elif defined(HUNCH_CRC32C_ARM) && defined(__APPLE__)
+  return true;  // every Apple ARM64 CPU has the CRC extension
+#elif defined(HUNCH_CRC32C_ARM) && (defined(__linux__) || defined(__ANDROID__)) && defined(HWCAP_CRC32)
+  return (getauxval(AT_HWCAP) & HWCAP_CRC32) != 0;
+#else
+  return false;
+#endif
+}
+
+}  // namespace crc32c_detail
+
+// Table-driven CRC-32C of `size` bytes at `data`, continuing from `crc` (the
+// CRC of the bytes before them; 0 to start). Any CPU.
+inline uint32_t Crc32cPortable(uint32_t crc, const void* data, size_t size) {
+  const auto& t = crc32c_detail::kTable.entry;
+  const uint8_t* p = static_cast<const uint8_t*>(data);
+  uint32_t c = ~crc;
+  for (; size >= 8; size -= 8, p += 8) {
+    const uint64_t v = crc32c_detail::LoadLE64(p) ^ c;
+    c = t[7][v & 0xFF] ^ t[6][(v >> 8) & 0xFF] ^ t[5][(v >> 16) & 0xFF] ^ t[4][(v >> 24) & 0xFF] ^
+        t[3][(v >> 32) & 0xFF] ^ t[2][(v >> 40) & 0xFF] ^ t[1][(v >> 48) & 0xFF] ^ t[0][v >> 56];
+  }
+  for (; size > 0; --size, ++p) c = t[0][(c ^ *p) & 0xFF] ^ (c >> 8);
+  return ~c;
+}
+
+// Whether this CPU has CRC32C instructions this build can use.
+inline bool Crc32cHardwareAvailable() {
+  static const bool available = crc32c_detail::DetectHardware();
+  return available;
+}
+
+// The same with the CPU's instructions. Only when Crc32cHardwareAvailable().
+inline uint32_t Crc32cHardware(uint32_t crc, const void* data, size_t size) {
+#if defined(HUNCH_CRC32C_X86) || defined(HUNCH_CRC32C_ARM)
+  return ~crc32c_detail::HardwareRegister(~crc, static_cast<const uint8_t*>(data), size);
+#else
+  return Crc32cPortable(crc, data, size);
+#endif
+}
+
+// CRC-32C of `size` bytes at `data`, continuing from `crc`:
+// Crc32cExtend(Crc32c(a), b) == Crc32c(a + b). Check value:
+// Crc32c("123456789", 9) == 0xE3069283.
+inline uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size) {
+  return Crc32cHardwareAvailable() ? Crc32cHardware(crc, data, size) : Crc32cPortable(crc, data, size);
+}
+inline uint32_t Crc32c(const void* data, size_t size) { return Crc32cExtend(0, data, size); }
+
+}  // namespace internal
+}  // namespace hunch
+
+#endif  // HUNCH_UTIL_CRC32C_H_
