@@ -221,7 +221,7 @@ TEST_F(MetadataCliTest, BadInputs) {
       {model_ + " --set =" + words_ + " --out " + out, 2, "section name"},
       {model_ + " --set 'bad name=" + words_ + "' --out " + out, 2, "section name"},
       {model_ + " --set offensive=" + words_, 2, "need --out"},
-      {model_ + " --out " + out, 2, "--out needs --set or --remove"},
+      {model_ + " --out " + out, 2, "--out needs --set, --remove or --derive"},
       {model_ + " --set offensive=" + words_ + " --remove offensive --out " + out, 2, "named twice"},
       {model_ + " --frobnicate 1", 2, "unknown option --frobnicate"},
       {model_ + " --out", 2, "needs a value"},

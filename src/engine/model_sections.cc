@@ -40,9 +40,8 @@ Status DeriveEngineSections(std::string_view vocab, std::string_view tokenizer, 
                             std::string_view surface, std::string_view emoji,
                             std::vector<std::pair<std::string, std::string>>* out) {
   out->clear();
-  if (!vocab.empty() && !tokenizer.empty()) {
-    text::Tokenizer t;
-    HUNCH_RETURN_IF_ERROR(text::Tokenizer::Create(vocab, tokenizer, &t));
+  text::Tokenizer t;
+  if (!vocab.empty() && !tokenizer.empty() && text::Tokenizer::Create(vocab, tokenizer, &t).ok()) {
     std::string bytes;
     HUNCH_RETURN_IF_ERROR(BuildLexiconSection(VocabOf(t), FirstWordId(t), lexicon, surface, kSectionMinCount, &bytes));
     out->emplace_back(kLexiconSectionName, std::move(bytes));

@@ -33,9 +33,11 @@ const std::vector<std::string>& DerivedSectionNames();
 bool IsDerivedSection(std::string_view name);
 
 // The sections derived from the text metadata, as (name, bytes) pairs:
-// "lexicon.bin" when the model has "vocab" and "tokenizer" (with "lexicon"
-// and "surface" when present), "emoji.bin" when it has "emoji". Empty
-// strings stand for absent entries. Malformed text is the builders' error.
+// "lexicon.bin" when "vocab" and "tokenizer" make a tokenizer (with
+// "lexicon" and "surface" when present; without a tokenizer the engine does
+// not open the model at all), "emoji.bin" when there is "emoji". Empty
+// strings stand for absent entries. Malformed lexicon, surface or emoji text
+// is the builders' kCorruption.
 Status DeriveEngineSections(std::string_view vocab, std::string_view tokenizer, std::string_view lexicon,
                             std::string_view surface, std::string_view emoji,
                             std::vector<std::pair<std::string, std::string>>* out);
