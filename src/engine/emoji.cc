@@ -117,7 +117,9 @@ Status EmojiTable::ViewSection(const uint8_t* data, size_t size) {
   if (eo[0] != 0 || eo[ne] != h.emoji_bytes) return Bad("emoji offsets do not span the emoji bytes");
   std::string_view prev;
   for (size_t k = 0; k < nk; ++k) {
-    if (ko[k + 1] <= ko[k]) return Bad("keyword offsets not increasing at keyword " + std::to_string(k));
+    // Each offset within its blob before any byte is read.
+    if (ko[k + 1] <= ko[k] || ko[k + 1] > h.keyword_bytes)
+      return Bad("keyword offsets not increasing at keyword " + std::to_string(k));
     if (lo[k + 1] <= lo[k] || lo[k + 1] - lo[k] > kMaxPerKeyword)
       return Bad("keyword " + std::to_string(k) + " has no emoji or more than " + std::to_string(kMaxPerKeyword));
     const std::string_view key(kw + ko[k], ko[k + 1] - ko[k]);
@@ -125,7 +127,8 @@ Status EmojiTable::ViewSection(const uint8_t* data, size_t size) {
     prev = key;
   }
   for (size_t e = 0; e < ne; ++e) {
-    if (eo[e + 1] <= eo[e]) return Bad("emoji offsets not increasing at entry " + std::to_string(e));
+    if (eo[e + 1] <= eo[e] || eo[e + 1] > h.emoji_bytes)
+      return Bad("emoji offsets not increasing at entry " + std::to_string(e));
     if (!text::IsValidUtf8(std::string_view(em + eo[e], eo[e + 1] - eo[e])))
       return Bad("emoji entry " + std::to_string(e) + " is not UTF-8");
   }

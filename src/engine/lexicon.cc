@@ -292,8 +292,12 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
     return Bad("display offsets do not span the display bytes");
   std::string_view prev;
   for (size_t i = 0; i < n; ++i) {
-    if (key_off[i + 1] <= key_off[i]) return Bad("key offsets not increasing at word " + std::to_string(i));
-    if (disp_off[i + 1] < disp_off[i]) return Bad("display offsets decreasing at word " + std::to_string(i));
+    // Each offset within its blob before any byte is read (the last one
+    // alone bounds the others only once all are known to increase).
+    if (key_off[i + 1] <= key_off[i] || key_off[i + 1] > h.key_bytes)
+      return Bad("key offsets not increasing at word " + std::to_string(i));
+    if (disp_off[i + 1] < disp_off[i] || disp_off[i + 1] > h.display_bytes)
+      return Bad("display offsets decreasing at word " + std::to_string(i));
     const std::string_view key(keys + key_off[i], key_off[i + 1] - key_off[i]);
     if (!IsTypeableKey(key)) return Bad("word " + std::to_string(i) + " is not typeable text");
     const std::string_view display(displays + disp_off[i], disp_off[i + 1] - disp_off[i]);

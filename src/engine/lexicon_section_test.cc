@@ -420,6 +420,9 @@ TEST_F(LexiconSectionChecks, KeysAndDisplays) {
   ExpectCorrupt(With<uint32_t>(o_.key_offsets, 1), "key offsets do not span");
   ExpectCorrupt(With<uint32_t>(o_.key_offsets + 4 * n_, k - 1), "key offsets do not span");
   ExpectCorrupt(With<uint32_t>(o_.key_offsets + 4, 0), "not increasing at word 0");  // an empty first key
+  // Past the blob, with the last offset right: refused before any byte is read.
+  ExpectCorrupt(With<uint32_t>(o_.key_offsets + 4, 5000), "not increasing at word 0");
+  ExpectCorrupt(With<uint32_t>(o_.display_offsets + 4, 5000), "display offsets decreasing at word 0");
   ExpectCorrupt(With<uint32_t>(o_.display_offsets + 4 * n_, 1), "display offsets do not span");
   ExpectCorrupt(With<uint32_t>(o_.display_offsets + 8, 4), "display offsets decreasing at word 1");
   ExpectCorrupt(With<char>(o_.keys, '\x01'), "not typeable");
@@ -499,6 +502,8 @@ TEST(EmojiSectionChecks, EveryRule) {
   expect(with(24, 1), "reserved");
   expect(with(32, 1), "keyword offsets do not span");
   expect(with(36, 0), "keyword offsets not increasing at keyword 0");
+  expect(with(36, 5000), "keyword offsets not increasing at keyword 0");  // past the blob
+  expect(with(68, 5000), "emoji offsets not increasing at entry 0");
   expect(with(52, 0), "keyword 0 has no emoji");
   expect(with(56, 2), "list offsets do not span");
   expect(with(68, 0), "emoji offsets not increasing at entry 0");
