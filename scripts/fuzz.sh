@@ -5,7 +5,9 @@
 #   2. engine_fuzzer: the keyboard engine on the default model, models/en.hunch
 #      (tests/fuzz/engine_fuzz_harness.h: Suggest, ScoreNextToken, Learn,
 #      LearnWord, the user model, Reset, EngineOptions, layouts, the C API),
-#      checking the invariants the API promises.
+#      checking the invariants the API promises;
+#   3. sections_fuzzer: the engine's binary sections (lexicon.bin, emoji.bin)
+#      patched from valid ones (tests/fuzz/fuzz_sections.h).
 #
 #   scripts/fuzz.sh [SECONDS]      (default 60: each fuzzer runs SECONDS)
 #
@@ -32,7 +34,7 @@ build=build-fuzz
 CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DHUNCH_BUILD_FUZZERS=ON -DHUNCH_SANITIZE=address,undefined \
   -DHUNCH_BUILD_TESTS=OFF -DHUNCH_BUILD_BENCHMARKS=OFF -DHUNCH_BUILD_TOOLS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target model_fuzzer engine_fuzzer make_fuzz_seeds
+cmake --build "$build" -j"$(nproc)" --target model_fuzzer engine_fuzzer sections_fuzzer make_fuzz_seeds
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
@@ -59,3 +61,10 @@ echo "fuzz: running engine_fuzzer for ${seconds}s"
 "$build/engine_fuzzer" "$build/engine_corpus" tests/fuzz/engine_seeds tests/fuzz/engine_regressions \
   "${engine_flags[@]}" -max_total_time="$seconds" -print_final_stats=1
 echo "fuzz: engine_fuzzer: no crash in ${seconds}s"
+
+# ---- the engine's binary sections
+mkdir -p "$build/sections_corpus" "$build/sections_artifacts"
+echo "fuzz: running sections_fuzzer for ${seconds}s"
+"$build/sections_fuzzer" "$build/sections_corpus" -max_len=4096 -rss_limit_mb=2048 -timeout=20 \
+  -artifact_prefix="$build/sections_artifacts/" -max_total_time="$seconds" -print_final_stats=1
+echo "fuzz: sections_fuzzer: no crash in ${seconds}s"

@@ -1,9 +1,15 @@
 // hunch inspect MODEL [--json]: the structure of a .hunch file, like the seed
 // team's graph echo tool: subgraphs, ops, tensors (shape, dtype, bytes,
-// where they live), the arena plan, and the metadata.
+// where they live), the arena plan, and the metadata. The engine's binary
+// sections (lexicon.bin, emoji.bin) get a summary and whether they match the
+// text metadata they are derived from.
 #include <cstdio>
+#include <cstring>
 #include <string>
 
+#include "engine/emoji.h"
+#include "engine/lexicon.h"
+#include "engine/model_sections.h"
 #include "hunch/model.h"
 #include "tools/cli.h"
 #include "tools/json_writer.h"
@@ -18,6 +24,27 @@ std::string ShapeText(const Shape& s) {
   std::string out = "[";
   for (int i = 0; i < s.rank; ++i) out += (i ? ", " : "") + std::to_string(s.dims[i]);
   return out + "]";
+}
+
+// What a derived section holds, and whether it matches its text; empty for
+// other sections.
+std::string DerivedNote(const Model& m, const char* name, const uint8_t* data, size_t size) {
+  if (!engine::IsDerivedSection(name)) return "";
+  std::string note;
+  if (std::strcmp(name, engine::kLexiconSectionName) == 0) {
+    engine::LexiconSectionHeader h;
+    const Status s = engine::ReadLexiconHeader(data, size, &h);
+    if (!s.ok()) return s.message();
+    note = std::to_string(h.num_words) + " words, " + std::to_string(h.num_words - h.num_tail) +
+           " of the vocabulary, min_count " + std::to_string(h.min_count);
+  } else {
+    engine::EmojiSectionHeader h;
+    if (size < sizeof(h)) return "too short";
+    std::memcpy(&h, data, sizeof(h));
+    note = std::to_string(h.num_keywords) + " keywords, " + std::to_string(h.num_emoji) + " emoji";
+  }
+  const Status in_step = engine::CheckDerivedSections(m);
+  return note + (in_step.ok() ? "; matches the text metadata" : "; " + in_step.message());
 }
 
 std::string Where(const Model& m, int sg, int t) {
@@ -70,6 +97,8 @@ void PrintJson(const Model& m, const std::string& path) {
     j.BeginObject();
     j.Key("name").Value(m.metadata_name(i));
     j.Key("bytes").Value(static_cast<unsigned long long>(size));
+    const std::string note = DerivedNote(m, m.metadata_name(i), data, size);
+    if (!note.empty()) j.Key("derived").Value(note);
     j.EndObject();
   }
   j.EndArray();
@@ -99,7 +128,8 @@ void PrintText(const Model& m, const std::string& path) {
       const uint8_t* data;
       size_t size = 0;
       m.GetMetadata(m.metadata_name(i), &data, &size);
-      std::printf("  %-24s %zu bytes\n", m.metadata_name(i), size);
+      const std::string note = DerivedNote(m, m.metadata_name(i), data, size);
+      std::printf("  %-24s %zu bytes%s%s\n", m.metadata_name(i), size, note.empty() ? "" : "  ", note.c_str());
     }
   }
 }

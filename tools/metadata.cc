@@ -1,5 +1,5 @@
 // hunch metadata MODEL.hunch [--get NAME]
-// hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] --out OUT.hunch
+// hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] [--derive] --out OUT.hunch
 // Lists a model's metadata sections (name, bytes), prints one, or rewrites
 // the model with sections set from files or removed (ModelRewriter: the
 // graph, the weights and every other section are copied unchanged), without
@@ -8,6 +8,12 @@
 // upgraded. The output is written atomically (temporary file + rename) and
 // only once every check passed; OUT may be MODEL.
 //
+// The engine's binary sections (lexicon.bin, emoji.bin:
+// engine/model_sections.h) are derived from the text ones: every rewrite
+// derives them again from the output's text metadata (and drops them when
+// their text is gone), so they never disagree; --derive does only that.
+// They cannot be set or removed by name.
+//
 // Checks before anything is written: the text sections the toolchain and
 // the engine use (kTextSections) must be valid UTF-8, the JSON ones must
 // parse, and "offensive" must be one word per line (1 to 64 bytes, lower
@@ -15,7 +21,9 @@
 // rewritten model must too.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -25,6 +33,7 @@
 
 #include "builder/model_builder.h"  // WriteFileAtomic
 #include "builder/model_rewriter.h"
+#include "engine/model_sections.h"
 #include "hunch/engine.h"
 #include "hunch/model.h"
 #include "text/unicode.h"
@@ -39,13 +48,16 @@ namespace {
 
 const char* kUsage =
     "hunch metadata MODEL.hunch [--get NAME]\n"
-    "       hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] --out OUT.hunch\n"
+    "       hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] [--derive] --out OUT.hunch\n"
     "  (no option)  list the metadata sections: name and bytes\n"
     "  --get        write the bytes of section NAME to stdout\n"
     "  --set        set section NAME to the bytes of FILE (replaced, or added in name order)\n"
     "  --remove     drop section NAME\n"
+    "  --derive     derive the engine's binary sections (lexicon.bin, emoji.bin) again, nothing else\n"
     "  --out        the rewritten model (written atomically; may be MODEL itself); alone, MODEL\n"
     "               rewritten unchanged in the current format (a version-1 file gains its checksum)\n"
+    "Every rewrite derives lexicon.bin and emoji.bin from the output's text sections (vocab,\n"
+    "tokenizer, lexicon, surface, emoji); they cannot be set or removed by name.\n"
     "Text sections (vocab, tokenizer, architecture, provenance, lexicon, surface, emoji, offensive)\n"
     "must be valid UTF-8, the JSON ones (tokenizer, architecture, provenance) must parse, and\n"
     "offensive must hold one lower-case word per line (1 to 64 bytes, no spaces or control characters).";
@@ -162,17 +174,61 @@ bool HasSection(const Model& m, const std::string& name) {
   return false;
 }
 
+// A section of the output: set from a file, removed, or the input's.
+std::string OutputSection(const Model& m, const std::map<std::string, std::string>& set,
+                          const std::vector<std::string>& removes, const std::string& name) {
+  auto it = set.find(name);
+  if (it != set.end()) return it->second;
+  for (const std::string& r : removes)
+    if (r == name) return std::string();
+  const uint8_t* data;
+  size_t size = 0;
+  if (!m.GetMetadata(name.c_str(), &data, &size).ok()) return std::string();
+  return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+// Derives the engine's binary sections from the output's text sections:
+// sets those that change, drops those whose text is gone.
+Status Derive(const Model& m, const std::map<std::string, std::string>& set, const std::vector<std::string>& removes,
+              ModelRewriter* rw, std::vector<std::string>* report) {
+  auto text = [&](const char* name) { return OutputSection(m, set, removes, name); };
+  std::vector<std::pair<std::string, std::string>> derived;
+  Status s = engine::DeriveEngineSections(text("vocab"), text("tokenizer"), text("lexicon"), text("surface"),
+                                          text("emoji"), &derived);
+  if (!s.ok()) return Status(s.code(), "deriving lexicon.bin and emoji.bin: " + s.message());
+  for (const std::string& name : engine::DerivedSectionNames()) {
+    auto it = std::find_if(derived.begin(), derived.end(), [&](const auto& kv) { return kv.first == name; });
+    const bool had = HasSection(m, name);
+    if (it == derived.end()) {
+      if (!had) continue;
+      HUNCH_RETURN_IF_ERROR(rw->RemoveMetadata(name));
+      report->push_back("removed " + name + " (derived; its text is gone)");
+      continue;
+    }
+    const std::string old = OutputSection(m, {}, {}, name);
+    if (had && old == it->second) continue;
+    report->push_back(std::string(had ? "derived again " : "derived ") + name + " (" +
+                      (had ? Thousands(old.size()) + " -> " : "") + Thousands(it->second.size()) + " bytes)");
+    HUNCH_RETURN_IF_ERROR(rw->SetMetadata(name, std::move(it->second)));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 int MetadataMain(int argc, char** argv) {
   // --set and --remove repeat, so the options are read here rather than by Args.
   std::string model_path, out_path, get_name;
-  bool has_out = false, has_get = false;
+  bool has_out = false, has_get = false, derive = false;
   std::vector<std::pair<std::string, std::string>> sets;  // name, file
   std::vector<std::string> removes;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") return Help(kUsage);
+    if (a == "--derive") {
+      derive = true;
+      continue;
+    }
     if (a.size() > 1 && a[0] == '-') {
       std::string name = a, value;
       bool has_value = false;
@@ -218,10 +274,16 @@ int MetadataMain(int argc, char** argv) {
   if (model_path.empty()) return Usage("metadata", kUsage, "the model is missing");
   // --out alone rewrites the model unchanged in the current format (a
   // version-1 file gains its checksum).
-  const bool rewrite = !sets.empty() || !removes.empty() || has_out;
-  if (rewrite && !has_out) return Usage("metadata", kUsage, "--set and --remove need --out OUT.hunch");
-  if (rewrite && has_get) return Usage("metadata", kUsage, "--get does not go with --set, --remove or --out");
+  const bool rewrite = !sets.empty() || !removes.empty() || derive || has_out;
+  if (rewrite && !has_out) return Usage("metadata", kUsage, "--set, --remove and --derive need --out OUT.hunch");
+  if (rewrite && has_get) return Usage("metadata", kUsage, "--get does not go with --set, --remove, --derive or --out");
   std::set<std::string> named;
+  for (const auto& s : sets)
+    if (engine::IsDerivedSection(s.first))
+      return Usage("metadata", kUsage, "section '" + s.first + "' is derived from the text sections: set those");
+  for (const std::string& r : removes)
+    if (engine::IsDerivedSection(r))
+      return Usage("metadata", kUsage, "section '" + r + "' is derived from the text sections: remove those");
   for (const auto& s : sets)
     if (!named.insert(s.first).second) return Usage("metadata", kUsage, "section '" + s.first + "' is named twice");
   for (const std::string& r : removes)
@@ -260,6 +322,7 @@ int MetadataMain(int argc, char** argv) {
     if (!s.ok()) return Fail("metadata", s);
   }
   std::vector<std::string> report;
+  std::map<std::string, std::string> set_bytes;  // name -> the new bytes
   for (const auto& kv : sets) {
     std::string bytes, error;
     if (!ReadFile(kv.second, &bytes, &error)) return Fail("metadata", error);
@@ -268,11 +331,14 @@ int MetadataMain(int argc, char** argv) {
     report.push_back(std::string(had ? "replaced " : "added ") + kv.first + " (" +
                      (had ? Thousands(SectionBytes(m, kv.first)) + " -> " : "") + Thousands(bytes.size()) +
                      " bytes, from " + kv.second + ")");
+    set_bytes[kv.first] = bytes;
     s = rw->SetMetadata(kv.first, std::move(bytes));
     if (!s.ok()) return Fail("metadata", s);
   }
   for (const std::string& r : removes)
     report.push_back("removed " + r + " (" + Thousands(SectionBytes(m, r)) + " bytes)");
+  s = Derive(m, set_bytes, removes, rw.get(), &report);
+  if (!s.ok()) return Fail("metadata", s);
   std::vector<uint8_t> file;
   s = rw->Finish(&file);
   if (!s.ok()) return Fail("metadata", s);

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "builder/model_rewriter.h"
+#include "engine/engine_impl.h"
+#include "engine/model_sections.h"
 #include "gtest/gtest.h"
 #include "hunch/engine.h"
 #include "hunch/model.h"
@@ -166,6 +168,60 @@ TEST_F(MetadataCliTest, ReplacesAndRemovesInOneRun) {
   EXPECT_FALSE(after->GetMetadata("surface", &data, &size).ok());
   EXPECT_TRUE(after->GetMetadata("offensive", &data, &size).ok());
   EXPECT_EQ(after->num_metadata(), before->num_metadata());
+}
+
+// lexicon.bin and emoji.bin follow the text they are derived from through
+// every rewrite, and cannot be set or removed by name.
+TEST_F(MetadataCliTest, DerivedSectionsFollowTheirText) {
+  ASSERT_TRUE(engine::CheckDerivedSections(*Open(model_)).ok());
+  const std::string lexicon = dir_ + "/lexicon.tsv", emoji = dir_ + "/emoji.tsv", out = dir_ + "/out.hunch";
+  WriteAll(lexicon, "zorblax\t40\nthe\t9\n");
+  WriteAll(emoji, "\xF0\x9F\x90\xB1\tcat\n");
+  CliRun r = RunCli(model_ + " --set lexicon=" + lexicon + " --set emoji=" + emoji + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("derived again lexicon.bin ("), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("derived again emoji.bin ("), std::string::npos) << r.output;
+  auto m = Open(out);
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(engine::CheckDerivedSections(*m).ok()) << engine::CheckDerivedSections(*m).ToString();
+  std::shared_ptr<const Engine> e;
+  ASSERT_TRUE(Engine::FromModel(m, {}, &e).ok());
+  const Engine::Impl& im = internal::EngineAccess::Get(*e);
+  EXPECT_EQ(im.lexicon.memory_bytes(), 0u);  // viewed in the file
+  EXPECT_GE(im.lexicon.Find("zorblax"), 0);
+  EXPECT_EQ(im.emoji.Find("cat").size(), 1u);
+
+  // Removing the text drops what was derived from it.
+  r = RunCli(out + " --remove emoji --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("removed emoji.bin (derived; its text is gone)"), std::string::npos) << r.output;
+  m = Open(out);
+  const uint8_t* data;
+  size_t size;
+  EXPECT_FALSE(m->GetMetadata("emoji.bin", &data, &size).ok());
+  EXPECT_TRUE(m->GetMetadata("lexicon.bin", &data, &size).ok());
+
+  // --derive adds them to a model without them, and changes nothing else.
+  std::unique_ptr<ModelRewriter> rw;
+  ASSERT_TRUE(ModelRewriter::FromBytes(original_.data(), original_.size(), &rw).ok());
+  ASSERT_TRUE(rw->RemoveMetadata("lexicon.bin").ok());
+  ASSERT_TRUE(rw->RemoveMetadata("emoji.bin").ok());
+  const std::string bare = dir_ + "/bare.hunch";
+  ASSERT_TRUE(rw->WriteFile(bare).ok());
+  EXPECT_EQ(engine::CheckDerivedSections(*Open(bare)).code(), StatusCode::kCorruption);
+  r = RunCli(bare + " --derive --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(ReadAll(out) == Rewritten());
+  r = RunCli(out + " --derive --out " + out);  // nothing to do: the same bytes
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(ReadAll(out) == Rewritten());
+
+  // By name: usage errors.
+  r = RunCli(model_ + " --set lexicon.bin=" + lexicon + " --out " + out);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("derived from the text sections"), std::string::npos) << r.output;
+  r = RunCli(model_ + " --remove emoji.bin --out " + out);
+  EXPECT_EQ(r.code, 2);
 }
 
 TEST_F(MetadataCliTest, OutputMayBeTheInput) {

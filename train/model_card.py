@@ -127,7 +127,8 @@ def main(argv=None):
     L.append(f"- **File**: {size:,} bytes; int8 weights (per output channel), "
              "with the engine's lexicon, display spellings" +
              (", emoji keywords and offensive-word list" if a.offensive else " and emoji keywords") +
-             " as metadata.")
+             " as metadata, and the lexicon and emoji table as the binary sections the engine reads in place "
+             "(`lexicon.bin`, `emoji.bin`).")
     L.append(f"- **Architecture**: {cfg['cell'].upper()} LSTM, {cfg['layers']} layer(s), "
              f"vocabulary {cfg['vocab_size']:,}, embedding {cfg['embed']}, {cfg['units']} units, "
              f"projection {cfg['proj']}, input and output embedding tied: {n_params:,} parameters.")

@@ -11,6 +11,11 @@
 //   "surface"    token<TAB>display spelling ("i" -> "I", "nasa" -> "NASA";
 //                "^" = first letter upper-case, "^^" = all upper-case) (optional)
 //   "emoji"      emoji<TAB>keyword lines (optional)
+//   "lexicon.bin", "emoji.bin"  the lexicon and the emoji table laid out flat
+//                (docs/format.md, "Engine sections"), derived from the text
+//                entries by the toolchain: the engine uses them where they lie
+//                in the mapped file, after checking them, and builds them
+//                from the text at open when they are missing
 // train/export.py writes them as ONNX metadata_props "hunch.<name>" and
 // `hunch convert` carries them over. The LM's input is "token" (int32 [1])
 // and its output "log_probs" (or the model's only input and output).

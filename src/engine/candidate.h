@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "engine/lexicon.h"
 #include "engine/typing_channel.h"
@@ -21,10 +22,12 @@ struct Candidate {
   float score = kNegInf;     // log_prob - cost
   float rank = kNegInf;      // what the order uses
 
-  const std::string& key(const Lexicon& lex) const { return word >= 0 ? lex.word(word).key : user_key; }
-  const std::string& display(const Lexicon& lex) const {
+  std::string_view key(const Lexicon& lex) const {
+    return word >= 0 ? lex.key(static_cast<size_t>(word)) : std::string_view(user_key);
+  }
+  std::string_view display(const Lexicon& lex) const {
     if (!user_display.empty()) return user_display;
-    return word >= 0 ? lex.word(word).display : user_key;
+    return word >= 0 ? lex.display(static_cast<size_t>(word)) : std::string_view(user_key);
   }
 };
 

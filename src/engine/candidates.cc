@@ -20,7 +20,7 @@ void NextWordCandidates(const Lexicon& lex, const float* lm_log_probs, int vocab
     c.word = lex.index_of_vocab(ids[i]);
     out->push_back(c);
   }
-  const std::vector<int32_t>& tail = lex.tail_by_count();
+  const IndexSpan tail = lex.tail_by_count();
   for (size_t i = 0; i < tail.size() && i < keep; ++i) {
     Candidate c;
     c.word = tail[i];
@@ -57,7 +57,7 @@ void PrefixCandidates(const Lexicon& lex, const WordScores& scores, std::string_
   size_t lo, hi;
   lex.PrefixRange(typed_key, 0, lex.size(), &lo, &hi);
   for (size_t i = lo; i < hi; ++i) {
-    const Word& w = lex.word(i);
+    const Word w = lex.word(i);
     if (complete && w.key != typed_key) continue;
     if (w.vocab_id < 0 && w.count < min_count) continue;
     if (offensive && (*offensive)[i] && w.key != typed_key) continue;

@@ -1,5 +1,8 @@
 // Engine: opens a model and builds what every session shares (tokenizer,
 // lexicon, emoji table, typing channel). docs/engine.md describes the parts.
+// The lexicon and the emoji table are views of the model's "lexicon.bin" and
+// "emoji.bin" sections where they lie in the mapped file (checked at open);
+// a model without them gets the same bytes built from its text metadata.
 #include "hunch/engine.h"
 
 #include <unistd.h>
@@ -12,6 +15,7 @@
 #include <utility>
 
 #include "engine/engine_impl.h"
+#include "engine/model_sections.h"
 #include "hunch/interpreter.h"
 #include "text/tsv.h"
 
@@ -141,15 +145,30 @@ Status Engine::FromModel(std::shared_ptr<const Model> model, const EngineOptions
   if (im.tokenizer.size() != im.lm.vocab_size)
     return Status::InvalidArgument("engine: the vocabulary has " + std::to_string(im.tokenizer.size()) +
                                    " tokens but 'log_probs' has " + std::to_string(im.lm.vocab_size));
-  std::vector<std::string> tokens;
-  tokens.reserve(static_cast<size_t>(im.lm.vocab_size));
-  for (int i = 0; i < im.lm.vocab_size; ++i) tokens.emplace_back(im.tokenizer.token(i));
-  // The specials are the lowest ids (<unk>, <s>, </s>); words follow them.
-  const int first_word = std::max({im.tokenizer.unk_id(), im.tokenizer.bos_id(), im.tokenizer.eos_id()}) + 1;
-  st = im.lexicon.Build(tokens, first_word, Metadata(*model, "lexicon"), Metadata(*model, "surface"),
-                        static_cast<uint64_t>(options.min_word_count));
+  const int first_word = engine::FirstWordId(im.tokenizer);
+  const text::Tokenizer& tok = im.tokenizer;
+  const engine::VocabRef vocab_ref{static_cast<size_t>(tok.size()),
+                                   [&tok](size_t i) { return tok.token(static_cast<int>(i)); }};
+  // The lexicon: "lexicon.bin" where it lies in the model (checked first),
+  // when it was built for this min_word_count; else built from the text.
+  const uint64_t min_count = static_cast<uint64_t>(options.min_word_count);
+  const std::string_view lexicon_bin = Metadata(*model, engine::kLexiconSectionName);
+  engine::LexiconSectionHeader header;
+  bool view = false;
+  if (!lexicon_bin.empty()) {
+    st = engine::ReadLexiconHeader(reinterpret_cast<const uint8_t*>(lexicon_bin.data()), lexicon_bin.size(), &header);
+    if (!st.ok()) return st;
+    view = header.min_count == min_count;
+  }
+  st = view ? im.lexicon.ViewSection(reinterpret_cast<const uint8_t*>(lexicon_bin.data()), lexicon_bin.size(),
+                                     vocab_ref, first_word)
+            : im.lexicon.Build(vocab_ref, first_word, Metadata(*model, "lexicon"), Metadata(*model, "surface"),
+                               min_count);
   if (!st.ok()) return st;
-  st = im.emoji.Parse(Metadata(*model, "emoji"));
+  const std::string_view emoji_bin = Metadata(*model, engine::kEmojiSectionName);
+  st = emoji_bin.empty()
+           ? im.emoji.Build(Metadata(*model, "emoji"))
+           : im.emoji.ViewSection(reinterpret_cast<const uint8_t*>(emoji_bin.data()), emoji_bin.size());
   if (!st.ok()) return st;
   im.channel.Init(im.layout, options.touch_sigma);
   if (options.filter_offensive) {

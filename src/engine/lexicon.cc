@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <unordered_map>
 
 #include "text/tsv.h"
@@ -10,8 +12,37 @@
 namespace hunch {
 namespace engine {
 
+namespace {
+
+// Whether 8 bytes hold a control byte (below 0x20, or DEL) or a byte of a
+// multi-byte sequence (0x80 and up): word-at-a-time tests whose answers are
+// exact (Bit Twiddling Hacks, "hasless" and "haszero").
+constexpr uint64_t kOnes = 0x0101010101010101ULL, kHighBits = 0x8080808080808080ULL;
+inline bool HasControl(uint64_t w) {
+  const uint64_t del = w ^ (kOnes * 0x7F);
+  return (((w - kOnes * 0x20) & ~w) | ((del - kOnes) & ~del)) & kHighBits;
+}
+
+// 0: printable ASCII only; 1: a control byte; 2: no control byte but a
+// non-ASCII one.
+int ByteClass(std::string_view s) {
+  int high = 0;
+  for (size_t i = 0; i < s.size(); i += 8) {
+    uint64_t w = kOnes * 'A';  // padding that is printable ASCII
+    std::memcpy(&w, s.data() + i, std::min<size_t>(8, s.size() - i));
+    if (HasControl(w)) return 1;
+    high |= (w & kHighBits) != 0;
+  }
+  return high ? 2 : 0;
+}
+
+}  // namespace
+
 bool IsTypeableKey(std::string_view key) {
-  if (key.empty() || !text::IsValidUtf8(key)) return false;
+  if (key.empty()) return false;
+  const int cls = ByteClass(key);  // a byte below 0x20 or DEL is a control character in any UTF-8
+  if (cls != 2) return cls == 0;
+  if (!text::IsValidUtf8(key)) return false;
   for (size_t pos = 0; pos < key.size();) {
     const char32_t c = text::NextCodePoint(key, &pos);
     if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xFFFD) return false;
@@ -19,115 +50,384 @@ bool IsTypeableKey(std::string_view key) {
   return true;
 }
 
-Status Lexicon::Build(const std::vector<std::string>& vocab, int first_word_id,
-                      std::string_view lexicon_tsv, std::string_view surface_tsv, uint64_t min_count) {
-  std::unordered_map<std::string, uint64_t> counts;
-  std::unordered_map<std::string, std::string> surface;
+namespace {
+
+uint64_t Up8(uint64_t x) { return (x + 7) & ~uint64_t{7}; }
+
+// Where each array of "lexicon.bin" starts (bytes from the section's start),
+// and the section's size: the arrays follow the header in this order, each
+// at a multiple of 8 (docs/format.md).
+struct Layout {
+  uint64_t counts, key_offsets, display_offsets, vocab_ids, log_tails, by_vocab, tail, lcp, keys, displays, total;
+};
+
+Layout LayoutOf(const LexiconSectionHeader& h) {
+  const uint64_t n = h.num_words;
+  Layout l;
+  uint64_t off = sizeof(LexiconSectionHeader);
+  l.counts = off;
+  off = Up8(off + 8 * n);
+  l.key_offsets = off;
+  off = Up8(off + 4 * (n + 1));
+  l.display_offsets = off;
+  off = Up8(off + 4 * (n + 1));
+  l.vocab_ids = off;
+  off = Up8(off + 4 * n);
+  l.log_tails = off;
+  off = Up8(off + 4 * n);
+  l.by_vocab = off;
+  off = Up8(off + 4 * uint64_t{h.vocab_size});
+  l.tail = off;
+  off = Up8(off + 4 * uint64_t{h.num_tail});
+  l.lcp = off;
+  off = Up8(off + n);
+  l.keys = off;
+  off = Up8(off + h.key_bytes);
+  l.displays = off;
+  off = Up8(off + h.display_bytes);
+  l.total = off;
+  return l;
+}
+
+bool LittleEndianHost() {
+  const uint16_t one = 1;
+  uint8_t b;
+  std::memcpy(&b, &one, 1);
+  return b == 1;
+}
+
+// Whether a < b in byte order and `lcp` is their common prefix capped at 255:
+// memcmp of the claimed prefix and one byte after it, not a byte loop.
+bool SortedWithPrefix(std::string_view a, std::string_view b, size_t lcp) {
+  if (lcp > a.size() || lcp > b.size() || std::memcmp(a.data(), b.data(), lcp) != 0) return false;
+  if (lcp == 255) return a.substr(255) < b.substr(255);
+  if (lcp == a.size()) return b.size() > lcp;  // a is a proper prefix of b
+  return lcp < b.size() && static_cast<uint8_t>(a[lcp]) < static_cast<uint8_t>(b[lcp]);
+}
+
+Status Bad(const std::string& what) { return Status::Corruption("lexicon.bin: " + what); }
+
+// "^": the first character upper-cased; "^^": every one (ASCII letters).
+std::string DeriveDisplay(std::string_view key, std::string_view surface) {
+  std::string d(key);
+  const bool all = surface.size() == 2;
+  for (size_t k = 0; k < d.size() && (all || k == 0); ++k)
+    if (d[k] >= 'a' && d[k] <= 'z') d[k] = static_cast<char>(d[k] - 'a' + 'A');
+  return d;
+}
+
+}  // namespace
+
+Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string_view lexicon_tsv,
+                           std::string_view surface_tsv, uint64_t min_count, std::string* out) {
+  std::unordered_map<std::string_view, uint64_t> counts;
+  std::unordered_map<std::string_view, std::string_view> surface;
   size_t bad = text::ForEachTsvRow(lexicon_tsv, [&](size_t, const std::vector<std::string_view>& f) {
     unsigned long long n;
     if (f.size() != 2 || f[0].empty() || !text::ParseTsvCount(f[1], 19, &n)) return false;
-    counts[std::string(f[0])] += n;
+    counts[f[0]] += n;
     return true;
   });
   if (bad) return Status::Corruption("lexicon metadata: line " + std::to_string(bad) + " is not 'token<TAB>count'");
   bad = text::ForEachTsvRow(surface_tsv, [&](size_t, const std::vector<std::string_view>& f) {
     if (f.size() != 2 || f[0].empty() || f[1].empty()) return false;
-    surface[std::string(f[0])] = std::string(f[1]);
+    surface[f[0]] = f[1];
     return true;
   });
   if (bad) return Status::Corruption("surface metadata: line " + std::to_string(bad) + " is not 'token<TAB>spelling'");
+  if (vocab.size > static_cast<size_t>(std::numeric_limits<int32_t>::max()))
+    return Status::InvalidArgument("lexicon: more than 2^31 - 1 vocabulary tokens");
 
-  words_.clear();
-  std::unordered_map<std::string, int32_t> vocab_ids;
-  for (size_t id = static_cast<size_t>(std::max(first_word_id, 0)); id < vocab.size(); ++id)
-    if (IsTypeableKey(vocab[id])) vocab_ids.emplace(vocab[id], static_cast<int32_t>(id));
+  struct Entry {
+    std::string_view key;
+    uint64_t count;
+    int32_t vocab_id;
+  };
+  std::vector<Entry> words;
+  std::unordered_map<std::string_view, int32_t> vocab_ids;
+  const size_t first = static_cast<size_t>(std::max(first_word_id, 0));
+  for (size_t id = first; id < vocab.size; ++id) {
+    const std::string_view tok = vocab.token(id);
+    if (IsTypeableKey(tok)) vocab_ids.emplace(tok, static_cast<int32_t>(id));  // a repeated token: its first id
+  }
+  words.reserve(vocab_ids.size() + counts.size());
   for (const auto& kv : vocab_ids) {
-    Word w;
-    w.key = kv.first;
-    w.vocab_id = kv.second;
     auto c = counts.find(kv.first);
-    w.count = c == counts.end() ? 0 : c->second;
-    words_.push_back(std::move(w));
+    words.push_back({kv.first, c == counts.end() ? 0 : c->second, kv.second});
   }
   for (const auto& kv : counts) {
     if (!IsTypeableKey(kv.first) || vocab_ids.count(kv.first) || kv.second < min_count) continue;
-    Word w;
-    w.key = kv.first;
-    w.count = kv.second;
-    words_.push_back(std::move(w));
+    words.push_back({kv.first, kv.second, -1});
   }
-  // Sort an index (moving the Word structs, strings and all, is slow).
-  std::vector<uint32_t> order(words_.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
-  std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) { return words_[a].key < words_[b].key; });
-  std::vector<Word> sorted;
-  sorted.reserve(words_.size());
-  for (uint32_t i : order) sorted.push_back(std::move(words_[i]));
-  words_.swap(sorted);
-  by_vocab_.assign(vocab.size(), -1);
-  tail_by_count_.clear();
-  tail_total_ = 0;
-  for (size_t i = 0; i < words_.size(); ++i) {
-    Word& w = words_[i];
-    auto s = surface.find(w.key);
-    w.display = s == surface.end() ? w.key : s->second;
-    // "^": first letter upper-case; "^^": all upper-case (ASCII letters).
-    if (w.display == "^" || w.display == "^^") {
-      const bool all = w.display.size() == 2;
-      w.display = w.key;
-      for (size_t k = 0; k < w.display.size() && (all || k == 0); ++k)
-        if (w.display[k] >= 'a' && w.display[k] <= 'z') w.display[k] = static_cast<char>(w.display[k] - 'a' + 'A');
+  std::sort(words.begin(), words.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  if (words.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max()))
+    return Status::InvalidArgument("lexicon: more than 2^31 - 1 words");
+  const size_t n = words.size();
+
+  // Displays: only those that differ from the key are stored.
+  std::string display_blob;
+  std::vector<uint32_t> display_offsets(n + 1, 0);
+  uint64_t key_bytes = 0;
+  for (size_t i = 0; i < n; ++i) {
+    key_bytes += words[i].key.size();
+    auto s = surface.find(words[i].key);
+    if (s != surface.end()) {
+      const std::string d =
+          s->second == "^" || s->second == "^^" ? DeriveDisplay(words[i].key, s->second) : std::string(s->second);
+      if (d != words[i].key) display_blob += d;
     }
-    if (w.vocab_id >= 0) {
-      by_vocab_[w.vocab_id] = static_cast<int32_t>(i);
-    } else {
-      tail_by_count_.push_back(static_cast<int32_t>(i));
-      tail_total_ += w.count;
+    if (display_blob.size() > std::numeric_limits<uint32_t>::max())
+      return Status::InvalidArgument("lexicon: more than 4 GiB of display spellings");
+    display_offsets[i + 1] = static_cast<uint32_t>(display_blob.size());
+  }
+  if (key_bytes > std::numeric_limits<uint32_t>::max())
+    return Status::InvalidArgument("lexicon: more than 4 GiB of keys");
+
+  std::vector<int32_t> tail;
+  uint64_t tail_total = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (words[i].vocab_id < 0) {
+      tail.push_back(static_cast<int32_t>(i));
+      tail_total += words[i].count;
     }
+  std::stable_sort(tail.begin(), tail.end(),
+                   [&words](int32_t a, int32_t b) { return words[a].count > words[b].count; });
+
+  LexiconSectionHeader h;
+  h.magic = kLexiconMagic;
+  h.version = kLexiconVersion;
+  h.num_words = static_cast<uint32_t>(n);
+  h.vocab_size = static_cast<uint32_t>(vocab.size);
+  h.num_tail = static_cast<uint32_t>(tail.size());
+  h.first_word_id = static_cast<uint32_t>(first);
+  h.key_bytes = static_cast<uint32_t>(key_bytes);
+  h.display_bytes = static_cast<uint32_t>(display_blob.size());
+  h.min_count = min_count;
+  h.tail_total = tail_total;
+  const Layout l = LayoutOf(h);
+  out->assign(l.total, '\0');
+  char* p = &(*out)[0];
+  std::memcpy(p, &h, sizeof(h));
+  const double total = static_cast<double>(std::max<uint64_t>(tail_total, 1));
+  std::vector<int32_t> by_vocab(vocab.size, -1);
+  uint32_t key_off = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Entry& w = words[i];
+    std::memcpy(p + l.counts + 8 * i, &w.count, 8);
+    std::memcpy(p + l.key_offsets + 4 * i, &key_off, 4);
+    std::memcpy(p + l.keys + key_off, w.key.data(), w.key.size());
+    key_off += static_cast<uint32_t>(w.key.size());
+    std::memcpy(p + l.vocab_ids + 4 * i, &w.vocab_id, 4);
+    const float log_tail = w.vocab_id < 0 ? static_cast<float>(std::log(w.count / total)) : 0.0f;
+    std::memcpy(p + l.log_tails + 4 * i, &log_tail, 4);
+    if (w.vocab_id >= 0) by_vocab[w.vocab_id] = static_cast<int32_t>(i);
+    const uint8_t lcp =
+        i + 1 < n ? SortedGroups::CommonPrefix(w.key, words[i + 1].key) : 0;
+    p[l.lcp + i] = static_cast<char>(lcp);
   }
-  groups_.Build(words_.size(), [this](size_t i) { return std::string_view(words_[i].key); });
-  const double total = static_cast<double>(std::max<uint64_t>(tail_total_, 1));
-  for (int32_t i : tail_by_count_) words_[i].log_tail = static_cast<float>(std::log(words_[i].count / total));
-  std::stable_sort(tail_by_count_.begin(), tail_by_count_.end(),
-                   [this](int32_t a, int32_t b) { return words_[a].count > words_[b].count; });
-  vocab_ids_.resize(words_.size());
-  log_tails_.resize(words_.size());
-  for (size_t i = 0; i < words_.size(); ++i) {
-    vocab_ids_[i] = words_[i].vocab_id;
-    log_tails_[i] = words_[i].log_tail;
+  std::memcpy(p + l.key_offsets + 4 * n, &key_off, 4);
+  std::memcpy(p + l.display_offsets, display_offsets.data(), 4 * (n + 1));
+  if (!by_vocab.empty()) std::memcpy(p + l.by_vocab, by_vocab.data(), 4 * by_vocab.size());
+  if (!tail.empty()) std::memcpy(p + l.tail, tail.data(), 4 * tail.size());
+  if (!display_blob.empty()) std::memcpy(p + l.displays, display_blob.data(), display_blob.size());
+  return Status::OK();
+}
+
+Status ReadLexiconHeader(const uint8_t* data, size_t size, LexiconSectionHeader* out) {
+  if (!LittleEndianHost()) return Status::Unsupported("lexicon.bin: a little-endian section on a big-endian host");
+  if (!data || size < sizeof(LexiconSectionHeader))
+    return Bad(std::to_string(size) + " bytes, fewer than its 64-byte header");
+  if (reinterpret_cast<uintptr_t>(data) % 8) return Bad("not 8-byte aligned in memory");
+  LexiconSectionHeader h;
+  std::memcpy(&h, data, sizeof(h));
+  if (h.magic != kLexiconMagic) return Bad("bad magic (not a lexicon section)");
+  if (h.version != kLexiconVersion)
+    return Bad("version " + std::to_string(h.version) + ", this engine reads version " +
+               std::to_string(kLexiconVersion));
+  if (h.reserved[0] != 0 || h.reserved[1] != 0) return Bad("the reserved header field is not 0");
+  if (h.num_words > static_cast<uint32_t>(std::numeric_limits<int32_t>::max()) ||
+      h.vocab_size > static_cast<uint32_t>(std::numeric_limits<int32_t>::max()))
+    return Bad("more than 2^31 - 1 words or vocabulary tokens");
+  const uint64_t want = LayoutOf(h).total;
+  if (size != want)
+    return Bad(std::to_string(size) + " bytes where its counts make " + std::to_string(want));
+  *out = h;
+  return Status::OK();
+}
+
+Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vocab, int first_word_id) {
+  LexiconSectionHeader h;
+  HUNCH_RETURN_IF_ERROR(ReadLexiconHeader(data, size, &h));
+  const size_t first = static_cast<size_t>(std::max(first_word_id, 0));
+  if (h.vocab_size != vocab.size)
+    return Bad("built for " + std::to_string(h.vocab_size) + " vocabulary tokens, the model has " +
+               std::to_string(vocab.size));
+  if (h.first_word_id != first)
+    return Bad("first word id " + std::to_string(h.first_word_id) + ", the tokenizer's is " + std::to_string(first));
+  if (h.num_tail > h.num_words) return Bad("more tail words than words");
+  const Layout l = LayoutOf(h);
+  const size_t n = h.num_words;
+  const uint64_t* counts = reinterpret_cast<const uint64_t*>(data + l.counts);
+  const uint32_t* key_off = reinterpret_cast<const uint32_t*>(data + l.key_offsets);
+  const uint32_t* disp_off = reinterpret_cast<const uint32_t*>(data + l.display_offsets);
+  const int32_t* vids = reinterpret_cast<const int32_t*>(data + l.vocab_ids);
+  const float* tails = reinterpret_cast<const float*>(data + l.log_tails);
+  const int32_t* by_vocab = reinterpret_cast<const int32_t*>(data + l.by_vocab);
+  const int32_t* tail = reinterpret_cast<const int32_t*>(data + l.tail);
+  const uint8_t* lcp = data + l.lcp;
+  const char* keys = reinterpret_cast<const char*>(data + l.keys);
+  const char* displays = reinterpret_cast<const char*>(data + l.displays);
+
+  // Keys: offsets from 0 to key_bytes, each key non-empty and typeable,
+  // strictly increasing in byte order, lcp_next their common prefixes.
+  if (key_off[0] != 0 || key_off[n] != h.key_bytes) return Bad("key offsets do not span the key bytes");
+  if (disp_off[0] != 0 || disp_off[n] != h.display_bytes)
+    return Bad("display offsets do not span the display bytes");
+  std::string_view prev;
+  for (size_t i = 0; i < n; ++i) {
+    // Each offset within its blob before any byte is read (the last one
+    // alone bounds the others only once all are known to increase).
+    if (key_off[i + 1] <= key_off[i] || key_off[i + 1] > h.key_bytes)
+      return Bad("key offsets not increasing at word " + std::to_string(i));
+    if (disp_off[i + 1] < disp_off[i] || disp_off[i + 1] > h.display_bytes)
+      return Bad("display offsets decreasing at word " + std::to_string(i));
+    const std::string_view key(keys + key_off[i], key_off[i + 1] - key_off[i]);
+    if (!IsTypeableKey(key)) return Bad("word " + std::to_string(i) + " is not typeable text");
+    const std::string_view display(displays + disp_off[i], disp_off[i + 1] - disp_off[i]);
+    if (!display.empty() && !text::IsValidUtf8(display))
+      return Bad("the display of word " + std::to_string(i) + " is not UTF-8");
+    if (i > 0 && !SortedWithPrefix(prev, key, lcp[i - 1])) {
+      return prev < key ? Bad("lcp_next wrong at word " + std::to_string(i - 1))
+                  : Bad("keys not sorted at word " + std::to_string(i));
+    }
+    prev = key;
   }
+  if (n > 0 && lcp[n - 1] != 0) return Bad("lcp_next of the last word is not 0");
+
+  // Vocabulary ids: word -> id and id -> word agree, and the words of the
+  // vocabulary are exactly its typeable tokens from first_word_id on.
+  size_t in_vocab = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t v = vids[i];
+    if (v == -1) {
+      if (std::isnan(tails[i]) || tails[i] > 0) return Bad("log_tail of word " + std::to_string(i) + " out of range");
+      continue;
+    }
+    if (v < static_cast<int32_t>(first) || static_cast<uint32_t>(v) >= h.vocab_size || by_vocab[v] != static_cast<int32_t>(i))
+      return Bad("vocabulary id of word " + std::to_string(i) + " out of range or unmatched");
+    if (tails[i] != 0.0f) return Bad("log_tail of vocabulary word " + std::to_string(i) + " is not 0");
+    ++in_vocab;
+  }
+  size_t mapped = 0;
+  for (size_t id = 0; id < h.vocab_size; ++id) {
+    const int32_t b = by_vocab[id];
+    const std::string_view tok = vocab.token(id);
+    const bool word = id >= first && IsTypeableKey(tok);
+    if (b == -1 && !word) continue;
+    if (b == -1) {
+      // A token that repeats an earlier one maps to nothing: the word has the first id.
+      size_t lo = 0, hi = n;
+      while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (std::string_view(keys + key_off[mid], key_off[mid + 1] - key_off[mid]) < tok)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      if (lo < n && std::string_view(keys + key_off[lo], key_off[lo + 1] - key_off[lo]) == tok && vids[lo] >= 0 &&
+          static_cast<size_t>(vids[lo]) < id)
+        continue;
+    }
+    if (b < 0 || static_cast<size_t>(b) >= n || vids[b] != static_cast<int32_t>(id) ||
+        std::string_view(keys + key_off[b], key_off[b + 1] - key_off[b]) != tok)
+      return Bad("vocabulary token " + std::to_string(id) + " is not the lexicon word it maps to");
+    ++mapped;
+  }
+  if (mapped != in_vocab || n - in_vocab != h.num_tail) return Bad("word counts inconsistent");
+
+  // The tail: its words by count, highest first, ties in index order (so no
+  // index repeats), each outside the vocabulary and >= min_count, summing to
+  // tail_total.
+  uint64_t total = 0;
+  for (size_t t = 0; t < h.num_tail; ++t) {
+    const int32_t i = tail[t];
+    if (i < 0 || static_cast<size_t>(i) >= n || vids[i] != -1 || counts[i] < h.min_count)
+      return Bad("tail entry " + std::to_string(t) + " is not a tail word");
+    if (t > 0) {
+      const int32_t j = tail[t - 1];
+      if (counts[j] < counts[i] || (counts[j] == counts[i] && j >= i))
+        return Bad("tail not ordered by count at entry " + std::to_string(t));
+    }
+    total += counts[i];
+  }
+  if (total != h.tail_total) return Bad("tail_total is not the sum of the tail's counts");
+
+  n_ = n;
+  vocab_size_ = h.vocab_size;
+  num_tail_ = h.num_tail;
+  tail_total_ = h.tail_total;
+  min_count_ = h.min_count;
+  counts_ = counts;
+  key_offsets_ = key_off;
+  display_offsets_ = disp_off;
+  vocab_ids_ = vids;
+  log_tails_ = tails;
+  by_vocab_ = by_vocab;
+  tail_by_count_ = tail;
+  lcp_next_ = lcp;
+  groups_.View(lcp, n);
+  key_blob_ = keys;
+  display_blob_ = displays;
+  return Status::OK();
+}
+
+Status Lexicon::Build(const VocabRef& vocab, int first_word_id, std::string_view lexicon_tsv,
+                      std::string_view surface_tsv, uint64_t min_count) {
+  std::string bytes;
+  HUNCH_RETURN_IF_ERROR(BuildLexiconSection(vocab, first_word_id, lexicon_tsv, surface_tsv, min_count, &bytes));
+  std::vector<uint64_t> owned(bytes.size() / 8);
+  std::memcpy(owned.data(), bytes.data(), bytes.size());
+  const Status st =
+      ViewSection(reinterpret_cast<const uint8_t*>(owned.data()), bytes.size(), vocab, first_word_id);
+  if (!st.ok()) return Status::Internal("the lexicon builder's section fails its checks: " + st.message());
+  owned_.swap(owned);  // the vector's buffer (and the views into it) stays where it is
   return Status::OK();
 }
 
 size_t Lexicon::GroupEnd(size_t pos, size_t hi, size_t bytes) const { return groups_.GroupEnd(pos, hi, bytes); }
 
 int32_t Lexicon::Find(std::string_view key) const {
-  auto it = std::lower_bound(words_.begin(), words_.end(), key,
-                             [](const Word& w, std::string_view k) { return std::string_view(w.key) < k; });
-  if (it == words_.end() || it->key != key) return -1;
-  return static_cast<int32_t>(it - words_.begin());
+  size_t lo = 0, hi = n_;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (this->key(mid) < key)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < n_ && this->key(lo) == key ? static_cast<int32_t>(lo) : -1;
 }
 
 void Lexicon::PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_t* lo, size_t* hi) const {
-  auto first = words_.begin() + lo0, last = words_.begin() + hi0;
-  auto a = std::lower_bound(first, last, prefix,
-                            [](const Word& w, std::string_view p) { return std::string_view(w.key) < p; });
-  auto b = std::upper_bound(a, last, prefix, [](std::string_view p, const Word& w) {
-    return std::string_view(w.key).substr(0, p.size()) > p;
-  });
-  *lo = static_cast<size_t>(a - words_.begin());
-  *hi = static_cast<size_t>(b - words_.begin());
-}
-
-size_t Lexicon::memory_bytes() const {
-  size_t n = words_.capacity() * sizeof(Word) + by_vocab_.capacity() * sizeof(int32_t) +
-             tail_by_count_.capacity() * sizeof(int32_t) + groups_.memory_bytes() +
-             vocab_ids_.capacity() * sizeof(int32_t) + log_tails_.capacity() * sizeof(float);
-  for (const Word& w : words_) {
-    if (w.key.capacity() > 15) n += w.key.capacity() + 1;
-    if (w.display.capacity() > 15) n += w.display.capacity() + 1;
+  // First word >= prefix, then the first after it that does not start with it.
+  size_t a = lo0, b = hi0;
+  while (a < b) {
+    const size_t mid = a + (b - a) / 2;
+    if (key(mid) < prefix)
+      a = mid + 1;
+    else
+      b = mid;
   }
-  return n;
+  size_t c = a, d = hi0;
+  while (c < d) {
+    const size_t mid = c + (d - c) / 2;
+    if (key(mid).substr(0, prefix.size()) > prefix)
+      d = mid;
+    else
+      c = mid + 1;
+  }
+  *lo = a;
+  *hi = c;
 }
 
 }  // namespace engine

@@ -3,6 +3,13 @@
 // sorted array doubles as an implicit trie (a node is a range of words that
 // share their first `depth` bytes).
 //
+// The lexicon is a view of one flat byte section, "lexicon.bin"
+// (docs/format.md, "Engine sections"): the toolchain writes it into the
+// .hunch file and the engine reads it where it lies in the mapped file,
+// after checking it (ViewSection). A model without the section (an older
+// file, a test fixture) gets the same bytes from BuildLexiconSection, once,
+// in memory: the builder is the one source of the section's contents.
+//
 // Build contract (tested in lexicon_test.cc):
 //   - every vocabulary word (ids from first_word_id on) is in the lexicon,
 //     whatever its count; a word outside the vocabulary is kept when its
@@ -17,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,57 +36,147 @@
 namespace hunch {
 namespace engine {
 
+// One word, viewed in the lexicon's section (valid while the section is).
 struct Word {
-  std::string key;       // normalized token (lower case when the tokenizer lower-cases)
-  std::string display;   // spelling to show ("I", "Congress"); == key when none given
-  uint64_t count = 0;    // training frequency
-  int32_t vocab_id = -1; // LM id, -1 outside the LM's vocabulary
-  float log_tail = 0;    // outside the vocabulary: log(count / counts of all such words)
+  std::string_view key;      // normalized token (lower case when the tokenizer lower-cases)
+  std::string_view display;  // spelling to show ("I", "Congress"); == key when none given
+  uint64_t count = 0;        // training frequency
+  int32_t vocab_id = -1;     // LM id, -1 outside the LM's vocabulary
+  float log_tail = 0;        // outside the vocabulary: log(count / counts of all such words)
 };
+
+// The fixed header of "lexicon.bin" (docs/format.md).
+struct LexiconSectionHeader {
+  uint32_t magic = 0;  // kLexiconMagic
+  uint32_t version = 0;
+  uint32_t num_words = 0;
+  uint32_t vocab_size = 0;
+  uint32_t num_tail = 0;
+  uint32_t first_word_id = 0;
+  uint32_t key_bytes = 0;
+  uint32_t display_bytes = 0;
+  uint64_t min_count = 0;
+  uint64_t tail_total = 0;
+  uint64_t reserved[2] = {0, 0};
+};
+static_assert(sizeof(LexiconSectionHeader) == 64, "the header is 64 bytes");
+constexpr uint32_t kLexiconMagic = 0x5845'4C48;  // "HLEX" little-endian
+constexpr uint32_t kLexiconVersion = 1;
+constexpr const char* kLexiconSectionName = "lexicon.bin";
+
+// A read-only run of lexicon indices.
+struct IndexSpan {
+  const int32_t* data = nullptr;
+  size_t n = 0;
+  size_t size() const { return n; }
+  bool empty() const { return n == 0; }
+  int32_t operator[](size_t i) const { return data[i]; }
+  const int32_t* begin() const { return data; }
+  const int32_t* end() const { return data + n; }
+};
+
+// The vocabulary a lexicon is built from or checked against: `size` tokens,
+// token(id) for id in [0, size).
+struct VocabRef {
+  size_t size = 0;
+  std::function<std::string_view(size_t)> token;
+  static VocabRef Of(const std::vector<std::string>& tokens) {
+    return {tokens.size(), [&tokens](size_t i) { return std::string_view(tokens[i]); }};
+  }
+};
+
+// The section bytes for `vocab` (ids `first_word_id`.. are words, the ones
+// before special tokens), `lexicon_tsv` (token<TAB>count lines; may be empty:
+// then the vocabulary alone) and `surface_tsv` (token<TAB>display lines; may
+// be empty; display "^" means the token with its first ASCII letter
+// upper-cased, "^^" all ASCII letters upper-cased). Tokens of the lexicon with
+// count < min_count that are not in the vocabulary are dropped. Malformed
+// lines are kCorruption naming the line. *out is the section (its size a
+// multiple of 8).
+Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string_view lexicon_tsv,
+                           std::string_view surface_tsv, uint64_t min_count, std::string* out);
+
+// Reads and checks the header alone (magic, version, size); for choosing
+// between the section and a rebuild, and for `hunch inspect`.
+Status ReadLexiconHeader(const uint8_t* data, size_t size, LexiconSectionHeader* out);
 
 class Lexicon {
  public:
-  // `vocab`: the LM's tokens in id order (ids `first_word_id`.. are words,
-  // the ones before are special tokens). `lexicon_tsv`: token<TAB>count
-  // lines (may be empty: then the vocabulary alone). `surface_tsv`:
-  // token<TAB>display lines (may be empty; display "^" means the token with
-  // its first letter upper-cased, "^^" all upper-cased). Tokens of the lexicon with
-  // count < min_count that are not in the vocabulary are dropped.
-  Status Build(const std::vector<std::string>& vocab, int first_word_id, std::string_view lexicon_tsv,
-               std::string_view surface_tsv, uint64_t min_count);
+  Lexicon() = default;
+  // Not copyable (the views would point into the source's bytes); a move
+  // keeps the owned bytes where they are, so the views stay valid.
+  Lexicon(const Lexicon&) = delete;
+  Lexicon& operator=(const Lexicon&) = delete;
+  Lexicon(Lexicon&&) = default;
+  Lexicon& operator=(Lexicon&&) = default;
 
-  size_t size() const { return words_.size(); }
-  const Word& word(size_t i) const { return words_[i]; }
+  // Views the section `data` (size bytes, 8-byte aligned, kept alive by the
+  // caller while the lexicon is used) after checking all of it against
+  // `vocab` and `first_word_id` (every rule of docs/format.md): a hostile
+  // section is kCorruption, never a crash.
+  Status ViewSection(const uint8_t* data, size_t size, const VocabRef& vocab, int first_word_id);
+  // BuildLexiconSection into memory the lexicon owns, then ViewSection.
+  Status Build(const VocabRef& vocab, int first_word_id, std::string_view lexicon_tsv, std::string_view surface_tsv,
+               uint64_t min_count);
+  Status Build(const std::vector<std::string>& vocab, int first_word_id, std::string_view lexicon_tsv,
+               std::string_view surface_tsv, uint64_t min_count) {
+    return Build(VocabRef::Of(vocab), first_word_id, lexicon_tsv, surface_tsv, min_count);
+  }
+
+  size_t size() const { return n_; }
+  Word word(size_t i) const {
+    return Word{key(i), display(i), counts_[i], vocab_ids_[i], log_tails_[i]};
+  }
+  std::string_view key(size_t i) const {
+    return std::string_view(key_blob_ + key_offsets_[i], key_offsets_[i + 1] - key_offsets_[i]);
+  }
+  std::string_view display(size_t i) const {
+    const uint32_t a = display_offsets_[i], b = display_offsets_[i + 1];
+    return a == b ? key(i) : std::string_view(display_blob_ + a, b - a);
+  }
   // The words' LM ids and long-tail log shares as flat arrays in lexicon
   // order (the per-context scoring loop reads them for every word).
-  const int32_t* vocab_ids() const { return vocab_ids_.data(); }
-  const float* log_tails() const { return log_tails_.data(); }
+  const int32_t* vocab_ids() const { return vocab_ids_; }
+  const float* log_tails() const { return log_tails_; }
+  // Common-prefix bytes of key i and key i + 1 (at most 255; 0 for the last).
+  uint8_t lcp_next(size_t i) const { return lcp_next_[i]; }
   // Lexicon index of an LM id, -1 when that token is not in the lexicon.
   int32_t index_of_vocab(int32_t id) const {
-    return id >= 0 && static_cast<size_t>(id) < by_vocab_.size() ? by_vocab_[id] : -1;
+    return id >= 0 && static_cast<size_t>(id) < vocab_size_ ? by_vocab_[id] : -1;
   }
   // Lexicon index of `key`, -1 when absent.
   int32_t Find(std::string_view key) const;
   // The end of the run of words from `pos` (within [pos, hi)) whose keys
   // share their first `bytes` bytes with word `pos`'s, which must have at
-  // least that many (SortedGroupEnd: O(log) of the run's length).
+  // least that many: a scan of one byte per word (the common-prefix length
+  // of each key with the next), not of the words themselves.
   size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const;
   // Range [*lo, *hi) of the words whose key starts with `prefix`, within [lo0, hi0).
   void PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_t* lo, size_t* hi) const;
   // Words outside the vocabulary, most frequent first.
-  const std::vector<int32_t>& tail_by_count() const { return tail_by_count_; }
+  IndexSpan tail_by_count() const { return {tail_by_count_, num_tail_}; }
   // log P(<unk>)-relative: the total count of the tail (for the user model's smoothing).
   uint64_t tail_total() const { return tail_total_; }
-  size_t memory_bytes() const;
+  // The min_count the section was built with.
+  uint64_t min_count() const { return min_count_; }
+  // Heap bytes the lexicon holds (0 when it views a section of the model file).
+  size_t memory_bytes() const { return owned_.capacity() * sizeof(uint64_t); }
 
  private:
-  std::vector<Word> words_;          // sorted by key (byte order)
-  SortedGroups groups_;              // the runs of shared prefixes
-  std::vector<int32_t> by_vocab_;    // LM id -> lexicon index
-  std::vector<int32_t> tail_by_count_;
-  std::vector<int32_t> vocab_ids_;
-  std::vector<float> log_tails_;
-  uint64_t tail_total_ = 0;
+  std::vector<uint64_t> owned_;  // the section when built in memory (8-byte aligned)
+  size_t n_ = 0, vocab_size_ = 0, num_tail_ = 0;
+  uint64_t tail_total_ = 0, min_count_ = 0;
+  const uint64_t* counts_ = nullptr;
+  const uint32_t* key_offsets_ = nullptr;      // n + 1
+  const uint32_t* display_offsets_ = nullptr;  // n + 1; an empty range: display == key
+  const int32_t* vocab_ids_ = nullptr;
+  const float* log_tails_ = nullptr;
+  const int32_t* by_vocab_ = nullptr;          // LM id -> lexicon index
+  const int32_t* tail_by_count_ = nullptr;
+  const uint8_t* lcp_next_ = nullptr;
+  SortedGroups groups_;  // over lcp_next_: block minima for GroupEnd (n / 64 bytes of heap)
+  const char* key_blob_ = nullptr;
+  const char* display_blob_ = nullptr;
 };
 
 // True when `key` is text a person could type: non-empty, well-formed UTF-8

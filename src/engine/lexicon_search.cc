@@ -80,13 +80,13 @@ struct LexiconWords {
   const std::vector<uint8_t>* offensive;
 
   size_t size() const { return lex.size(); }
-  const std::string& key(size_t i) const { return lex.word(i).key; }
+  std::string_view key(size_t i) const { return lex.key(i); }
   size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const { return lex.GroupEnd(pos, hi, bytes); }
   float Bound(size_t lo, size_t hi) const { return scores.RangeMax(lo, hi); }
   float BlockBound(size_t b) const { return scores.block_max(b); }
   // The candidate for word i, or false when it is filtered out.
   bool Make(size_t i, std::string_view literal, Candidate* c) const {
-    if (offensive && (*offensive)[i] && lex.word(i).key != literal) return false;
+    if (offensive && (*offensive)[i] && lex.key(i) != literal) return false;
     c->word = static_cast<int32_t>(i);
     c->log_prob = scores.lexicon(i);
     return true;
@@ -193,7 +193,7 @@ class TrieSearch {
     }
     if (node.depth >= LexiconSearch::kMaxDepthBytes) return;
     while (pos < node.hi) {
-      const std::string& key = w_.key(pos);
+      const std::string_view key = w_.key(pos);
       size_t len = 0;
       const char32_t ch = FirstCodePoint(std::string_view(key).substr(node.depth), &len);
       // The group of words sharing these bytes at `depth` (the range is sorted).

@@ -32,12 +32,12 @@ TEST(LexiconTest, GroupEndMatchesAScanOfTheKeys) {
   ASSERT_GT(lex.size(), 100u);
   int checked = 0;
   for (size_t pos = 0; pos < lex.size(); ++pos) {
-    const std::string& key = lex.word(pos).key;
+    const std::string key(lex.key(pos));
     for (size_t bytes = 0; bytes <= key.size(); ++bytes) {
       for (size_t hi : {lex.size(), std::min(lex.size(), pos + 1 + rng() % 40)}) {
         size_t want = pos + 1;
-        while (want < hi && lex.word(want).key.compare(0, bytes, key, 0, bytes) == 0 &&
-               lex.word(want).key.size() >= bytes)
+        while (want < hi && lex.key(want).compare(0, bytes, std::string_view(key).substr(0, bytes)) == 0 &&
+               lex.key(want).size() >= bytes)
           ++want;
         ASSERT_EQ(lex.GroupEnd(pos, hi, bytes), want) << "pos " << pos << " bytes " << bytes << " hi " << hi;
         ++checked;
@@ -58,7 +58,7 @@ TEST(LexiconTest, CountBoundaryTailOrderAndShares) {
   Lexicon lex;
   ASSERT_TRUE(lex.Build(vocab, 3, tsv, "apple\t^\nkiwi\t^^\nthe\tThe\n", 2).ok());
   std::vector<std::string> keys;
-  for (size_t i = 0; i < lex.size(); ++i) keys.push_back(lex.word(i).key);
+  for (size_t i = 0; i < lex.size(); ++i) keys.emplace_back(lex.word(i).key);
   EXPECT_EQ(keys, (std::vector<std::string>{"apple", "fig", "kiwi", "pear", "rare", "the"}));
   EXPECT_EQ(lex.Find("lime"), -1);
   EXPECT_EQ(lex.Find("\xef\xbf\xbd"), -1);
@@ -68,7 +68,7 @@ TEST(LexiconTest, CountBoundaryTailOrderAndShares) {
   EXPECT_GE(lex.Find("kiwi"), 0);
   // Tail: by count, highest first; ties in key order.
   std::vector<std::string> tail;
-  for (int32_t i : lex.tail_by_count()) tail.push_back(lex.word(i).key);
+  for (int32_t i : lex.tail_by_count()) tail.emplace_back(lex.word(i).key);
   EXPECT_EQ(tail, (std::vector<std::string>{"apple", "fig", "pear", "kiwi"}));
   EXPECT_EQ(lex.tail_total(), 13u);
   double share = 0;

@@ -22,7 +22,7 @@ bool StartsWithWordChar(std::string_view s) {
 Status OfferPhrase(const Lexicon& lex, LmContext* lm, const Candidate& first, const WordAllowed& allowed, size_t max,
                    std::vector<Suggestion>* out) {
   if (first.word < 0 || out->empty() || max < 3) return Status::OK();
-  const Word& w1 = lex.word(first.word);
+  const Word w1 = lex.word(first.word);
   const float kMinFirst = std::log(0.2f), kMinNext = std::log(0.5f);
   if (w1.vocab_id < 0 || first.log_prob < kMinFirst || !StartsWithWordChar(w1.key)) return Status::OK();
   std::string phrase = (*out)[0].text;
@@ -38,9 +38,10 @@ Status OfferPhrase(const Lexicon& lex, LmContext* lm, const Candidate& first, co
       for (int id = 0; id < lm->vocab_size(); ++id)
         if (lex.index_of_vocab(id) >= 0 && (best < 0 || o[id] > o[best]) && allowed(lex.index_of_vocab(id))) best = id;
       if (best < 0 || o[best] < kMinNext) break;
-      const Word& wn = lex.word(lex.index_of_vocab(best));
+      const Word wn = lex.word(lex.index_of_vocab(best));
       if (!StartsWithWordChar(wn.key)) break;
-      phrase += " " + wn.display;
+      phrase += ' ';
+      phrase += wn.display;
       lp += o[best];
       ++words;
       next = best;

@@ -64,7 +64,7 @@ void Present(const Lexicon& lex, const std::vector<const Candidate*>& chosen, co
              bool typed_empty, DisplayCase display_case, std::vector<Suggestion>* out) {
   for (const Candidate* c : chosen) {
     Suggestion sg;
-    sg.text = ApplyCase(c->display(lex), display_case);
+    sg.text = ApplyCase(std::string(c->display(lex)), display_case);
     sg.score = c->score;
     if (typed_empty)
       sg.kind = SuggestionKind::kNextWord;

@@ -59,7 +59,7 @@ std::vector<const Candidate*> SelectCandidates(const Lexicon& lex, const std::ve
     for (const Candidate& c : cands) {
       if (chosen.size() >= options.max) break;
       if (!(c.score > kNegInf)) continue;
-      const std::string& key = c.key(lex);
+      const std::string key(c.key(lex));
       if (seen.count(key)) continue;
       // Offering what is already typed saves nothing while the word goes on.
       if (options.typing && key == typed_key) continue;

@@ -30,7 +30,7 @@ Candidate Cand(const Lexicon& lex, const char* key, float score, float cost = 0)
 
 std::vector<std::string> Keys(const Lexicon& lex, const std::vector<const Candidate*>& v) {
   std::vector<std::string> r;
-  for (const Candidate* c : v) r.push_back(c->key(lex));
+  for (const Candidate* c : v) r.emplace_back(c->key(lex));
   return r;
 }
 
@@ -88,12 +88,11 @@ TEST(RankingTest, PassedOverWordsMakeWayThenFillFreeSlots) {
   EXPECT_EQ(passed.size(), 0u);
 }
 
-TEST(EmojiTableTest, ParsePlacementAndErrors) {
+TEST(EmojiTableTest, BuildPlacementAndErrors) {
   EmojiTable t;
-  ASSERT_TRUE(t.Parse("A\tlove\nB\tlove\nC\tlove\nD\tlove\nE\tlove\nW\tworld\n").ok());
-  ASSERT_NE(t.Find("love"), nullptr);
-  EXPECT_EQ(t.Find("love")->size(), EmojiTable::kMaxPerKeyword);
-  EXPECT_EQ(t.Find("hate"), nullptr);
+  ASSERT_TRUE(t.Build("A\tlove\nB\tlove\nC\tlove\nD\tlove\nE\tlove\nW\tworld\n").ok());
+  EXPECT_EQ(t.Find("love"), (std::vector<std::string_view>{"A", "B", "C", "D"}));  // kMaxPerKeyword, file order
+  EXPECT_TRUE(t.Find("hate").empty());
   std::vector<Suggestion> out(2);
   out[0].score = -1;
   out[1].score = -5;
@@ -107,7 +106,18 @@ TEST(EmojiTableTest, ParsePlacementAndErrors) {
   t.Offer("love", -4, 2, &out);  // likelier than the last: takes its place
   EXPECT_EQ(out[1].text, "A");
   EXPECT_EQ(out[1].score, -4);
-  Status st = t.Parse("A\tlove\nno tab\n");
+  // Dropped emoji give way to the keyword's next one; a keyword with all
+  // of its emoji dropped offers none.
+  t.Drop({"A", "W", "not held"});
+  EXPECT_EQ(t.Find("love"), (std::vector<std::string_view>{"B", "C", "D"}));
+  out[1].text = "x";
+  out[1].score = -5;
+  t.Offer("love", -4, 2, &out);
+  EXPECT_EQ(out[1].text, "B");
+  out.resize(2);
+  t.Offer("world", 0, 3, &out);
+  EXPECT_EQ(out.size(), 2u);
+  Status st = t.Build("A\tlove\nno tab\n");
   EXPECT_EQ(st.code(), StatusCode::kCorruption);
   EXPECT_NE(st.message().find("line 2"), std::string::npos);
 }

@@ -160,7 +160,7 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   }
   // The user's spellings ("Zorblax", not "zorblax").
   for (engine::Candidate& c : cands)
-    if (const std::string* sp = user.Spelling(c.key(lex))) c.user_display = *sp;
+    if (const std::string* sp = user.Spelling(std::string(c.key(lex)))) c.user_display = *sp;
 
   engine::RankCandidates(lex, text::CountCodePoints(typed_key), e.options.savings_weight, &cands);
   const float literal_score = engine::LiteralScore(lex, cands, typed_key);
@@ -174,7 +174,7 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   engine::Present(lex, chosen, typed_key, r.typed.empty(), engine::CaseFor(r.typed, s.window.sentence_start), out);
   if (!out->empty() && engine::ShouldAutocorrect((*out)[0], literal_score, typed_key)) {
     // Not to a correction the user undid for this word.
-    const std::string& to = chosen[0]->key(lex);
+    const std::string to(chosen[0]->key(lex));
     (*out)[0].autocorrect = !user.Rejected(typed_key, to) && std::find(s.rejected.begin(), s.rejected.end(),
                                                                        typed_key + '\t' + to) == s.rejected.end();
   }
@@ -188,7 +188,7 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   }
 
   std::vector<std::string> shown;
-  for (const engine::Candidate* c : chosen) shown.push_back(c->key(lex));
+  for (const engine::Candidate* c : chosen) shown.emplace_back(c->key(lex));
   s.passed.Remember(s.window.ids, r.typed, std::move(shown));
   return Status::OK();
 }

@@ -23,17 +23,19 @@ class SortedGroups {
  public:
   static constexpr size_t kBlock = 64;
 
+  // The common-prefix bytes of a and b, capped at 255 (lcp_next's rule).
+  static uint8_t CommonPrefix(std::string_view a, std::string_view b) {
+    size_t l = 0;
+    while (l < a.size() && l < b.size() && l < 255 && a[l] == b[l]) ++l;
+    return static_cast<uint8_t>(l);
+  }
+
   // Over `n` keys sorted in byte order; key_at(i) gives key i (a string or
   // string_view).
   template <typename KeyAt>
   void Build(size_t n, const KeyAt& key_at) {
     owned_.assign(n, 0);
-    for (size_t i = 0; i + 1 < n; ++i) {
-      const std::string_view a = key_at(i), b = key_at(i + 1);
-      size_t l = 0;
-      while (l < a.size() && l < b.size() && l < 255 && a[l] == b[l]) ++l;
-      owned_[i] = static_cast<uint8_t>(l);
-    }
+    for (size_t i = 0; i + 1 < n; ++i) owned_[i] = CommonPrefix(key_at(i), key_at(i + 1));
     lcp_ = owned_.data();
     n_ = n;
     Summarise();

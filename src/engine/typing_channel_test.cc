@@ -110,7 +110,7 @@ TEST(TypingChannelTest, SearchCostsEqualAlignAndThePruningIsExact) {
       float best = kNegInf;
       for (const Candidate& c : out) {
         ASSERT_GE(c.word, 0);
-        const std::string& key = lex.word(c.word).key;
+        const std::string_view key = lex.key(c.word);
         const float align = ch.Align(key, obs, complete);
         if (c.cost > 0) EXPECT_EQ(c.cost, align) << key << " typed " << typed << " complete " << complete;
         EXPECT_LE(c.cost, TypingChannel::kMaxCost);
@@ -120,7 +120,7 @@ TEST(TypingChannelTest, SearchCostsEqualAlignAndThePruningIsExact) {
       }
       // Completeness: every correctable word scoring above best - kBeam is there.
       for (size_t i = 0; i < lex.size(); ++i) {
-        const std::string& key = lex.word(i).key;
+        const std::string_view key = lex.key(i);
         if (!LexiconSearch::IsCorrectable(key)) continue;
         const float cost = ch.Align(key, obs, complete);
         if (!(cost <= TypingChannel::kMaxCost) || cost == 0) continue;

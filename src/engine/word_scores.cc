@@ -97,7 +97,7 @@ void WordScores::Update(const float* lm_log_probs, const ContextWindow& window, 
     for (const int32_t idx : user->lexicon_words()) {
       const int32_t id = vid[idx];
       const float base = id >= 0 ? lm_log_probs[id] : lp_unk + tail[idx];
-      lp_[idx] = UserMix(base, lex.word(idx).key) + keep;
+      lp_[idx] = UserMix(base, std::string(lex.key(idx))) + keep;
     }
   }
   for (const auto& kv : recent_probs_) {

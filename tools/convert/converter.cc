@@ -4,6 +4,7 @@
 // and loads the result back.
 #include "tools/convert/converter.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <memory>
 
 #include "builder/model_builder.h"
+#include "engine/model_sections.h"
 #include "hunch/interpreter.h"
 #include "hunch/model.h"
 #include "onnx/onnx_pb.h"
@@ -172,6 +174,24 @@ Status Convert(const ConvertOptions& options, ConvertResult* result) {
   for (const auto& kv : g.metadata)
     if (kv.first.rfind("hunch.", 0) == 0 && kv.first != "hunch.vocab" && kv.first.size() > 6)
       metadata.emplace_back(kv.first.substr(6), kv.second);
+  // The engine's binary sections (lexicon.bin, emoji.bin), derived from the
+  // text ones so that the engine reads them in place.
+  {
+    auto text = [&metadata](const char* name) {
+      for (const auto& m : metadata)
+        if (m.first == name) return std::string_view(m.second);
+      return std::string_view();
+    };
+    std::vector<std::pair<std::string, std::string>> derived;
+    Status s = engine::DeriveEngineSections(text("vocab"), text("tokenizer"), text("lexicon"), text("surface"),
+                                            text("emoji"), &derived);
+    if (!s.ok()) return Status(s.code(), options.input_path + ": the engine metadata: " + s.message());
+    for (auto& d : derived) {
+      metadata.erase(std::remove_if(metadata.begin(), metadata.end(), [&](const auto& m) { return m.first == d.first; }),
+                     metadata.end());
+      metadata.push_back(std::move(d));
+    }
+  }
   for (const auto& m : metadata) result->metadata.push_back(m.first);
 
   if (!result->errors.empty()) {

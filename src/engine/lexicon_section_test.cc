@@ -1,0 +1,536 @@
+// lexicon.bin and emoji.bin: the builder's sections against the parse the
+// engine did before them (every field of every word of models/en.hunch), the
+// engine on the sections against the engine on the text, and each check of
+// docs/format.md on a corrupted section.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "builder/model_rewriter.h"
+#include "engine/emoji.h"
+#include "engine/engine_impl.h"
+#include "engine/lexicon.h"
+#include "engine/model_sections.h"
+#include "hunch/engine.h"
+#include "hunch/model.h"
+#include "testing/test_paths.h"
+#include "text/tokenizer.h"
+#include "text/tsv.h"
+
+namespace hunch {
+namespace engine {
+namespace {
+
+// The lexicon as Lexicon::Build parsed it into heap records before the
+// sections (the code of the parent commit, kept here as the reference).
+struct RefWord {
+  std::string key, display;
+  uint64_t count = 0;
+  int32_t vocab_id = -1;
+  float log_tail = 0;
+};
+struct RefLexicon {
+  std::vector<RefWord> words;
+  std::vector<uint8_t> lcp_next;
+  std::vector<int32_t> by_vocab, tail_by_count;
+  uint64_t tail_total = 0;
+};
+
+RefLexicon RefBuild(const std::vector<std::string>& vocab, int first_word_id, std::string_view lexicon_tsv,
+                    std::string_view surface_tsv, uint64_t min_count) {
+  RefLexicon r;
+  std::unordered_map<std::string, uint64_t> counts;
+  std::unordered_map<std::string, std::string> surface;
+  text::ForEachTsvRow(lexicon_tsv, [&](size_t, const std::vector<std::string_view>& f) {
+    unsigned long long n;
+    if (f.size() != 2 || f[0].empty() || !text::ParseTsvCount(f[1], 19, &n)) return false;
+    counts[std::string(f[0])] += n;
+    return true;
+  });
+  text::ForEachTsvRow(surface_tsv, [&](size_t, const std::vector<std::string_view>& f) {
+    if (f.size() != 2 || f[0].empty() || f[1].empty()) return false;
+    surface[std::string(f[0])] = std::string(f[1]);
+    return true;
+  });
+  std::unordered_map<std::string, int32_t> vocab_ids;
+  for (size_t id = static_cast<size_t>(std::max(first_word_id, 0)); id < vocab.size(); ++id)
+    if (IsTypeableKey(vocab[id])) vocab_ids.emplace(vocab[id], static_cast<int32_t>(id));
+  for (const auto& kv : vocab_ids) {
+    RefWord w;
+    w.key = kv.first;
+    w.vocab_id = kv.second;
+    auto c = counts.find(kv.first);
+    w.count = c == counts.end() ? 0 : c->second;
+    r.words.push_back(std::move(w));
+  }
+  for (const auto& kv : counts) {
+    if (!IsTypeableKey(kv.first) || vocab_ids.count(kv.first) || kv.second < min_count) continue;
+    RefWord w;
+    w.key = kv.first;
+    w.count = kv.second;
+    r.words.push_back(std::move(w));
+  }
+  std::sort(r.words.begin(), r.words.end(), [](const RefWord& a, const RefWord& b) { return a.key < b.key; });
+  r.by_vocab.assign(vocab.size(), -1);
+  for (size_t i = 0; i < r.words.size(); ++i) {
+    RefWord& w = r.words[i];
+    auto s = surface.find(w.key);
+    w.display = s == surface.end() ? w.key : s->second;
+    if (w.display == "^" || w.display == "^^") {
+      const bool all = w.display.size() == 2;
+      w.display = w.key;
+      for (size_t k = 0; k < w.display.size() && (all || k == 0); ++k)
+        if (w.display[k] >= 'a' && w.display[k] <= 'z') w.display[k] = static_cast<char>(w.display[k] - 'a' + 'A');
+    }
+    if (w.vocab_id >= 0) {
+      r.by_vocab[w.vocab_id] = static_cast<int32_t>(i);
+    } else {
+      r.tail_by_count.push_back(static_cast<int32_t>(i));
+      r.tail_total += w.count;
+    }
+  }
+  r.lcp_next.assign(r.words.size(), 0);
+  for (size_t i = 0; i + 1 < r.words.size(); ++i) {
+    const std::string& a = r.words[i].key;
+    const std::string& b = r.words[i + 1].key;
+    size_t k = 0;
+    while (k < 255 && k < a.size() && k < b.size() && a[k] == b[k]) ++k;
+    r.lcp_next[i] = static_cast<uint8_t>(k);
+  }
+  const double total = static_cast<double>(std::max<uint64_t>(r.tail_total, 1));
+  for (int32_t i : r.tail_by_count) r.words[i].log_tail = static_cast<float>(std::log(r.words[i].count / total));
+  std::stable_sort(r.tail_by_count.begin(), r.tail_by_count.end(),
+                   [&r](int32_t a, int32_t b) { return r.words[a].count > r.words[b].count; });
+  return r;
+}
+
+std::string_view Metadata(const Model& m, const char* name) {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  if (!m.GetMetadata(name, &data, &size).ok()) return {};
+  return std::string_view(reinterpret_cast<const char*>(data), size);
+}
+
+void ExpectSameLexicon(const RefLexicon& ref, const Lexicon& lex) {
+  ASSERT_EQ(lex.size(), ref.words.size());
+  for (size_t i = 0; i < lex.size(); ++i) {
+    const Word w = lex.word(i);
+    const RefWord& r = ref.words[i];
+    ASSERT_EQ(w.key, r.key) << i;
+    ASSERT_EQ(w.display, r.display) << r.key;
+    ASSERT_EQ(w.count, r.count) << r.key;
+    ASSERT_EQ(w.vocab_id, r.vocab_id) << r.key;
+    ASSERT_EQ(w.log_tail, r.log_tail) << r.key;  // bit for bit
+    ASSERT_EQ(lex.vocab_ids()[i], r.vocab_id);
+    ASSERT_EQ(lex.log_tails()[i], r.log_tail);
+    ASSERT_EQ(lex.lcp_next(i), ref.lcp_next[i]) << r.key;
+  }
+  for (size_t id = 0; id < ref.by_vocab.size(); ++id)
+    ASSERT_EQ(lex.index_of_vocab(static_cast<int32_t>(id)), ref.by_vocab[id]) << id;
+  EXPECT_EQ(lex.index_of_vocab(-1), -1);
+  EXPECT_EQ(lex.index_of_vocab(static_cast<int32_t>(ref.by_vocab.size())), -1);
+  ASSERT_EQ(std::vector<int32_t>(lex.tail_by_count().begin(), lex.tail_by_count().end()), ref.tail_by_count);
+  EXPECT_EQ(lex.tail_total(), ref.tail_total);
+}
+
+// Find, PrefixRange and GroupEnd against std::lower_bound and scans of the
+// reference's keys.
+void ExpectSameSearches(const RefLexicon& ref, const Lexicon& lex) {
+  std::vector<std::string> keys;
+  for (const RefWord& w : ref.words) keys.push_back(w.key);
+  std::vector<std::string> probes = {"", "zzzzzz", "\xff", "a", "qu", "th", "the", "thx"};
+  for (size_t i = 0; i < keys.size(); i += 7) {
+    probes.push_back(keys[i]);
+    probes.push_back(keys[i] + "a");
+    for (size_t len = 1; len < keys[i].size() && len <= 3; ++len) probes.push_back(keys[i].substr(0, len));
+  }
+  for (const std::string& p : probes) {
+    auto it = std::lower_bound(keys.begin(), keys.end(), p);
+    const int32_t want = it != keys.end() && *it == p ? static_cast<int32_t>(it - keys.begin()) : -1;
+    ASSERT_EQ(lex.Find(p), want) << p;
+    const size_t lo_want = static_cast<size_t>(it - keys.begin());
+    size_t hi_want = lo_want;
+    while (hi_want < keys.size() && keys[hi_want].compare(0, p.size(), p) == 0) ++hi_want;
+    size_t lo, hi;
+    lex.PrefixRange(p, 0, lex.size(), &lo, &hi);
+    ASSERT_EQ(lo, lo_want) << p;
+    ASSERT_EQ(hi, hi_want) << p;
+  }
+  for (size_t pos = 0; pos < keys.size(); pos += 13)
+    for (size_t bytes = 0; bytes <= std::min<size_t>(keys[pos].size(), 6); ++bytes) {
+      size_t want = pos + 1;
+      while (want < keys.size() && keys[want].size() >= bytes && keys[want].compare(0, bytes, keys[pos], 0, bytes) == 0)
+        ++want;
+      ASSERT_EQ(lex.GroupEnd(pos, keys.size(), bytes), want) << keys[pos] << " " << bytes;
+    }
+}
+
+class DefaultModelSections : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(Model::Open(hunch::testing::DefaultModelPath(), {}, &model_).ok());
+    ASSERT_TRUE(text::Tokenizer::FromModel(*model_, &tokenizer_).ok());
+    for (int i = 0; i < tokenizer_.size(); ++i) vocab_.emplace_back(tokenizer_.token(i));
+    first_ = FirstWordId(tokenizer_);
+    ref_ = RefBuild(vocab_, first_, Metadata(*model_, "lexicon"), Metadata(*model_, "surface"), kSectionMinCount);
+    ASSERT_GT(ref_.words.size(), 30000u);
+  }
+  std::shared_ptr<const Model> model_;
+  text::Tokenizer tokenizer_;
+  std::vector<std::string> vocab_;
+  int first_ = 0;
+  RefLexicon ref_;
+};
+
+// The section in models/en.hunch, viewed where it lies, holds exactly what
+// the old parse made of the text; so does the in-memory build.
+TEST_F(DefaultModelSections, TheViewEqualsTheOldParse) {
+  const std::string_view bin = Metadata(*model_, kLexiconSectionName);
+  ASSERT_FALSE(bin.empty());
+  Lexicon view;
+  Status st = view.ViewSection(reinterpret_cast<const uint8_t*>(bin.data()), bin.size(), VocabRef::Of(vocab_), first_);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(view.memory_bytes(), 0u);
+  EXPECT_EQ(view.min_count(), kSectionMinCount);
+  ExpectSameLexicon(ref_, view);
+  ExpectSameSearches(ref_, view);
+
+  Lexicon built;
+  ASSERT_TRUE(built.Build(vocab_, first_, Metadata(*model_, "lexicon"), Metadata(*model_, "surface"),
+                          kSectionMinCount).ok());
+  EXPECT_GT(built.memory_bytes(), 0u);
+  ExpectSameLexicon(ref_, built);
+  // One builder: the file's bytes are what it makes of the file's text.
+  std::string bytes;
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), first_, Metadata(*model_, "lexicon"),
+                                  Metadata(*model_, "surface"), kSectionMinCount, &bytes).ok());
+  EXPECT_TRUE(bytes == bin);
+  EXPECT_TRUE(CheckDerivedSections(*model_).ok()) << CheckDerivedSections(*model_).ToString();
+}
+
+TEST_F(DefaultModelSections, OtherMinCountsMatchTheOldParse) {
+  for (uint64_t min_count : {0, 1, 5}) {
+    Lexicon lex;
+    ASSERT_TRUE(lex.Build(vocab_, first_, Metadata(*model_, "lexicon"), Metadata(*model_, "surface"), min_count).ok());
+    ExpectSameLexicon(RefBuild(vocab_, first_, Metadata(*model_, "lexicon"), Metadata(*model_, "surface"), min_count),
+                      lex);
+  }
+}
+
+TEST_F(DefaultModelSections, TheEmojiTableEqualsTheText) {
+  const std::string_view bin = Metadata(*model_, kEmojiSectionName);
+  EmojiTable view, built;
+  ASSERT_TRUE(view.ViewSection(reinterpret_cast<const uint8_t*>(bin.data()), bin.size()).ok());
+  ASSERT_TRUE(built.Build(Metadata(*model_, "emoji")).ok());
+  EXPECT_EQ(view.memory_bytes(), 0u);
+  // The old parse: the first kMaxPerKeyword emoji of each keyword, in file order.
+  std::unordered_map<std::string, std::vector<std::string>> want;
+  text::ForEachTsvRow(Metadata(*model_, "emoji"), [&](size_t, const std::vector<std::string_view>& f) {
+    auto& list = want[std::string(f[1])];
+    if (list.size() < EmojiTable::kMaxPerKeyword) list.emplace_back(f[0]);
+    return true;
+  });
+  ASSERT_EQ(view.size(), want.size());
+  for (const auto& kv : want) {
+    const std::vector<std::string_view> got = view.Find(kv.first);
+    ASSERT_EQ(std::vector<std::string>(got.begin(), got.end()), kv.second) << kv.first;
+    ASSERT_EQ(built.Find(kv.first), got);
+  }
+}
+
+std::vector<std::string> Answers(const Engine& engine) {
+  std::unique_ptr<Session> s;
+  EXPECT_TRUE(engine.NewSession(&s).ok());
+  std::vector<std::string> out;
+  const std::vector<std::pair<std::string, std::string>> requests = {
+      {"", ""},         {"I will see you", "tom"}, {"thank you so", ""}, {"the", "wrld"}, {"I love", "pizz"},
+      {"happy", "birt"}, {"in new", "yo"},          {"she said", "i"},    {"Smile", ""},    {"", "fire"}};
+  for (const auto& r : requests) {
+    SuggestRequest req;
+    req.context = r.first;
+    req.typed = r.second;
+    req.max_suggestions = 5;
+    std::vector<Suggestion> sug;
+    EXPECT_TRUE(s->Suggest(req, &sug).ok());
+    std::string line;
+    for (const Suggestion& g : sug) line += g.text + "/" + std::to_string(static_cast<int>(g.kind)) + "/" +
+                                            std::to_string(g.score) + " ";
+    out.push_back(line);
+  }
+  return out;
+}
+
+// The engine on the sections answers exactly as on the text alone, and holds
+// neither lexicon nor emoji table on the heap.
+TEST_F(DefaultModelSections, TheEngineAnswersTheSameFromTheSectionsAndTheText) {
+  std::unique_ptr<ModelRewriter> rw;
+  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  ASSERT_TRUE(rw->RemoveMetadata(kLexiconSectionName).ok());
+  ASSERT_TRUE(rw->RemoveMetadata(kEmojiSectionName).ok());
+  std::vector<uint8_t> text_only;
+  ASSERT_TRUE(rw->Finish(&text_only).ok());
+
+  std::shared_ptr<const Engine> from_sections, from_text;
+  ASSERT_TRUE(Engine::FromModel(model_, {}, &from_sections).ok());
+  ASSERT_TRUE(Engine::OpenBuffer(text_only.data(), text_only.size(), {}, &from_text).ok());
+  const Engine::Impl& a = internal::EngineAccess::Get(*from_sections);
+  const Engine::Impl& b = internal::EngineAccess::Get(*from_text);
+  EXPECT_EQ(a.lexicon.memory_bytes(), 0u);
+  EXPECT_LT(a.emoji.memory_bytes(), b.emoji.memory_bytes());  // the dropped emoji's names only
+  EXPECT_GT(b.lexicon.memory_bytes(), 1000000u);
+  EXPECT_LT(from_sections->memory_bytes(), 100000u);  // the offensive flags, the dropped emoji
+  EXPECT_EQ(from_sections->lexicon_size(), from_text->lexicon_size());
+  EXPECT_EQ(Answers(*from_sections), Answers(*from_text));
+
+  // Another min_word_count: built from the text, as before the sections.
+  EngineOptions o;
+  o.min_word_count = 5;
+  std::shared_ptr<const Engine> five;
+  ASSERT_TRUE(Engine::FromModel(model_, o, &five).ok());
+  EXPECT_GT(internal::EngineAccess::Get(*five).lexicon.memory_bytes(), 0u);
+  EXPECT_LT(five->lexicon_size(), from_sections->lexicon_size());
+}
+
+TEST_F(DefaultModelSections, AHostileSectionIsCorruptionAtOpen) {
+  std::unique_ptr<ModelRewriter> rw;
+  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  std::string bin(Metadata(*model_, kLexiconSectionName));
+  uint32_t n;
+  std::memcpy(&n, &bin[8], 4);
+  ++n;  // one word more than the arrays hold
+  std::memcpy(&bin[8], &n, 4);
+  ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(rw->Finish(&bytes).ok());
+  std::shared_ptr<const Engine> e;
+  const Status st = Engine::OpenBuffer(bytes.data(), bytes.size(), {}, &e);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
+  EXPECT_NE(st.message().find("lexicon.bin"), std::string::npos) << st.message();
+}
+
+// ---- every check of docs/format.md on a small section ----------------------
+
+struct Offsets {  // the layout of docs/format.md
+  size_t counts, key_offsets, display_offsets, vocab_ids, log_tails, by_vocab, tail, lcp, keys, displays, total;
+};
+size_t Up8(size_t x) { return (x + 7) / 8 * 8; }
+Offsets LayoutOf(size_t n, size_t v, size_t t, size_t k, size_t d) {
+  Offsets o;
+  o.counts = 64;
+  o.key_offsets = Up8(o.counts + 8 * n);
+  o.display_offsets = Up8(o.key_offsets + 4 * (n + 1));
+  o.vocab_ids = Up8(o.display_offsets + 4 * (n + 1));
+  o.log_tails = Up8(o.vocab_ids + 4 * n);
+  o.by_vocab = Up8(o.log_tails + 4 * n);
+  o.tail = Up8(o.by_vocab + 4 * v);
+  o.lcp = Up8(o.tail + 4 * t);
+  o.keys = Up8(o.lcp + n);
+  o.displays = Up8(o.keys + k);
+  o.total = Up8(o.displays + d);
+  return o;
+}
+
+class LexiconSectionChecks : public ::testing::Test {
+ protected:
+  // Words: apple(tail 5, "Apple") fig(tail 3) pear(tail 3) rare(vocab) the(vocab, "The") thermal(tail 4).
+  void SetUp() override {
+    ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, "the\t100\nrare\t0\napple\t5\npear\t3\nfig\t3\nthermal\t4\n",
+                                    "apple\t^\nthe\tThe\n", 2, &good_)
+                    .ok());
+    LexiconSectionHeader h;
+    ASSERT_TRUE(ReadLexiconHeader(Aligned(good_), good_.size(), &h).ok());
+    n_ = h.num_words;
+    ASSERT_EQ(n_, 6u);
+    ASSERT_EQ(h.num_tail, 4u);
+    o_ = LayoutOf(n_, h.vocab_size, h.num_tail, h.key_bytes, h.display_bytes);
+    ASSERT_EQ(o_.total, good_.size());
+    ASSERT_TRUE(View(good_).ok());
+  }
+  const uint8_t* Aligned(const std::string& bytes) {
+    buf_.assign(bytes.size() / 8 + 2, 0);
+    std::memcpy(buf_.data(), bytes.data(), bytes.size());
+    return reinterpret_cast<const uint8_t*>(buf_.data());
+  }
+  Status View(const std::string& bytes, const std::vector<std::string>* vocab = nullptr, int first = 3) {
+    Lexicon lex;
+    return lex.ViewSection(Aligned(bytes), bytes.size(), VocabRef::Of(vocab ? *vocab : vocab_), first);
+  }
+  template <typename T>
+  std::string With(size_t at, T value) const {
+    std::string b = good_;
+    std::memcpy(&b[at], &value, sizeof(T));
+    return b;
+  }
+  template <typename T>
+  T At(size_t at) const {
+    T v;
+    std::memcpy(&v, &good_[at], sizeof(T));
+    return v;
+  }
+  void ExpectCorrupt(const std::string& bytes, const std::string& message) {
+    const Status st = View(bytes);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << message << ": " << st.ToString();
+    EXPECT_NE(st.message().find(message), std::string::npos) << st.message();
+  }
+
+  std::vector<std::string> vocab_ = {"<unk>", "<s>", "</s>", "the", "rare"};
+  std::string good_;
+  std::vector<uint64_t> buf_;
+  size_t n_ = 0;
+  Offsets o_;
+};
+
+TEST_F(LexiconSectionChecks, TheHeader) {
+  ExpectCorrupt(good_.substr(0, 63), "fewer than its 64-byte header");
+  ExpectCorrupt(good_ + std::string(8, '\0'), "where its counts make");
+  ExpectCorrupt(good_.substr(0, good_.size() - 8), "where its counts make");
+  ExpectCorrupt(With<uint32_t>(0, 0x12345678), "bad magic");
+  ExpectCorrupt(With<uint32_t>(4, 2), "version 2");
+  ExpectCorrupt(With<uint64_t>(48, 1), "reserved");
+  ExpectCorrupt(With<uint64_t>(56, 1), "reserved");
+  ExpectCorrupt(With<uint32_t>(8, 0x80000000u), "2^31 - 1");
+  ExpectCorrupt(With<uint32_t>(8, 7), "where its counts make");
+  // Misaligned in memory.
+  {
+    std::vector<uint64_t> b(good_.size() / 8 + 2);
+    std::memcpy(reinterpret_cast<char*>(b.data()) + 4, good_.data(), good_.size());
+    Lexicon lex;
+    const Status st =
+        lex.ViewSection(reinterpret_cast<const uint8_t*>(b.data()) + 4, good_.size(), VocabRef::Of(vocab_), 3);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption);
+    EXPECT_NE(st.message().find("aligned"), std::string::npos) << st.message();
+  }
+  // Against another vocabulary or first word id.
+  std::vector<std::string> longer = vocab_;
+  longer.push_back("extra");
+  EXPECT_EQ(View(good_, &longer).code(), StatusCode::kCorruption);
+  EXPECT_NE(View(good_, &longer).message().find("vocabulary tokens"), std::string::npos);
+  EXPECT_NE(View(good_, nullptr, 4).message().find("first word id"), std::string::npos);
+}
+
+TEST_F(LexiconSectionChecks, KeysAndDisplays) {
+  const uint32_t k = At<uint32_t>(24);
+  ExpectCorrupt(With<uint32_t>(o_.key_offsets, 1), "key offsets do not span");
+  ExpectCorrupt(With<uint32_t>(o_.key_offsets + 4 * n_, k - 1), "key offsets do not span");
+  ExpectCorrupt(With<uint32_t>(o_.key_offsets + 4, 0), "not increasing at word 0");  // an empty first key
+  // Past the blob, with the last offset right: refused before any byte is read.
+  ExpectCorrupt(With<uint32_t>(o_.key_offsets + 4, 5000), "not increasing at word 0");
+  ExpectCorrupt(With<uint32_t>(o_.display_offsets + 4, 5000), "display offsets decreasing at word 0");
+  ExpectCorrupt(With<uint32_t>(o_.display_offsets + 4 * n_, 1), "display offsets do not span");
+  ExpectCorrupt(With<uint32_t>(o_.display_offsets + 8, 4), "display offsets decreasing at word 1");
+  ExpectCorrupt(With<char>(o_.keys, '\x01'), "not typeable");
+  ExpectCorrupt(With<char>(o_.keys, '\xff'), "not typeable");
+  ExpectCorrupt(With<char>(o_.keys, 'z'), "keys not sorted at word 1");  // "zpple" > "fig"
+  ExpectCorrupt(With<uint8_t>(o_.lcp, 1), "lcp_next wrong at word 0");
+  ExpectCorrupt(With<uint8_t>(o_.lcp + n_ - 1, 1), "lcp_next of the last word");
+  ExpectCorrupt(With<char>(o_.displays, '\xff'), "display of word 0 is not UTF-8");
+}
+
+TEST_F(LexiconSectionChecks, VocabularyIds) {
+  // Words: 0 apple, 1 fig, 2 pear, 3 rare (id 4), 4 the (id 3), 5 thermal.
+  ExpectCorrupt(With<int32_t>(o_.vocab_ids + 4 * 0, 99), "vocabulary id of word 0");
+  ExpectCorrupt(With<int32_t>(o_.vocab_ids + 4 * 0, -2), "vocabulary id of word 0");
+  ExpectCorrupt(With<int32_t>(o_.vocab_ids + 4 * 0, 2), "vocabulary id of word 0");  // a special's id
+  ExpectCorrupt(With<int32_t>(o_.vocab_ids + 4 * 3, 3), "vocabulary id of word 3");  // by_vocab[3] is word 4
+  ExpectCorrupt(With<int32_t>(o_.by_vocab + 4 * 0, 1), "vocabulary token 0");        // <unk> mapped to a word
+  ExpectCorrupt(With<int32_t>(o_.by_vocab + 4 * 3, -1), "vocabulary id of word 4");
+  ExpectCorrupt(With<int32_t>(o_.by_vocab + 4 * 4, 77), "vocabulary id of word 3");
+  // The vocabulary's token is not the key its word has.
+  std::vector<std::string> other = vocab_;
+  other[4] = "rarf";
+  const Status st = View(good_, &other);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption);
+  EXPECT_NE(st.message().find("vocabulary token 4"), std::string::npos) << st.message();
+}
+
+TEST_F(LexiconSectionChecks, TheTail) {
+  // tail_by_count: apple(5) thermal(4) fig(3) pear(3) = 0 5 1 2.
+  ASSERT_EQ(At<int32_t>(o_.tail), 0);
+  ASSERT_EQ(At<int32_t>(o_.tail + 4), 5);
+  ExpectCorrupt(With<int32_t>(o_.tail, 6), "tail entry 0 is not a tail word");
+  ExpectCorrupt(With<int32_t>(o_.tail, -1), "tail entry 0 is not a tail word");
+  ExpectCorrupt(With<int32_t>(o_.tail, 4), "tail entry 0 is not a tail word");  // "the", a vocabulary word
+  ExpectCorrupt(With<int32_t>(o_.tail + 8, 2), "tail not ordered by count at entry 3");  // pear twice
+  {
+    std::string b = With<int32_t>(o_.tail + 8, 2);
+    std::memcpy(&b[o_.tail + 12], "\x01\0\0\0", 4);  // fig after pear: a tie out of index order
+    const Status st = View(b);
+    EXPECT_NE(st.message().find("tail not ordered by count at entry 3"), std::string::npos) << st.message();
+  }
+  ExpectCorrupt(With<uint64_t>(o_.counts + 8 * 1, 1), "tail entry 2 is not a tail word");  // below min_count
+  ExpectCorrupt(With<uint64_t>(40, 16), "tail_total");
+  ExpectCorrupt(With<float>(o_.log_tails, std::numeric_limits<float>::quiet_NaN()), "log_tail of word 0");
+  ExpectCorrupt(With<float>(o_.log_tails, 0.5f), "log_tail of word 0");
+  ExpectCorrupt(With<float>(o_.log_tails + 4 * 4, -1.0f), "log_tail of vocabulary word 4");
+  ExpectCorrupt(With<uint32_t>(16, 5), "where its counts make");  // num_tail: the array's size
+}
+
+TEST(EmojiSectionChecks, EveryRule) {
+  std::string good;
+  ASSERT_TRUE(BuildEmojiSection("A\tlove\nB\tlove\nW\tworld\n", &good).ok());
+  // Layout: header 32, keyword_offsets 3 x u32 (at 32), list_offsets (at 48), emoji_offsets 4 x u32 (at 64),
+  // keywords "loveworld" (at 80), emoji "ABW" (at 96); 104 bytes.
+  ASSERT_EQ(good.size(), 104u);
+  std::vector<uint64_t> buf(16);
+  auto view = [&buf](const std::string& b) {
+    std::memcpy(buf.data(), b.data(), std::min<size_t>(b.size(), 128));
+    EmojiTable t;
+    return t.ViewSection(reinterpret_cast<const uint8_t*>(buf.data()), b.size());
+  };
+  ASSERT_TRUE(view(good).ok());
+  auto with = [&good](size_t at, uint32_t v) {
+    std::string b = good;
+    std::memcpy(&b[at], &v, 4);
+    return b;
+  };
+  auto expect = [&view](const std::string& b, const std::string& message) {
+    const Status st = view(b);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << message;
+    EXPECT_NE(st.message().find(message), std::string::npos) << st.message();
+  };
+  expect(good.substr(0, 31), "fewer than its 32-byte header");
+  expect(good.substr(0, 96), "where its counts make");
+  expect(with(0, 1), "bad magic");
+  expect(with(4, 9), "version 9");
+  expect(with(24, 1), "reserved");
+  expect(with(32, 1), "keyword offsets do not span");
+  expect(with(36, 0), "keyword offsets not increasing at keyword 0");
+  expect(with(36, 5000), "keyword offsets not increasing at keyword 0");  // past the blob
+  expect(with(68, 5000), "emoji offsets not increasing at entry 0");
+  expect(with(52, 0), "keyword 0 has no emoji");
+  expect(with(56, 2), "list offsets do not span");
+  expect(with(68, 0), "emoji offsets not increasing at entry 0");
+  expect(with(76, 2), "emoji offsets do not span");
+  {
+    std::string b = good;
+    b[80] = 'x';  // "xove" sorts after "world"
+    expect(b, "keywords not sorted at keyword 1");
+  }
+  {
+    std::string b = good;
+    b[96] = '\xff';
+    expect(b, "emoji entry 0 is not UTF-8");
+  }
+  // Five emoji for one keyword, more than kMaxPerKeyword: list_offsets
+  // [0, 4, 5] of "A".."D" love, "W" world made [0, 5, 5].
+  std::string five;
+  ASSERT_TRUE(BuildEmojiSection("A\tlove\nB\tlove\nC\tlove\nD\tlove\nW\tworld\n", &five).ok());
+  ASSERT_TRUE(view(five).ok());
+  uint32_t lo[3];
+  std::memcpy(lo, &five[48], 12);
+  ASSERT_EQ(lo[1], 4u);
+  lo[1] = 5;
+  std::memcpy(&five[48], lo, 12);
+  expect(five, "keyword 0 has no emoji or more than 4");
+}
+
+}  // namespace
+}  // namespace engine
+}  // namespace hunch

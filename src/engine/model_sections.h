@@ -1,0 +1,53 @@
+// The engine's binary sections ("lexicon.bin", "emoji.bin"; docs/format.md,
+// "Engine sections") derived from a model's text metadata. The toolchain
+// (hunch convert, hunch metadata) writes them beside the text whenever it
+// writes a model, so that the engine views them in place instead of parsing
+// the text at every open; the engine builds the same bytes in memory, with
+// the same builders, for a model without them.
+#ifndef HUNCH_ENGINE_MODEL_SECTIONS_H_
+#define HUNCH_ENGINE_MODEL_SECTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hunch/status.h"
+#include "text/tokenizer.h"
+
+namespace hunch {
+namespace engine {
+
+// The min_count the toolchain builds "lexicon.bin" with: the engine's
+// default EngineOptions::min_word_count. An engine opened with another
+// min_word_count builds its lexicon from the text metadata instead.
+constexpr uint64_t kSectionMinCount = 2;
+
+// The first id of a word (the specials <unk>, <s>, </s> come before it).
+int FirstWordId(const text::Tokenizer& tokenizer);
+
+// The names of the derived sections (each is the binary form of text metadata).
+const std::vector<std::string>& DerivedSectionNames();
+// Whether `name` is such a section (hunch metadata refuses to set them).
+bool IsDerivedSection(std::string_view name);
+
+// The sections derived from the text metadata, as (name, bytes) pairs:
+// "lexicon.bin" when "vocab" and "tokenizer" make a tokenizer (with
+// "lexicon" and "surface" when present; without a tokenizer the engine does
+// not open the model at all), "emoji.bin" when there is "emoji". Empty
+// strings stand for absent entries. Malformed lexicon, surface or emoji text
+// is the builders' kCorruption.
+Status DeriveEngineSections(std::string_view vocab, std::string_view tokenizer, std::string_view lexicon,
+                            std::string_view surface, std::string_view emoji,
+                            std::vector<std::pair<std::string, std::string>>* out);
+
+// Whether the model's derived sections are exactly what its text metadata
+// derives (none missing, none extra, every byte the same): OK, or
+// kCorruption naming the first that differs.
+Status CheckDerivedSections(const Model& model);
+
+}  // namespace engine
+}  // namespace hunch
+
+#endif  // HUNCH_ENGINE_MODEL_SECTIONS_H_
