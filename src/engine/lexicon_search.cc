@@ -34,29 +34,17 @@ bool LexiconSearch::IsCorrectable(std::string_view key) {
 
 namespace {
 
-// One trie node: the words [lo, hi) share their first `depth` bytes; `col`
-// is its channel column (offset into State::pool), `parent_col` its
-// parent's (for transpositions; SIZE_MAX at the root).
-struct Node {
-  size_t lo, hi, depth;
-  size_t col, parent_col;
-  char32_t last;           // the node's letter (the last of its prefix)
-  float best_prefix;       // min over the path's columns of cell n (a completion's cost); kInf at the root
-  float bound;             // max log P over the range minus the lowest reachable cost
-  float trans_min;         // the lowest cost a transposition of this node's letter with the next reaches
-                           // (from the parent column); kInf when none can
-  LiveRange live;          // of col
-  LiveRange parent_live;   // of parent_col
-  bool operator<(const Node& o) const { return bound < o.bound; }
-};
+using search_internal::Node;
 
 struct State {
+  State(SearchScratch* scratch) : pool(scratch->pool), frontier(scratch->frontier) {}
   const std::vector<Observation>* obs;
   std::string_view literal;
   size_t n;
   bool complete;
   size_t keep;
-  std::vector<float> pool;  // the nodes' columns, n + 1 floats each
+  std::vector<float>& pool;      // the nodes' columns, n + 1 floats each
+  std::vector<Node>& frontier;   // a max-heap by bound (std::push_heap)
   std::priority_queue<float, std::vector<float>, std::greater<float>> top;
   std::vector<Candidate>* out;
   float best = kNegInf;  // the best score found so far
@@ -151,21 +139,23 @@ class TrieSearch {
     if (w_.size() == 0) return true;
     st_.pool.resize(st_.n + 1);
     const LiveRange root_live = TypingChannel::Root(st_.n, st_.pool.data());
-    std::priority_queue<Node> frontier;
+    std::vector<Node>& frontier = st_.frontier;
+    frontier.clear();
     // A completion must match at least one letter of the word: the root's
     // best_prefix (no letter) is +inf.
-    frontier.push(Node{0, w_.size(), 0, 0, SIZE_MAX, 0, kInf, 0.0f, kInf, root_live, {}});
+    Push(Node{0, w_.size(), 0, 0, SIZE_MAX, 0, kInf, 0.0f, kInf, root_live, {}});
     size_t expanded = 0;
     bool exact = true;
     while (!frontier.empty()) {
-      Node node = frontier.top();
-      frontier.pop();
+      std::pop_heap(frontier.begin(), frontier.end());
+      const Node node = frontier.back();
+      frontier.pop_back();
       if (!(node.bound > st_.threshold())) break;
       if (expanded == max_expansions) {
         exact = false;
         break;
       }
-      Expand(node, &frontier);
+      Expand(node);
       ++expanded;
     }
     if (expansions) *expansions = expanded;
@@ -173,7 +163,12 @@ class TrieSearch {
   }
 
  private:
-  void Expand(const Node& node, std::priority_queue<Node>* frontier) const {
+  void Push(const Node& node) const {
+    st_.frontier.push_back(node);
+    std::push_heap(st_.frontier.begin(), st_.frontier.end());
+  }
+
+  void Expand(const Node& node) const {
     State& st = st_;
     const size_t n = st.n, w = n + 1;
     size_t pos = node.lo;
@@ -226,7 +221,7 @@ class TrieSearch {
         continue;
       }
       kid.bound = w_.Bound(kid.lo, kid.hi) - cost_bound;
-      if (kid.bound > st.threshold()) frontier->push(kid);
+      if (kid.bound > st.threshold()) Push(kid);
     }
   }
 
@@ -270,15 +265,17 @@ std::vector<std::string> WordsToAlign(const UserCounts& user, const WordScores& 
 }  // namespace
 
 void LexiconSearch::Run(const std::vector<Observation>& obs, std::string_view literal, bool complete, size_t keep,
-                        const UserCounts* user, std::vector<Candidate>* out, Stats* stats) const {
-  State st;
+                        const UserCounts* user, std::vector<Candidate>* out, Stats* stats,
+                        SearchScratch* scratch) const {
+  SearchScratch local;
+  State st(scratch ? scratch : &local);
   st.obs = &obs;
   st.literal = literal;
   st.n = obs.size();
   st.complete = complete;
   st.keep = keep;
   st.out = out;
-  st.pool.reserve(64 * (st.n + 1));
+  st.pool.clear();
   const LexiconWords lexicon{lex_, scores_, offensive_};
   TrieSearch<LexiconWords> lexicon_search(lexicon, channel_, &st);
   // Phase 1: the words the literal typing starts (or is), at cost 0.

@@ -36,6 +36,10 @@ struct Session::Impl {
   engine::ContextWindow window;
   engine::WordScores scores;
   engine::PassedOver passed;
+  // Kept from call to call: a keystroke allocates nothing once they have grown.
+  engine::SearchScratch search;
+  std::vector<engine::Candidate> cands;
+  std::vector<engine::Observation> obs;
   bool private_mode = false;
   // Autocorrections the user undid in this session ("typed<TAB>correction"),
   // kept here too so that a private session does not flag them again.
@@ -146,7 +150,8 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   const size_t keep = n_out * 2 + 4 + (e.options.skip_passed_over && typing ? s.passed.size() : 0);
   const std::string typed_key = e.tokenizer.Normalize(r.typed);
   const std::vector<uint8_t>* offensive = e.offensive.empty() ? nullptr : &e.offensive;
-  std::vector<engine::Candidate> cands;
+  std::vector<engine::Candidate>& cands = s.cands;
+  cands.clear();
   if (r.typed.empty()) {
     engine::NextWordCandidates(lex, s.lm.log_probs(), e.lm.vocab_size, s.window, &user, s.scores, offensive, keep,
                                &cands);
@@ -154,9 +159,10 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
     engine::PrefixCandidates(lex, s.scores, typed_key, r.complete, static_cast<uint64_t>(e.options.min_word_count),
                              offensive, &cands);
   } else {
-    std::vector<engine::Observation> obs;
+    std::vector<engine::Observation>& obs = s.obs;
     e.channel.Observe(typed_key, r.touches, &obs);
-    engine::LexiconSearch(lex, e.channel, s.scores, offensive).Run(obs, typed_key, r.complete, keep, &user, &cands);
+    engine::LexiconSearch(lex, e.channel, s.scores, offensive)
+        .Run(obs, typed_key, r.complete, keep, &user, &cands, nullptr, &s.search);
   }
   // The user's spellings ("Zorblax", not "zorblax").
   for (engine::Candidate& c : cands)
