@@ -61,8 +61,8 @@ const char* kServeUsage =
     "  --data DIR: keep each user's dictionary in the crash-safe file DIR/<user>.dict; without it\n"
     "    users live in memory only and are lost when the server stops (or evicts them)\n"
     "  --web DIR: the static files served at / (default: web/ of the source tree, else the installed one)\n"
-    "  --threads N: worker threads (default: 4 per core, at least 8; a worker also holds a client's\n"
-    "    idle keep-alive connection, up to 2 seconds)\n"
+    "  --threads N: worker threads, the connections served at once (default: 8 per core, at least 64;\n"
+    "    a worker holds its connection while it is kept alive, idle up to 2 seconds)\n"
     "  --max-users N: users kept open at most (default 256, at most 512); the least recently used idle\n"
     "    one is closed past that\n"
     "  --user-idle SECONDS: close users unused this long (default 300; 0: only when evicted), which\n"
@@ -573,7 +573,7 @@ int ServeMain(int argc, char** argv) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   long long port = 0, threads = 0, max_users = 0, user_idle = 0;
   if (!args.GetInt("port", 8080, 0, 65535, &port) ||
-      !args.GetInt("threads", std::max<long long>(8, 4LL * cores), 1, 1024, &threads) ||
+      !args.GetInt("threads", std::max<long long>(64, 8LL * cores), 1, 1024, &threads) ||
       !args.GetInt("max-users", 256, 1, 512, &max_users) || !args.GetInt("user-idle", 300, 0, 86400 * 365, &user_idle))
     return Usage(cmd, kServeUsage, args.error());
   const std::string host = args.Get("host", "127.0.0.1");
