@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -549,6 +550,16 @@ void Service::Install(httplib::Server& svr) {
   svr.Options(".*", [this](const Request& req, Response& res) { Fallback(req, res, nullptr); });
 }
 
+// httplib's server with its listening socket reachable: the library listens
+// with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into Debian's
+// build), so clients that reconnect together (a keep-alive connection ends
+// after 100 requests) overflow it and wait for SYN retransmits (1 s, 3 s).
+// listen() again on the bound socket raises the backlog.
+class Server : public httplib::Server {
+ public:
+  bool RaiseBacklog(int backlog) { return svr_sock_ != INVALID_SOCKET && ::listen(svr_sock_, backlog) == 0; }
+};
+
 bool IsDirectory(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -629,7 +640,7 @@ int ServeMain(int argc, char** argv) {
   }
 
   Service service(engine, layout, so);
-  httplib::Server svr;
+  Server svr;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   svr.set_read_timeout(kReadTimeoutSeconds, 0);
   svr.set_write_timeout(kWriteTimeoutSeconds, 0);
@@ -658,6 +669,9 @@ int ServeMain(int argc, char** argv) {
     return Fail(cmd, "cannot listen on " + host + ":" + std::to_string(port) +
                          (e ? std::string(": ") + std::strerror(e) : std::string(": the address is not available")));
   }
+
+  if (!svr.RaiseBacklog(SOMAXCONN))
+    std::fprintf(stderr, "hunch serve: warning: cannot raise the listen backlog: %s\n", std::strerror(errno));
 
   // The signal thread: the first SIGTERM/SIGINT stops the server (once it
   // runs), a second one exits at once (what returned OK is on disk already).
