@@ -66,8 +66,8 @@ const char* kServeUsage =
     "    a worker holds its connection while it is kept alive, idle up to 2 seconds)\n"
     "  --max-users N: users kept open at most (default 256, at most 512); the least recently used idle\n"
     "    one is closed past that\n"
-    "  --user-idle SECONDS: close users unused this long (default 300; 0: only when evicted), which\n"
-    "    lets another instance take them over (docs/serve.md, \"Several instances\")\n"
+    "  --user-idle SECONDS: with --data, close users unused this long (default 300; 0: only when\n"
+    "    evicted), which lets another instance take them over (docs/serve.md, \"Several instances\")\n"
     "  --layout FILE: the keyboard layout JSON (KeyboardLayout::FromJson; default: QWERTY)\n"
     "  --set: engine options, as for hunch suggest\n"
     "  SIGTERM or SIGINT stops it: no new connections, the requests being answered finish, every\n"
@@ -170,6 +170,13 @@ class Service {
   // Reads the body (at most `limit` bytes) into *body; on failure the
   // response is set (413, 400) and the connection is closed after it.
   static bool ReadBody(const Request& req, Response& res, const Reader& reader, size_t limit, std::string* body) {
+    // (httplib would hand a multipart body to the form-data callbacks, which
+    // a plain reader does not have.)
+    if (req.is_multipart_form_data()) {
+      res.set_header("Connection", "close");
+      SendError(res, 415, "multipart bodies are not accepted: send the JSON (or the export's text) as the body");
+      return false;
+    }
     if (req.has_header("Content-Length")) {
       const std::string v = req.get_header_value("Content-Length");
       char* end = nullptr;
@@ -702,7 +709,8 @@ int ServeMain(int argc, char** argv) {
     std::unique_lock<std::mutex> lock(stop_mu);
     while (!stopping) {
       stop_cv.wait_for(lock, std::chrono::seconds(1));
-      if (stopping || user_idle <= 0) continue;
+      // Users in memory only are kept until evicted: closing them forgets them.
+      if (stopping || user_idle <= 0 || !service.users().persistent()) continue;
       lock.unlock();
       service.users().CloseIdle(std::chrono::steady_clock::now() - std::chrono::seconds(user_idle));
       lock.lock();

@@ -382,6 +382,11 @@ TEST_F(ServeE2eTest, RawProtocolAbuse) {
   chunked += "0\r\n\r\n";
   out = RawExchange(port, chunked);
   EXPECT_EQ(out.rfind("HTTP/1.1 413 ", 0), 0u) << out;
+  // A multipart body: 415.
+  out = RawExchange(port,
+                    "POST /v1/suggest HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                    "Content-Length: 4\r\n\r\n--b\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 415 ", 0), 0u) << out;
   // A malformed request line: 400 with a JSON error.
   out = RawExchange(port, "NONSENSE\r\n\r\n");
   EXPECT_EQ(out.rfind("HTTP/1.1 400 ", 0), 0u) << out;
@@ -586,6 +591,40 @@ TEST_F(ServeE2eTest, SigtermKeepsWhatWasLearned) {
   bool found = false;
   for (const UserWord& w : m->List()) found |= w.word == "quuxly" && w.count == 1;
   EXPECT_TRUE(found);
+}
+
+// --user-idle: an idle user's file is closed (its lock released) while the
+// server runs, so another process can take it; the server opens it again
+// when the user comes back, and answers 503 while the other holds it.
+TEST_F(ServeE2eTest, AnIdleUserIsHandedOver) {
+  const std::string data = *dir_ + "/data-idle";
+  ASSERT_EQ(mkdir(data.c_str(), 0755), 0);
+  ServerProcess own;
+  std::string error;
+  ASSERT_TRUE(own.Start({"--model", *model_, "--data", data, "--user-idle", "1"}, *dir_ + "/own.log", &error))
+      << error;
+  auto client = ClientFor(own.port());
+  auto r = client->Post("/v1/learn", R"({"user": "fay", "text": "hello blorptown"})", "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  std::shared_ptr<const Engine> engine;
+  ASSERT_TRUE(Engine::Open(*model_, {}, &engine).ok());
+  std::shared_ptr<UserModel> other;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!UserModel::Open(engine, data + "/fay.dict", {}, &other).ok() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(other) << "the server kept fay.dict open";
+  ASSERT_TRUE(other->Learn("blorptown").ok());
+  r = client->Post("/v1/learn", R"({"user": "fay", "text": "again"})", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503) << r->body;
+  EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+  other.reset();
+  r = client->Get("/v1/user/list?user=fay");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  EXPECT_TRUE(HasWord(json::parse(r->body), "blorptown", 2)) << r->body;  // what the other process learned
+  EXPECT_EQ(own.Stop(SIGTERM), 0) << ServeLog(*dir_);
 }
 
 TEST_F(ServeE2eTest, SigintStopsAMemoryOnlyServer) {
