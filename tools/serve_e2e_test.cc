@@ -89,11 +89,19 @@ class ServerProcess {
     port_ = std::atoi(line.c_str() + at + key.size());
     return port_ > 0 || Error(error, "no port in: " + line);
   }
+  void Signal(int sig) {
+    if (pid_ > 0) ::kill(pid_, sig);
+  }
   // Sends `sig` and waits at most `seconds` for the exit: its exit code, or
   // -1 (killed at the deadline, or ended by a signal).
   int Stop(int sig, int seconds = 30) {
     if (pid_ <= 0) return -1;
     ::kill(pid_, sig);
+    return Wait(seconds);
+  }
+  // Waits at most `seconds` for the exit (as Stop, without a signal).
+  int Wait(int seconds = 30) {
+    if (pid_ <= 0) return -1;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     int status = 0;
     for (;;) {
@@ -569,6 +577,90 @@ TEST_F(ServeE2eTest, Metrics) {
 }
 
 std::string ServeLog(const std::string& dir) { return testing::ReadAll(dir + "/own.log"); }
+
+// A connected TCP socket to loopback:port (with 10 s timeouts), or -1.
+int Connect(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool SendAll(int fd, const std::string& data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// SIGTERM while a request is being read: the listening socket closes (new
+// connections are refused), the request in flight is still answered and
+// applied, and the server exits 0.
+TEST_F(ServeE2eTest, SigtermFinishesTheRequestInFlight) {
+  const std::string data = *dir_ + "/data-inflight";
+  ASSERT_EQ(mkdir(data.c_str(), 0755), 0);
+  ServerProcess own;
+  std::string error;
+  ASSERT_TRUE(own.Start({"--model", *model_, "--data", data}, *dir_ + "/own.log", &error)) << error;
+  std::shared_ptr<const Engine> engine;
+  ASSERT_TRUE(Engine::Open(*model_, {}, &engine).ok());
+  std::shared_ptr<UserModel> source;
+  ASSERT_TRUE(UserModel::Create(engine, &source).ok());
+  ASSERT_TRUE(source->Learn("grumblo").ok());
+  const std::string body = source->Export();
+  const int fd = Connect(own.port());
+  ASSERT_GE(fd, 0);
+  // The head and half of the body: the worker is now reading the body.
+  ASSERT_TRUE(SendAll(fd, "POST /v1/user/import?user=gus HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                              body.substr(0, body.size() / 2)));
+  auto client = ClientFor(own.port());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool in_flight = false;  // the import, and the metrics request itself
+  while (!in_flight && std::chrono::steady_clock::now() < deadline) {
+    auto m = client->Get("/metrics");
+    in_flight = m && m->body.find("\nhunch_requests_in_flight 2\n") != std::string::npos;
+    if (!in_flight) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(in_flight);
+  client.reset();
+  own.Signal(SIGTERM);
+  bool refused = false;  // the listening socket is closed
+  while (!refused && std::chrono::steady_clock::now() < deadline) {
+    const int probe = Connect(own.port());
+    refused = probe < 0;
+    if (probe >= 0) ::close(probe);
+    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(refused);
+  ASSERT_TRUE(SendAll(fd, body.substr(body.size() / 2)));
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  EXPECT_EQ(out.rfind("HTTP/1.1 200 ", 0), 0u) << out;
+  EXPECT_NE(out.find("{\"ok\":true,\"word_count\":1}"), std::string::npos) << out;
+  EXPECT_EQ(own.Wait(), 0) << ServeLog(*dir_);
+  std::shared_ptr<UserModel> m;
+  ASSERT_TRUE(UserModel::Open(engine, data + "/gus.dict", {}, &m).ok());
+  bool found = false;
+  for (const UserWord& w : m->List()) found |= w.word == "grumblo" && w.count == 1;
+  EXPECT_TRUE(found);
+}
 
 // A server of its own: a word learned just before SIGTERM is in the user's
 // file after the exit (and the file is unlocked).
