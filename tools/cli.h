@@ -77,6 +77,7 @@ int QuantizeMain(int argc, char** argv);  // tools/quantize.cc
 int MetadataMain(int argc, char** argv);  // tools/metadata.cc
 int UserMain(int argc, char** argv);      // tools/user.cc
 int LearnMain(int argc, char** argv);     // tools/user.cc
+int ServeMain(int argc, char** argv);     // tools/serve.cc
 
 // Applies "--set NAME=VALUE[,NAME=VALUE...]" to engine options: phrases,
 // emoji, corrections, skip_passed_over (0/1); touch_sigma, savings_weight,

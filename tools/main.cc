@@ -17,6 +17,7 @@ const Command kCommands[] = {
     {"repl", hunch::cli::ReplMain, "type text and see suggestions as you go"},
     {"learn", hunch::cli::LearnMain, "teach a user dictionary file the words of a text"},
     {"user", hunch::cli::UserMain, "list, forget, block, clear, export or import a user dictionary file"},
+    {"serve", hunch::cli::ServeMain, "serve suggestions and user dictionaries over HTTP/JSON (docs/serve.md)"},
     {"eval", hunch::cli::EvalMain, "measure suggestions on a test text (KSR, next word, typos, latency)"},
     {"inspect", hunch::cli::InspectMain, "show a model's subgraphs, ops, tensors, arena plan and metadata"},
     {"synth", hunch::cli::SynthMain, "write a language model with random weights (for benchmarks and tests)"},
