@@ -145,26 +145,45 @@
     $("latency").textContent = text;
   }
 
-  // One suggest call, its latency shown.
-  function ask(req) {
+  // One suggest call; the latency of the bar's calls is shown.
+  function ask(req, shown) {
     if ([...req.typed].length > MAX_TYPED) return Promise.resolve([]);
     const t0 = performance.now();
     return backend.suggest(req).then((r) => {
-      recordLatency(performance.now() - t0, r.took_us);
+      if (shown) recordLatency(performance.now() - t0, r.took_us);
       return r.suggestions;
     });
   }
 
-  // The suggestions for the current text, fetched once per editing state.
+  // The bar for the current text, fetched once per editing state: the
+  // engine's suggestions for the word being typed, and what Space will do
+  // with it. As the engine's own keyboard loop does
+  // (examples/typing_session.c), the finished word is asked about with
+  // complete = true; when that answer's first suggestion is flagged
+  // autocorrect, Space puts it in. The bar shows it highlighted (in the
+  // first slot when the typing answer lacks it), so what is highlighted is
+  // what Space does.
   function suggestions() {
-    const req = requestOf(state(), false);
+    const s = state();
+    const req = requestOf(s, false);
     const key = keyOf(req);
     if (current && current.key === key) return current.promise;
-    const entry = { key, result: null };
-    entry.promise = ask(req).then((list) => {
-      entry.result = list;
-      if (current === entry) render(list);
-      return list;
+    const entry = { key, result: null, typed: s.typed };
+    const typing = ask(req, true);
+    entry.atSpace = s.typed ? ask(requestOf(s, true), false) : Promise.resolve([]);
+    entry.promise = Promise.all([typing, entry.atSpace]).then(([list, done]) => {
+      // Not for a word whose autocorrection the user just undid.
+      const kept = keepTyped && keepTyped.start === s.start && keepTyped.typed === s.typed;
+      const fix = done[0] && done[0].autocorrect && done[0].text !== s.typed && !kept ? done[0] : null;
+      let bar = list.map((x) => ({ ...x, autocorrect: false }));
+      if (fix) {
+        const i = bar.findIndex((x) => x.text === fix.text);
+        if (i >= 0) bar[i].autocorrect = true;
+        else bar = [{ ...fix }, ...bar].slice(0, N_SUGGESTIONS);
+      }
+      entry.result = bar;
+      if (current === entry) render(bar);
+      return bar;
     });
     entry.promise.catch(fail);
     current = entry;
@@ -275,26 +294,22 @@
     tell(() => backend.learn(word, [...context].slice(-MAX_CONTEXT).join(""), source));
   }
 
-  // Space ends the word. As the engine's own keyboard loop does
-  // (examples/typing_session.c), the finished word is asked about once more
-  // with complete = true: when the first answer is flagged autocorrect, it
-  // replaces the typed word.
+  // Space ends the word: the autocorrection the bar shows replaces it.
   async function space() {
     lastAutocorrect = null;
     const s = state();
     if (s.typed && s.selEnd === s.caret) {
-      const list = await ask(requestOf(s, true));
-      const first = list[0];
+      const fix = (await suggestions()).find((x) => x.autocorrect);
       const kept = keepTyped && keepTyped.start === s.start && keepTyped.typed === s.typed;
-      if (first && first.autocorrect && !kept && first.text !== s.typed) {
-        replace(s.start, s.caret, first.text + " ");
+      if (fix && !kept) {
+        replace(s.start, s.caret, fix.text + " ");
         lastAutocorrect = {
-          start: s.start, typed: s.typed, correction: first.text, context: s.context,
+          start: s.start, typed: s.typed, correction: fix.text, context: s.context,
           touches: touchWord && touchWord.start === s.start ? touchWord : null,
           value: ta.value, caret: ta.selectionStart,
         };
-        commit(first.text, s.context, "autocorrected");
-        setStatus(`Autocorrected “${s.typed}” to “${first.text}”; Backspace undoes it.`);
+        commit(fix.text, s.context, "autocorrected");
+        setStatus(`Autocorrected “${s.typed}” to “${fix.text}”; Backspace undoes it.`);
       } else {
         replace(s.caret, s.caret, " ");
         commit(s.typed, s.context, "typed");
