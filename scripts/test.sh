@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test: the unit tests (Release), eval/bench of the default model, the
-# installed package and examples, the PyTorch parity of the toolchain, the
+# web page in headless Chromium (scripts/test_web.sh), the installed package
+# and examples, the PyTorch parity of the toolchain, the
 # same unit tests under AddressSanitizer
 # and UndefinedBehaviorSanitizer, the C API smoke test, bounded libFuzzer
 # runs of the model loader and of the engine (scripts/fuzz.sh), the ARM64
@@ -23,6 +24,9 @@ build/hunch eval --model models/en.hunch --text data/test-public.tok --max-token
 test -s build/eval-report/index.html
 build/hunch bench --model models/en.hunch --runs 500 --json > build/bench-small.json
 /usr/bin/python3 scripts/check_cli_json.py bench build/bench-small.json
+
+echo "== web page: WebAssembly build, headless Chromium (served and on-device)"
+JOBS="$jobs" scripts/test_web.sh build
 
 echo "== install: CMake package, pkg-config, examples/ against the installed library"
 scripts/test_install.sh build

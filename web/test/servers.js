@@ -193,3 +193,25 @@ function startServeDouble({ root, hunch, model, dataDir }) {
 }
 
 module.exports = { startStatic, startServeDouble };
+
+// By hand: node web/test/servers.js static|double — serves web/ on loopback
+// (double: with the test double of the API over build/hunch) and prints the
+// address.
+if (require.main === module) {
+  const root = path.resolve(__dirname, "..");
+  const repo = path.resolve(root, "..");
+  const which = process.argv[2];
+  const start = which === "static"
+    ? startStatic(root, false)
+    : which === "double"
+      ? startServeDouble({
+        root, hunch: path.join(repo, "build", "hunch"), model: path.join(repo, "models", "en.hunch"),
+        dataDir: fs.mkdtempSync(path.join(require("os").tmpdir(), "hunch-web-users-")),
+      })
+      : null;
+  if (!start) {
+    console.error("usage: node web/test/servers.js static|double");
+    process.exit(2);
+  }
+  start.then((s) => console.log(`serving ${root} at ${s.url}/`));
+}

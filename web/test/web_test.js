@@ -158,14 +158,20 @@ async function flows(browser, url, mode, label) {
   });
 
   await run("autocorrect on space, Backspace undoes it", "", async (page) => {
-    // hunch suggest --typed plese --complete: please, flagged autocorrect.
-    await clickKeys(page, "plese ");
+    // hunch suggest --typed plese --complete: please, flagged autocorrect;
+    // the bar shows it highlighted before the space.
+    await clickKeys(page, "plese");
+    const before = await bar(page);
+    assert.deepStrictEqual(before.filter((s) => s.autocorrect).map((s) => s.text), ["please"], JSON.stringify(before));
+    assert.strictEqual(await page.textContent('#bar .suggestion[data-autocorrect="1"] .kind'), "autocorrect on space");
+    await clickKeys(page, " ");
     assert.strictEqual(await text(page), "please ");
     assert.deepStrictEqual((await calls(page)).pop(), ["learn", "please", "", "autocorrected"]);
     await clickKeys(page, "\b");
     assert.strictEqual(await text(page), "plese");
     const c = await calls(page);
     assert.deepStrictEqual(c.slice(-2), [["unlearn", "please", ""], ["rejectAutocorrect", "plese", "please", ""]]);
+    assert.ok((await bar(page)).every((s) => !s.autocorrect), "no autocorrection offered for the kept word");
     // The undone word stays as typed at the next space.
     await clickKeys(page, " ");
     assert.strictEqual(await text(page), "plese ");
