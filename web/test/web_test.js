@@ -4,9 +4,10 @@
 //   node web/test/web_test.js --hunch build/hunch --model models/en.hunch --out build
 //
 // The page is tested in both modes:
-//   served   the page and the HTTP API from one loopback server: the test
-//            double of `hunch serve` in servers.js (the real engine through
-//            the CLI), until `hunch serve` is on this branch
+//   served   the page and the HTTP API from one loopback server: `hunch
+//            serve --port 0 --web web` when the CLI has it, else the test
+//            double of servers.js (the real engine through the CLI), which
+//            stands in only until `hunch serve` is on this branch
 //   wasm     the page from a plain static server (the engine in WebAssembly,
 //            web/wasm/ from scripts/build_wasm.sh), and once from file://
 // Every expectation was checked against the engine first (`hunch suggest`,
@@ -19,7 +20,7 @@ const assert = require("assert");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
-const { execFileSync } = require("child_process");
+const { execFileSync, spawn } = require("child_process");
 const { chromium } = require("playwright-core");
 const { startStatic, startServeDouble } = require("./servers");
 
@@ -228,6 +229,38 @@ async function flows(browser, url, mode, label) {
   });
 }
 
+// `hunch serve` on an ephemeral loopback port, serving web/ (docs/serve.md):
+// null when this build's CLI has no serve command.
+async function startHunchServe(dataDir) {
+  try {
+    execFileSync(args.hunch, ["serve", "--help"], { stdio: "ignore" });
+  } catch (e) {
+    return null;
+  }
+  const child = spawn(args.hunch, ["serve", "--model", args.model, "--host", "127.0.0.1", "--port", "0",
+                                   "--web", WEB, "--data", dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("hunch serve printed no address in 30 s: " + out)), 30000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^\s]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`hunch serve exited (${code}): ${out}`)));
+  });
+  return {
+    url,
+    close: () => new Promise((resolve) => {
+      child.on("exit", resolve);
+      child.kill("SIGTERM");
+    }),
+  };
+}
+
 // ---- main ---------------------------------------------------------------------
 
 (async () => {
@@ -241,9 +274,16 @@ async function flows(browser, url, mode, label) {
   try {
     if (modes.includes("served")) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hunch-web-users-"));
-      const srv = await startServeDouble({ root: WEB, hunch: args.hunch, model: args.model, dataDir });
-      closers.push(() => srv.close(), () => fs.rmSync(dataDir, { recursive: true, force: true }));
-      console.log(`served mode: ${srv.url} (test double of hunch serve over build/hunch)`);
+      closers.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+      let srv = await startHunchServe(dataDir);
+      if (srv) {
+        console.log(`served mode: ${srv.url} (hunch serve)`);
+      } else {
+        srv = await startServeDouble({ root: WEB, hunch: args.hunch, model: args.model, dataDir });
+        console.log(`served mode: ${srv.url} (test double of hunch serve over ${args.hunch}: ` +
+                    "this build has no `hunch serve`)");
+      }
+      closers.push(() => srv.close());
       await flows(browser, srv.url + "/", "server", "served");
     }
     if (modes.includes("wasm") || modes.includes("file")) {
@@ -259,7 +299,8 @@ async function flows(browser, url, mode, label) {
       await check("wasm: a typed sentence, the screenshot and the suggest latency", async () => {
         const page = await openPage(browser, srv.url + "/", "wasm");
         try {
-          await clickKeys(page, "thsnks for the message, see you tom");
+          await clickKeys(page, "thsnks for the message, see you tomorrow. i will be there in a minite");
+          await page.waitForTimeout(300);  // the last key's press shading fades
           await page.screenshot({ path: path.join(args.out, "web-screenshot.png"), fullPage: true });
           const r = await page.evaluate(() => hunchPage.bench());
           r.wasm_bytes = fs.statSync(path.join(WEB, "wasm", "hunch.wasm")).size;
