@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every test: the unit tests (Release), eval/bench of the default model, a
-# short load test of hunch serve, the installed package and examples, the PyTorch parity of the toolchain, the
+# short load test of hunch serve, the web page in headless Chromium
+# (scripts/test_web.sh), the installed package and examples, the PyTorch
+# parity of the toolchain, the
 # same unit tests under AddressSanitizer
 # and UndefinedBehaviorSanitizer, the C API smoke test, bounded libFuzzer
 # runs of the model loader and of the engine (scripts/fuzz.sh), the ARM64
@@ -26,6 +28,9 @@ build/hunch bench --model models/en.hunch --runs 500 --json > build/bench-small.
 
 echo "== hunch serve under load: wrk at 1, 8 and 64 connections, no error (scripts/load_test.sh, ~20 s)"
 scripts/load_test.sh build
+
+echo "== web page: WebAssembly build, headless Chromium (served and on-device)"
+JOBS="$jobs" scripts/test_web.sh build
 
 echo "== install: CMake package, pkg-config, examples/ against the installed library"
 scripts/test_install.sh build

@@ -22,7 +22,7 @@ namespace {
 // Bounds that keep a hostile file from asking for absurd work or memory.
 constexpr size_t kMaxTensors = 1u << 20;
 constexpr size_t kMaxOps = 1u << 20;
-constexpr size_t kMaxTensorBytes = size_t{1} << 32;
+constexpr uint64_t kMaxTensorBytes = uint64_t{1} << 32;  // uint64_t: also on 32-bit targets (wasm32)
 
 std::string TensorLabel(const FileSubgraph& sg, int t) { return internal::TensorLabel(sg.tensors[t].info, t); }
 

@@ -15,8 +15,8 @@ namespace internal {
 namespace {
 
 // Bounds that keep a hostile file from asking for absurd work or memory.
-constexpr size_t kMaxScratchBytes = size_t{1} << 32;
-constexpr size_t kMaxArenaBytes = size_t{1} << 34;
+constexpr uint64_t kMaxScratchBytes = uint64_t{1} << 32;  // uint64_t: also on 32-bit targets (wasm32)
+constexpr uint64_t kMaxArenaBytes = uint64_t{1} << 34;
 
 size_t AlignUp(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
 

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# scripts/test_web.sh [BUILD_DIR]: the web page (web/) in a real browser.
+# Installs what it needs (idempotent): Debian's chromium, nodejs and npm,
+# emscripten (scripts/build_wasm.sh), and playwright-core from
+# web/test/package-lock.json (npm ci; no browser download: the tests drive
+# /usr/bin/chromium). Builds the WebAssembly engine into web/wasm/, then runs
+# web/test/web_test.js: the page served with its HTTP API, on-device from a
+# static server, and from file://. Needs BUILD_DIR/hunch (default build/;
+# built here when missing). Writes BUILD_DIR/web-screenshot.png and
+# BUILD_DIR/web-latency.json. Bounded: each step under a time limit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+scripts/apt_install.sh chromium
+# Node.js 18+ and npm: Debian's unless a Node.js (with its npm) is already there.
+command -v node >/dev/null || scripts/apt_install.sh nodejs
+command -v npm >/dev/null || scripts/apt_install.sh npm
+if [ ! -x "$build/hunch" ]; then
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build" --target hunch_cli -j"${JOBS:-2}"
+fi
+timeout 1200 scripts/build_wasm.sh
+timeout 300 npm ci --prefix web/test --no-audit --no-fund --loglevel=error
+timeout 600 node web/test/web_test.js --hunch "$build/hunch" --model models/en.hunch --out "$build"
