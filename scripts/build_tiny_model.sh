@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds tests/testdata/tiny.hunch, the tiny language model the golden tests
 # (tests/tiny_model_test.cc, tests/eval_pin_test.cc) pin the engine's
-# suggestions and eval figures on: 696,608 bytes, int8 weights; about 3.5
+# suggestions and eval figures on: 627,400 bytes, int8 weights; about 3.5
 # minutes on one CPU thread (tests/testdata/tiny.md describes the file):
 #
 #   scripts/build_tiny_model.sh            # HUNCH=path/to/hunch overrides build/hunch

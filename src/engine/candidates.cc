@@ -57,10 +57,11 @@ void PrefixCandidates(const Lexicon& lex, const WordScores& scores, std::string_
   size_t lo, hi;
   lex.PrefixRange(typed_key, 0, lex.size(), &lo, &hi);
   for (size_t i = lo; i < hi; ++i) {
-    const Word w = lex.word(i);
-    if (complete && w.key != typed_key) continue;
-    if (w.vocab_id < 0 && w.count < min_count) continue;
-    if (offensive && (*offensive)[i] && w.key != typed_key) continue;
+    // Key, id and count alone: the display (a search) is for the shown few.
+    const std::string_view key = lex.key(i);
+    if (complete && key != typed_key) continue;
+    if (lex.vocab_ids()[i] < 0 && lex.count(i) < min_count) continue;
+    if (offensive && (*offensive)[i] && key != typed_key) continue;
     Candidate c;
     c.word = static_cast<int32_t>(i);
     c.log_prob = scores.lexicon(i);

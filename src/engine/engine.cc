@@ -156,9 +156,13 @@ Status Engine::FromModel(std::shared_ptr<const Model> model, const EngineOptions
   engine::LexiconSectionHeader header;
   bool view = false;
   if (!lexicon_bin.empty()) {
-    st = engine::ReadLexiconHeader(reinterpret_cast<const uint8_t*>(lexicon_bin.data()), lexicon_bin.size(), &header);
-    if (!st.ok()) return st;
-    view = header.min_count == min_count;
+    const auto* bin = reinterpret_cast<const uint8_t*>(lexicon_bin.data());
+    st = engine::ReadLexiconHeader(bin, lexicon_bin.size(), &header);
+    // A section of an older version is treated as missing (built from the
+    // text; `hunch metadata MODEL --derive --out MODEL` rewrites it); any
+    // other refusal is the error.
+    if (!st.ok() && !engine::IsOlderLexiconSection(bin, lexicon_bin.size())) return st;
+    view = st.ok() && header.min_count == min_count;
   }
   st = view ? im.lexicon.ViewSection(reinterpret_cast<const uint8_t*>(lexicon_bin.data()), lexicon_bin.size(),
                                      vocab_ref, first_word)

@@ -58,7 +58,8 @@ uint64_t Up8(uint64_t x) { return (x + 7) & ~uint64_t{7}; }
 // and the section's size: the arrays follow the header in this order, each
 // at a multiple of 8 (docs/format.md).
 struct Layout {
-  uint64_t counts, key_offsets, display_offsets, vocab_ids, log_tails, by_vocab, tail, lcp, keys, displays, total;
+  uint64_t counts, key_offsets, vocab_ids, log_tails, by_vocab, tail, display_pairs, lcp, display_kind, keys,
+      displays, total;
 };
 
 Layout LayoutOf(const LexiconSectionHeader& h) {
@@ -66,10 +67,8 @@ Layout LayoutOf(const LexiconSectionHeader& h) {
   Layout l;
   uint64_t off = sizeof(LexiconSectionHeader);
   l.counts = off;
-  off = Up8(off + 8 * n);
+  off = Up8(off + 4 * n);
   l.key_offsets = off;
-  off = Up8(off + 4 * (n + 1));
-  l.display_offsets = off;
   off = Up8(off + 4 * (n + 1));
   l.vocab_ids = off;
   off = Up8(off + 4 * n);
@@ -79,7 +78,11 @@ Layout LayoutOf(const LexiconSectionHeader& h) {
   off = Up8(off + 4 * uint64_t{h.vocab_size});
   l.tail = off;
   off = Up8(off + 4 * uint64_t{h.num_tail});
+  l.display_pairs = off;
+  off = Up8(off + 8 * uint64_t{h.num_displays});
   l.lcp = off;
+  off = Up8(off + n);
+  l.display_kind = off;
   off = Up8(off + n);
   l.keys = off;
   off = Up8(off + h.key_bytes);
@@ -107,13 +110,25 @@ bool SortedWithPrefix(std::string_view a, std::string_view b, size_t lcp) {
 
 Status Bad(const std::string& what) { return Status::Corruption("lexicon.bin: " + what); }
 
-// "^": the first character upper-cased; "^^": every one (ASCII letters).
-std::string DeriveDisplay(std::string_view key, std::string_view surface) {
+// Kind 1 ("^"): the first byte upper-cased when an ASCII letter; kind 2
+// ("^^"): every ASCII letter.
+std::string DeriveDisplay(std::string_view key, uint8_t kind) {
   std::string d(key);
-  const bool all = surface.size() == 2;
+  const bool all = kind == kDisplayAllUpper;
   for (size_t k = 0; k < d.size() && (all || k == 0); ++k)
     if (d[k] >= 'a' && d[k] <= 'z') d[k] = static_cast<char>(d[k] - 'a' + 'A');
   return d;
+}
+
+// Whether `display` is `key` derived by kind 1 or 2 (no copy).
+bool IsDerived(std::string_view key, std::string_view display, uint8_t kind) {
+  if (display.size() != key.size()) return false;
+  for (size_t k = 0; k < key.size(); ++k) {
+    char c = key[k];
+    if ((kind == kDisplayAllUpper || k == 0) && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (display[k] != c) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -164,21 +179,27 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
     return Status::InvalidArgument("lexicon: more than 2^31 - 1 words");
   const size_t n = words.size();
 
-  // Displays: only those that differ from the key are stored.
+  // Displays: only those that differ from the key are stored (kinds 1-3).
   std::string display_blob;
-  std::vector<uint32_t> display_offsets(n + 1, 0);
+  std::vector<uint8_t> display_kind(n, kDisplayKey);
+  std::vector<uint32_t> display_pairs;  // (word index, offset) per stored display
   uint64_t key_bytes = 0;
   for (size_t i = 0; i < n; ++i) {
     key_bytes += words[i].key.size();
+    if (words[i].count > std::numeric_limits<uint32_t>::max())
+      return Status::InvalidArgument("lexicon: the count of '" + std::string(words[i].key) +
+                                     "' is above 2^32 - 1 (lexicon.bin holds u32 counts)");
     auto s = surface.find(words[i].key);
-    if (s != surface.end()) {
-      const std::string d =
-          s->second == "^" || s->second == "^^" ? DeriveDisplay(words[i].key, s->second) : std::string(s->second);
-      if (d != words[i].key) display_blob += d;
-    }
+    if (s == surface.end()) continue;
+    const uint8_t kind = s->second == "^" ? kDisplayFirstUpper : s->second == "^^" ? kDisplayAllUpper : kDisplayStored;
+    const std::string d = kind == kDisplayStored ? std::string(s->second) : DeriveDisplay(words[i].key, kind);
+    if (d == words[i].key) continue;
+    display_kind[i] = kind;
+    display_pairs.push_back(static_cast<uint32_t>(i));
+    display_pairs.push_back(static_cast<uint32_t>(display_blob.size()));
+    display_blob += d;
     if (display_blob.size() > std::numeric_limits<uint32_t>::max())
       return Status::InvalidArgument("lexicon: more than 4 GiB of display spellings");
-    display_offsets[i + 1] = static_cast<uint32_t>(display_blob.size());
   }
   if (key_bytes > std::numeric_limits<uint32_t>::max())
     return Status::InvalidArgument("lexicon: more than 4 GiB of keys");
@@ -202,6 +223,7 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
   h.first_word_id = static_cast<uint32_t>(first);
   h.key_bytes = static_cast<uint32_t>(key_bytes);
   h.display_bytes = static_cast<uint32_t>(display_blob.size());
+  h.num_displays = static_cast<uint32_t>(display_pairs.size() / 2);
   h.min_count = min_count;
   h.tail_total = tail_total;
   const Layout l = LayoutOf(h);
@@ -213,7 +235,8 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
   uint32_t key_off = 0;
   for (size_t i = 0; i < n; ++i) {
     const Entry& w = words[i];
-    std::memcpy(p + l.counts + 8 * i, &w.count, 8);
+    const uint32_t count = static_cast<uint32_t>(w.count);  // checked above
+    std::memcpy(p + l.counts + 4 * i, &count, 4);
     std::memcpy(p + l.key_offsets + 4 * i, &key_off, 4);
     std::memcpy(p + l.keys + key_off, w.key.data(), w.key.size());
     key_off += static_cast<uint32_t>(w.key.size());
@@ -226,7 +249,8 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
     p[l.lcp + i] = static_cast<char>(lcp);
   }
   std::memcpy(p + l.key_offsets + 4 * n, &key_off, 4);
-  std::memcpy(p + l.display_offsets, display_offsets.data(), 4 * (n + 1));
+  if (n) std::memcpy(p + l.display_kind, display_kind.data(), n);
+  if (!display_pairs.empty()) std::memcpy(p + l.display_pairs, display_pairs.data(), 4 * display_pairs.size());
   if (!by_vocab.empty()) std::memcpy(p + l.by_vocab, by_vocab.data(), 4 * by_vocab.size());
   if (!tail.empty()) std::memcpy(p + l.tail, tail.data(), 4 * tail.size());
   if (!display_blob.empty()) std::memcpy(p + l.displays, display_blob.data(), display_blob.size());
@@ -241,10 +265,14 @@ Status ReadLexiconHeader(const uint8_t* data, size_t size, LexiconSectionHeader*
   LexiconSectionHeader h;
   std::memcpy(&h, data, sizeof(h));
   if (h.magic != kLexiconMagic) return Bad("bad magic (not a lexicon section)");
+  if (IsOlderLexiconSection(data, size))
+    return Status::Unsupported("lexicon.bin: version " + std::to_string(h.version) +
+                               ", an older layout than this engine's version " + std::to_string(kLexiconVersion) +
+                               "; rewrite it with `hunch metadata MODEL --derive --out MODEL`");
   if (h.version != kLexiconVersion)
     return Bad("version " + std::to_string(h.version) + ", this engine reads version " +
                std::to_string(kLexiconVersion));
-  if (h.reserved[0] != 0 || h.reserved[1] != 0) return Bad("the reserved header field is not 0");
+  if (h.reserved32 != 0 || h.reserved != 0) return Bad("the reserved header field is not 0");
   if (h.num_words > static_cast<uint32_t>(std::numeric_limits<int32_t>::max()) ||
       h.vocab_size > static_cast<uint32_t>(std::numeric_limits<int32_t>::max()))
     return Bad("more than 2^31 - 1 words or vocabulary tokens");
@@ -253,6 +281,14 @@ Status ReadLexiconHeader(const uint8_t* data, size_t size, LexiconSectionHeader*
     return Bad(std::to_string(size) + " bytes where its counts make " + std::to_string(want));
   *out = h;
   return Status::OK();
+}
+
+bool IsOlderLexiconSection(const uint8_t* data, size_t size) {
+  if (!data || size < 8) return false;
+  uint32_t magic, version;
+  std::memcpy(&magic, data, 4);
+  std::memcpy(&version, data + 4, 4);
+  return magic == kLexiconMagic && version >= 1 && version < kLexiconVersion;
 }
 
 Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vocab, int first_word_id) {
@@ -267,9 +303,10 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   if (h.num_tail > h.num_words) return Bad("more tail words than words");
   const Layout l = LayoutOf(h);
   const size_t n = h.num_words;
-  const uint64_t* counts = reinterpret_cast<const uint64_t*>(data + l.counts);
+  const uint32_t* counts = reinterpret_cast<const uint32_t*>(data + l.counts);
   const uint32_t* key_off = reinterpret_cast<const uint32_t*>(data + l.key_offsets);
-  const uint32_t* disp_off = reinterpret_cast<const uint32_t*>(data + l.display_offsets);
+  const uint32_t* pairs = reinterpret_cast<const uint32_t*>(data + l.display_pairs);
+  const uint8_t* kinds = data + l.display_kind;
   const int32_t* vids = reinterpret_cast<const int32_t*>(data + l.vocab_ids);
   const float* tails = reinterpret_cast<const float*>(data + l.log_tails);
   const int32_t* by_vocab = reinterpret_cast<const int32_t*>(data + l.by_vocab);
@@ -281,21 +318,14 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   // Keys: offsets from 0 to key_bytes, each key non-empty and typeable,
   // strictly increasing in byte order, lcp_next their common prefixes.
   if (key_off[0] != 0 || key_off[n] != h.key_bytes) return Bad("key offsets do not span the key bytes");
-  if (disp_off[0] != 0 || disp_off[n] != h.display_bytes)
-    return Bad("display offsets do not span the display bytes");
   std::string_view prev;
   for (size_t i = 0; i < n; ++i) {
     // Each offset within its blob before any byte is read (the last one
     // alone bounds the others only once all are known to increase).
     if (key_off[i + 1] <= key_off[i] || key_off[i + 1] > h.key_bytes)
       return Bad("key offsets not increasing at word " + std::to_string(i));
-    if (disp_off[i + 1] < disp_off[i] || disp_off[i + 1] > h.display_bytes)
-      return Bad("display offsets decreasing at word " + std::to_string(i));
     const std::string_view key(keys + key_off[i], key_off[i + 1] - key_off[i]);
     if (!IsTypeableKey(key)) return Bad("word " + std::to_string(i) + " is not typeable text");
-    const std::string_view display(displays + disp_off[i], disp_off[i + 1] - disp_off[i]);
-    if (!display.empty() && !text::IsValidUtf8(display))
-      return Bad("the display of word " + std::to_string(i) + " is not UTF-8");
     if (i > 0 && !SortedWithPrefix(prev, key, lcp[i - 1])) {
       return prev < key ? Bad("lcp_next wrong at word " + std::to_string(i - 1))
                   : Bad("keys not sorted at word " + std::to_string(i));
@@ -303,6 +333,34 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
     prev = key;
   }
   if (n > 0 && lcp[n - 1] != 0) return Bad("lcp_next of the last word is not 0");
+
+  // Displays: every kind <= 3; the pairs list exactly the words of kinds
+  // 1-3, in increasing word index, their offsets from 0 strictly increasing
+  // (no empty display) and below D, each checked before the bytes it bounds
+  // are read; every display well-formed UTF-8, kinds 1 and 2 their key so
+  // derived.
+  size_t p = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t kind = kinds[i];
+    if (kind > kDisplayStored)
+      return Bad("display kind " + std::to_string(kind) + " of word " + std::to_string(i) + " is above 3");
+    if (kind == kDisplayKey) continue;
+    if (p >= h.num_displays || pairs[2 * p] != i)
+      return Bad("display pairs do not list word " + std::to_string(i) + " (of display kind " +
+                 std::to_string(kind) + ") at pair " + std::to_string(p));
+    const uint32_t a = pairs[2 * p + 1], b = p + 1 < h.num_displays ? pairs[2 * p + 3] : h.display_bytes;
+    if ((p == 0 && a != 0) || b <= a || b > h.display_bytes)
+      return Bad("display offsets not increasing within the display bytes at pair " + std::to_string(p));
+    const std::string_view key(keys + key_off[i], key_off[i + 1] - key_off[i]);
+    const std::string_view display(displays + a, b - a);
+    if (!text::IsValidUtf8(display)) return Bad("the display of word " + std::to_string(i) + " is not UTF-8");
+    if (kind != kDisplayStored && !IsDerived(key, display, kind))
+      return Bad("the display of word " + std::to_string(i) + " is not its key as display kind " +
+                 std::to_string(kind) + " derives it");
+    ++p;
+  }
+  if (p != h.num_displays) return Bad("more display pairs than words with a stored display");
+  if (p == 0 && h.display_bytes != 0) return Bad("display bytes without displays");
 
   // Vocabulary ids: word -> id and id -> word agree, and the words of the
   // vocabulary are exactly its typeable tokens from first_word_id on.
@@ -369,7 +427,10 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   min_count_ = h.min_count;
   counts_ = counts;
   key_offsets_ = key_off;
-  display_offsets_ = disp_off;
+  display_kind_ = kinds;
+  display_pairs_ = pairs;
+  num_displays_ = h.num_displays;
+  display_bytes_ = h.display_bytes;
   vocab_ids_ = vids;
   log_tails_ = tails;
   by_vocab_ = by_vocab;
@@ -392,6 +453,21 @@ Status Lexicon::Build(const VocabRef& vocab, int first_word_id, std::string_view
   if (!st.ok()) return Status::Internal("the lexicon builder's section fails its checks: " + st.message());
   owned_.swap(owned);  // the vector's buffer (and the views into it) stays where it is
   return Status::OK();
+}
+
+std::string_view Lexicon::StoredDisplay(size_t i) const {
+  // ViewSection checked that word i (display kind 1-3) has a pair.
+  size_t lo = 0, hi = num_displays_;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (display_pairs_[2 * mid] < i)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  const uint32_t a = display_pairs_[2 * lo + 1];
+  const uint32_t b = lo + 1 < num_displays_ ? display_pairs_[2 * lo + 3] : static_cast<uint32_t>(display_bytes_);
+  return std::string_view(display_blob_ + a, b - a);
 }
 
 size_t Lexicon::GroupEnd(size_t pos, size_t hi, size_t bytes) const { return groups_.GroupEnd(pos, hi, bytes); }

@@ -7,8 +7,9 @@
 // (docs/format.md, "Engine sections"): the toolchain writes it into the
 // .hunch file and the engine reads it where it lies in the mapped file,
 // after checking it (ViewSection). A model without the section (an older
-// file, a test fixture) gets the same bytes from BuildLexiconSection, once,
-// in memory: the builder is the one source of the section's contents.
+// file, a test fixture) or with a section of an older version gets the same
+// bytes from BuildLexiconSection, once, in memory: the builder is the one
+// source of the section's contents.
 //
 // Build contract (tested in lexicon_test.cc):
 //   - every vocabulary word (ids from first_word_id on) is in the lexicon,
@@ -57,11 +58,19 @@ struct LexiconSectionHeader {
   uint32_t display_bytes = 0;
   uint64_t min_count = 0;
   uint64_t tail_total = 0;
-  uint64_t reserved[2] = {0, 0};
+  uint32_t num_displays = 0;  // words whose display is stored (display_kind != 0)
+  uint32_t reserved32 = 0;
+  uint64_t reserved = 0;
 };
 static_assert(sizeof(LexiconSectionHeader) == 64, "the header is 64 bytes");
 constexpr uint32_t kLexiconMagic = 0x5845'4C48;  // "HLEX" little-endian
-constexpr uint32_t kLexiconVersion = 1;
+constexpr uint32_t kLexiconVersion = 2;
+// display_kind values (docs/format.md): 0 the key itself; 1 the key with its
+// first byte upper-cased when an ASCII letter ("^"); 2 every ASCII letter
+// upper-cased ("^^"); 3 a spelling given as is. Kinds 1-3 are stored in the
+// display blob (display() returns a view); kinds 1 and 2 are checked to be
+// the key so derived.
+enum DisplayKind : uint8_t { kDisplayKey = 0, kDisplayFirstUpper = 1, kDisplayAllUpper = 2, kDisplayStored = 3 };
 constexpr const char* kLexiconSectionName = "lexicon.bin";
 
 // A read-only run of lexicon indices.
@@ -91,14 +100,23 @@ struct VocabRef {
 // be empty; display "^" means the token with its first ASCII letter
 // upper-cased, "^^" all ASCII letters upper-cased). Tokens of the lexicon with
 // count < min_count that are not in the vocabulary are dropped. Malformed
-// lines are kCorruption naming the line. *out is the section (its size a
+// lines are kCorruption naming the line. A kept word's count above 2^32 - 1
+// (the section's counts are u32) is kInvalidArgument naming the word: the
+// builder refuses rather than saturates, since saturated counts would break
+// the tail's order and its log shares. *out is the section (its size a
 // multiple of 8).
 Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string_view lexicon_tsv,
                            std::string_view surface_tsv, uint64_t min_count, std::string* out);
 
 // Reads and checks the header alone (magic, version, size); for choosing
-// between the section and a rebuild, and for `hunch inspect`.
+// between the section and a rebuild, and for `hunch inspect`. A section of
+// an older version (IsOlderLexiconSection) is kUnsupported, with a message
+// saying how to rewrite it; any other failure is kCorruption.
 Status ReadLexiconHeader(const uint8_t* data, size_t size, LexiconSectionHeader* out);
+// Whether `data` starts with the lexicon magic and a version in
+// [1, kLexiconVersion): a section written by an older toolchain, which the
+// engine treats as missing (it builds from the text entries instead).
+bool IsOlderLexiconSection(const uint8_t* data, size_t size);
 
 class Lexicon {
  public:
@@ -127,12 +145,16 @@ class Lexicon {
   Word word(size_t i) const {
     return Word{key(i), display(i), counts_[i], vocab_ids_[i], log_tails_[i]};
   }
+  // Word i's training count (without building the whole Word).
+  uint32_t count(size_t i) const { return counts_[i]; }
   std::string_view key(size_t i) const {
     return std::string_view(key_blob_ + key_offsets_[i], key_offsets_[i + 1] - key_offsets_[i]);
   }
+  // The key itself for display_kind 0; else a binary search of the stored
+  // displays' word indices (log2 of their number: 13 steps for the
+  // 5,042 of models/en.hunch), so the search reads keys and counts, not Words.
   std::string_view display(size_t i) const {
-    const uint32_t a = display_offsets_[i], b = display_offsets_[i + 1];
-    return a == b ? key(i) : std::string_view(display_blob_ + a, b - a);
+    return display_kind_[i] == kDisplayKey ? key(i) : StoredDisplay(i);
   }
   // The words' LM ids and long-tail log shares as flat arrays in lexicon
   // order (the per-context scoring loop reads them for every word).
@@ -163,12 +185,15 @@ class Lexicon {
   size_t memory_bytes() const { return owned_.capacity() * sizeof(uint64_t); }
 
  private:
+  std::string_view StoredDisplay(size_t i) const;
+
   std::vector<uint64_t> owned_;  // the section when built in memory (8-byte aligned)
-  size_t n_ = 0, vocab_size_ = 0, num_tail_ = 0;
+  size_t n_ = 0, vocab_size_ = 0, num_tail_ = 0, num_displays_ = 0, display_bytes_ = 0;
   uint64_t tail_total_ = 0, min_count_ = 0;
-  const uint64_t* counts_ = nullptr;
-  const uint32_t* key_offsets_ = nullptr;      // n + 1
-  const uint32_t* display_offsets_ = nullptr;  // n + 1; an empty range: display == key
+  const uint32_t* counts_ = nullptr;
+  const uint32_t* key_offsets_ = nullptr;    // n + 1
+  const uint8_t* display_kind_ = nullptr;    // n: DisplayKind
+  const uint32_t* display_pairs_ = nullptr;  // num_displays x (word index, offset), by word index
   const int32_t* vocab_ids_ = nullptr;
   const float* log_tails_ = nullptr;
   const int32_t* by_vocab_ = nullptr;          // LM id -> lexicon index

@@ -315,23 +315,75 @@ TEST_F(DefaultModelSections, AHostileSectionIsCorruptionAtOpen) {
   EXPECT_NE(st.message().find("lexicon.bin"), std::string::npos) << st.message();
 }
 
+// A section of an older version (1: u64 counts, display offsets) is treated
+// as missing: the engine builds from the text and answers the same; the
+// header reader says how to rewrite it. A newer version is corruption.
+TEST_F(DefaultModelSections, AnOlderSectionIsBuiltFromTheText) {
+  std::string bin(Metadata(*model_, kLexiconSectionName));
+  const uint32_t one = 1;
+  std::memcpy(&bin[4], &one, 4);
+  std::vector<uint64_t> aligned(bin.size() / 8);
+  std::memcpy(aligned.data(), bin.data(), bin.size());
+  LexiconSectionHeader h;
+  const Status header = ReadLexiconHeader(reinterpret_cast<const uint8_t*>(aligned.data()), bin.size(), &h);
+  EXPECT_EQ(header.code(), StatusCode::kUnsupported) << header.ToString();
+  EXPECT_NE(header.message().find("hunch metadata MODEL --derive --out MODEL"), std::string::npos)
+      << header.message();
+  EXPECT_TRUE(IsOlderLexiconSection(reinterpret_cast<const uint8_t*>(aligned.data()), bin.size()));
+
+  std::unique_ptr<ModelRewriter> rw;
+  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
+  std::vector<uint8_t> older;
+  ASSERT_TRUE(rw->Finish(&older).ok());
+  std::shared_ptr<const Engine> from_older, from_sections;
+  const Status st = Engine::OpenBuffer(older.data(), older.size(), {}, &from_older);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(Engine::FromModel(model_, {}, &from_sections).ok());
+  EXPECT_GT(internal::EngineAccess::Get(*from_older).lexicon.memory_bytes(), 0u);  // built from the text
+  EXPECT_EQ(Answers(*from_older), Answers(*from_sections));
+
+  const uint32_t three = 3;
+  std::memcpy(&bin[4], &three, 4);
+  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
+  std::vector<uint8_t> newer;
+  ASSERT_TRUE(rw->Finish(&newer).ok());
+  std::shared_ptr<const Engine> e;
+  const Status st3 = Engine::OpenBuffer(newer.data(), newer.size(), {}, &e);
+  EXPECT_EQ(st3.code(), StatusCode::kCorruption) << st3.ToString();
+  EXPECT_NE(st3.message().find("version 3"), std::string::npos) << st3.message();
+}
+
+// display(i) is a binary search over the stored displays only: cheap enough
+// for the few suggestions shown (it is not called by the search).
+TEST_F(DefaultModelSections, StoredDisplaysAreFewAndFound) {
+  const std::string_view bin = Metadata(*model_, kLexiconSectionName);
+  LexiconSectionHeader h;
+  ASSERT_TRUE(ReadLexiconHeader(reinterpret_cast<const uint8_t*>(bin.data()), bin.size(), &h).ok());
+  EXPECT_GT(h.num_displays, 1000u);
+  EXPECT_LT(h.num_displays, h.num_words / 4);
+  EXPECT_LT(bin.size(), 32u * h.num_words);  // version 1 took 37.4 bytes a word
+}
+
 // ---- every check of docs/format.md on a small section ----------------------
 
 struct Offsets {  // the layout of docs/format.md
-  size_t counts, key_offsets, display_offsets, vocab_ids, log_tails, by_vocab, tail, lcp, keys, displays, total;
+  size_t counts, key_offsets, vocab_ids, log_tails, by_vocab, tail, pairs, lcp, kinds, keys, displays, total;
 };
 size_t Up8(size_t x) { return (x + 7) / 8 * 8; }
-Offsets LayoutOf(size_t n, size_t v, size_t t, size_t k, size_t d) {
+Offsets LayoutOf(size_t n, size_t v, size_t t, size_t s, size_t k, size_t d) {
   Offsets o;
   o.counts = 64;
-  o.key_offsets = Up8(o.counts + 8 * n);
-  o.display_offsets = Up8(o.key_offsets + 4 * (n + 1));
-  o.vocab_ids = Up8(o.display_offsets + 4 * (n + 1));
+  o.key_offsets = Up8(o.counts + 4 * n);
+  o.vocab_ids = Up8(o.key_offsets + 4 * (n + 1));
   o.log_tails = Up8(o.vocab_ids + 4 * n);
   o.by_vocab = Up8(o.log_tails + 4 * n);
   o.tail = Up8(o.by_vocab + 4 * v);
-  o.lcp = Up8(o.tail + 4 * t);
-  o.keys = Up8(o.lcp + n);
+  o.pairs = Up8(o.tail + 4 * t);
+  o.lcp = Up8(o.pairs + 8 * s);
+  o.kinds = Up8(o.lcp + n);
+  o.keys = Up8(o.kinds + n);
   o.displays = Up8(o.keys + k);
   o.total = Up8(o.displays + d);
   return o;
@@ -339,17 +391,20 @@ Offsets LayoutOf(size_t n, size_t v, size_t t, size_t k, size_t d) {
 
 class LexiconSectionChecks : public ::testing::Test {
  protected:
-  // Words: apple(tail 5, "Apple") fig(tail 3) pear(tail 3) rare(vocab) the(vocab, "The") thermal(tail 4).
+  // Words: apple(tail 5, "^": "Apple") fig(tail 3) pear(tail 3) rare(vocab) the(vocab, "The")
+  // thermal(tail 4, "^^": "THERMAL"). Displays: pairs (0, 0) (4, 5) (5, 8), 15 bytes.
   void SetUp() override {
     ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, "the\t100\nrare\t0\napple\t5\npear\t3\nfig\t3\nthermal\t4\n",
-                                    "apple\t^\nthe\tThe\n", 2, &good_)
+                                    "apple\t^\nthe\tThe\nthermal\t^^\nfig\tfig\n", 2, &good_)
                     .ok());
     LexiconSectionHeader h;
     ASSERT_TRUE(ReadLexiconHeader(Aligned(good_), good_.size(), &h).ok());
     n_ = h.num_words;
     ASSERT_EQ(n_, 6u);
     ASSERT_EQ(h.num_tail, 4u);
-    o_ = LayoutOf(n_, h.vocab_size, h.num_tail, h.key_bytes, h.display_bytes);
+    ASSERT_EQ(h.num_displays, 3u);  // fig's "fig" is its key: kind 0, nothing stored
+    ASSERT_EQ(h.display_bytes, 15u);
+    o_ = LayoutOf(n_, h.vocab_size, h.num_tail, h.num_displays, h.key_bytes, h.display_bytes);
     ASSERT_EQ(o_.total, good_.size());
     ASSERT_TRUE(View(good_).ok());
   }
@@ -392,8 +447,12 @@ TEST_F(LexiconSectionChecks, TheHeader) {
   ExpectCorrupt(good_ + std::string(8, '\0'), "where its counts make");
   ExpectCorrupt(good_.substr(0, good_.size() - 8), "where its counts make");
   ExpectCorrupt(With<uint32_t>(0, 0x12345678), "bad magic");
-  ExpectCorrupt(With<uint32_t>(4, 2), "version 2");
-  ExpectCorrupt(With<uint64_t>(48, 1), "reserved");
+  ExpectCorrupt(With<uint32_t>(4, 3), "version 3");
+  ExpectCorrupt(With<uint32_t>(4, 0), "version 0");
+  EXPECT_EQ(View(With<uint32_t>(4, 1)).code(), StatusCode::kUnsupported);  // older: rewrite it
+  EXPECT_NE(View(With<uint32_t>(4, 1)).message().find("--derive"), std::string::npos);
+  ExpectCorrupt(With<uint32_t>(48, 4), "where its counts make");  // num_displays: the pairs' size
+  ExpectCorrupt(With<uint32_t>(52, 1), "reserved");
   ExpectCorrupt(With<uint64_t>(56, 1), "reserved");
   ExpectCorrupt(With<uint32_t>(8, 0x80000000u), "2^31 - 1");
   ExpectCorrupt(With<uint32_t>(8, 7), "where its counts make");
@@ -422,15 +481,65 @@ TEST_F(LexiconSectionChecks, KeysAndDisplays) {
   ExpectCorrupt(With<uint32_t>(o_.key_offsets + 4, 0), "not increasing at word 0");  // an empty first key
   // Past the blob, with the last offset right: refused before any byte is read.
   ExpectCorrupt(With<uint32_t>(o_.key_offsets + 4, 5000), "not increasing at word 0");
-  ExpectCorrupt(With<uint32_t>(o_.display_offsets + 4, 5000), "display offsets decreasing at word 0");
-  ExpectCorrupt(With<uint32_t>(o_.display_offsets + 4 * n_, 1), "display offsets do not span");
-  ExpectCorrupt(With<uint32_t>(o_.display_offsets + 8, 4), "display offsets decreasing at word 1");
   ExpectCorrupt(With<char>(o_.keys, '\x01'), "not typeable");
   ExpectCorrupt(With<char>(o_.keys, '\xff'), "not typeable");
   ExpectCorrupt(With<char>(o_.keys, 'z'), "keys not sorted at word 1");  // "zpple" > "fig"
   ExpectCorrupt(With<uint8_t>(o_.lcp, 1), "lcp_next wrong at word 0");
   ExpectCorrupt(With<uint8_t>(o_.lcp + n_ - 1, 1), "lcp_next of the last word");
-  ExpectCorrupt(With<char>(o_.displays, '\xff'), "display of word 0 is not UTF-8");
+}
+
+TEST_F(LexiconSectionChecks, Displays) {
+  // Words 0 apple (kind 1), 1 fig, 2 pear, 3 rare (kind 0), 4 the (kind 3), 5 thermal (kind 2).
+  ASSERT_EQ(At<uint8_t>(o_.kinds + 0), kDisplayFirstUpper);
+  ASSERT_EQ(At<uint8_t>(o_.kinds + 4), kDisplayStored);
+  ASSERT_EQ(At<uint8_t>(o_.kinds + 5), kDisplayAllUpper);
+  {
+    Lexicon lex;
+    ASSERT_TRUE(lex.ViewSection(Aligned(good_), good_.size(), VocabRef::Of(vocab_), 3).ok());
+    const std::vector<std::string> want = {"Apple", "fig", "pear", "rare", "The", "THERMAL"};
+    for (size_t i = 0; i < n_; ++i) EXPECT_EQ(lex.display(i), want[i]) << i;
+  }
+  ExpectCorrupt(With<uint8_t>(o_.kinds + 1, 4), "display kind 4 of word 1 is above 3");
+  ExpectCorrupt(With<uint8_t>(o_.kinds + 1, 3), "display pairs do not list word 1");  // no pair for fig
+  ExpectCorrupt(With<uint8_t>(o_.kinds + 4, 0), "display pairs do not list word 5");  // the's pair left over
+  ExpectCorrupt(With<uint8_t>(o_.kinds + 5, 0), "more display pairs than words");
+  ExpectCorrupt(With<uint32_t>(o_.pairs + 8, 5), "display pairs do not list word 4");  // indices out of order
+  ExpectCorrupt(With<uint32_t>(o_.pairs + 8, 99), "display pairs do not list word 4");  // out of range
+  ExpectCorrupt(With<uint32_t>(o_.pairs + 4, 1), "display offsets not increasing within the display bytes at pair 0");
+  ExpectCorrupt(With<uint32_t>(o_.pairs + 12, 0), "at pair 0");     // an empty display
+  ExpectCorrupt(With<uint32_t>(o_.pairs + 12, 5000), "at pair 0");  // past the blob: refused before reading
+  ExpectCorrupt(With<uint32_t>(o_.pairs + 20, 16), "at pair 1");    // past D = 15
+  ExpectCorrupt(With<char>(o_.displays + 5, '\xff'), "display of word 4 is not UTF-8");
+  ExpectCorrupt(With<char>(o_.displays, 'B'), "display of word 0 is not its key as display kind 1");
+  ExpectCorrupt(With<uint8_t>(o_.kinds + 0, 2), "display of word 0 is not its key as display kind 2");  // "Apple"
+  ExpectCorrupt(With<char>(o_.displays + 9, 'h'), "display of word 5 is not its key as display kind 2");
+  EXPECT_TRUE(View(With<uint8_t>(o_.kinds + 4, 1)).ok());  // "The" is "the" so derived: kind 1 holds too
+  // Display bytes that no pair owns.
+  std::string bare;
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, "the\t100\n", "", 2, &bare).ok());
+  const uint32_t eight = 8;
+  std::memcpy(&bare[28], &eight, 4);
+  bare += std::string(8, 'a');
+  const Status st = View(bare);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
+  EXPECT_NE(st.message().find("display bytes without displays"), std::string::npos) << st.message();
+}
+
+// Counts are u32: the builder refuses a kept word's count above 2^32 - 1
+// (saturating would break the tail's order and shares) and keeps 2^32 - 1.
+TEST_F(LexiconSectionChecks, CountsAbove32BitsAreRefused) {
+  std::string out;
+  Status st = BuildLexiconSection(VocabRef::Of(vocab_), 3, "the\t4294967296\n", "", 2, &out);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+  EXPECT_NE(st.message().find("'the'"), std::string::npos) << st.message();
+  st = BuildLexiconSection(VocabRef::Of(vocab_), 3, "apple\t4294967290\napple\t6\n", "", 2, &out);  // summed
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+  EXPECT_NE(st.message().find("'apple'"), std::string::npos) << st.message();
+  Lexicon lex;
+  ASSERT_TRUE(lex.Build(vocab_, 3, "the\t4294967295\napple\t4294967295\n", "", 2).ok());
+  EXPECT_EQ(lex.word(static_cast<size_t>(lex.Find("the"))).count, 4294967295u);
+  EXPECT_EQ(lex.count(static_cast<size_t>(lex.Find("apple"))), 4294967295u);
+  EXPECT_EQ(lex.tail_total(), 4294967295u);
 }
 
 TEST_F(LexiconSectionChecks, VocabularyIds) {
@@ -464,7 +573,7 @@ TEST_F(LexiconSectionChecks, TheTail) {
     const Status st = View(b);
     EXPECT_NE(st.message().find("tail not ordered by count at entry 3"), std::string::npos) << st.message();
   }
-  ExpectCorrupt(With<uint64_t>(o_.counts + 8 * 1, 1), "tail entry 2 is not a tail word");  // below min_count
+  ExpectCorrupt(With<uint32_t>(o_.counts + 4 * 1, 1), "tail entry 2 is not a tail word");  // below min_count
   ExpectCorrupt(With<uint64_t>(40, 16), "tail_total");
   ExpectCorrupt(With<float>(o_.log_tails, std::numeric_limits<float>::quiet_NaN()), "log_tail of word 0");
   ExpectCorrupt(With<float>(o_.log_tails, 0.5f), "log_tail of word 0");

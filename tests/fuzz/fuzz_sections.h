@@ -3,7 +3,9 @@
 // starts past the magic and the size check), and the patched bytes go
 // through ViewSection; whatever it accepts must be safe to use, so every
 // accessor runs over all of it and the lexicon's invariants are checked
-// (sorted keys, Find and PrefixRange agreeing with them, ids in range).
+// (sorted keys, Find and PrefixRange agreeing with them, ids in range,
+// every display found and well-formed: the section holds display kinds
+// 0-3, "^", "^^" and a spelling given as is).
 //
 // Input: byte 0 picks the section (even: lexicon, odd: emoji); bytes 1-2
 // (little-endian) a length to cut the section to when below its size; then
@@ -34,7 +36,7 @@ inline const std::string& ValidLexiconSection() {
     std::string out;
     hunch::engine::BuildLexiconSection(hunch::engine::VocabRef::Of(SectionVocab()), 3,
                                        "the\t100\napple\t5\napply\t5\npear\t3\nfig\t3\n\xc3\xa9t\xc3\xa9\t9\nzz\t2\n",
-                                       "apple\t^\nthe\tThe\nzz\t^^\n", 2, &out);
+                                       "apple\t^\nthe\tThe\nzz\t^^\n\xc3\xa9t\xc3\xa9\t\xc3\x89t\xc3\xa9\n", 2, &out);
     return out;
   }();
   return s;
@@ -72,7 +74,8 @@ inline void RunSectionsFuzzInput(const uint8_t* data, size_t size) {
     if (lex.ViewSection(p, bytes.size(), hunch::engine::VocabRef::Of(SectionVocab()), 3).ok()) {
       for (size_t i = 0; i < lex.size(); ++i) {
         const hunch::engine::Word w = lex.word(i);
-        Check(hunch::engine::IsTypeableKey(w.key) && !w.display.empty());
+        Check(hunch::engine::IsTypeableKey(w.key) && !w.display.empty() && hunch::text::IsValidUtf8(w.display));
+        Check(w.count == lex.count(i));
         Check(lex.Find(w.key) == static_cast<int32_t>(i));
         if (i + 1 < lex.size()) Check(w.key < lex.key(i + 1));
         size_t lo, hi;
