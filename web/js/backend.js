@@ -8,11 +8,6 @@
 // rejectAutocorrect(typed, correction, context), forget(word).
 "use strict";
 
-// Kind names as the page uses them ("next-word" from the CLI becomes "next_word").
-function hunchKindName(kind) {
-  return String(kind).replace(/-/g, "_");
-}
-
 class ServerBackend {
   constructor(base, layout, user) {
     this.base = base;
@@ -58,8 +53,10 @@ class ServerBackend {
     const body = { context: req.context, typed: req.typed, n: req.n, complete: !!req.complete, user: this.user };
     if (req.touches) body.touches = req.touches.map((t) => ({ x: t.x, y: t.y }));
     const data = await this.post("/v1/suggest", body);
-    const suggestions = (data.suggestions || []).map((s) => ({
-      text: s.text, kind: hunchKindName(s.kind), score: s.score, autocorrect: !!s.autocorrect,
+    // The API's kinds are the page's (completion, correction, next_word,
+    // phrase, emoji, literal: docs/serve.md).
+    const suggestions = data.suggestions.map((s) => ({
+      text: s.text, kind: s.kind, score: s.score, autocorrect: s.autocorrect,
     }));
     return { suggestions, took_us: data.took_us };
   }

@@ -4,10 +4,9 @@
 //   node web/test/web_test.js --hunch build/hunch --model models/en.hunch --out build
 //
 // The page is tested in both modes:
-//   served   the page and the HTTP API from one loopback server: `hunch
-//            serve --port 0 --web web` when the CLI has it, else the test
-//            double of servers.js (the real engine through the CLI), which
-//            stands in only until `hunch serve` is on this branch
+//   served   the page and the HTTP API from the real `hunch serve --port 0
+//            --web web --data DIR` of this build (docs/serve.md); a CLI
+//            without `serve` fails the run
 //   wasm     the page from a plain static server (the engine in WebAssembly,
 //            web/wasm/ from scripts/build_wasm.sh), and once from file://
 // Every expectation was checked against the engine first (`hunch suggest`,
@@ -22,7 +21,7 @@ const os = require("os");
 const path = require("path");
 const { execFileSync, spawn } = require("child_process");
 const { chromium } = require("playwright-core");
-const { startStatic, startServeDouble } = require("./servers");
+const { startStatic } = require("./servers");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const WEB = path.join(ROOT, "web");
@@ -70,6 +69,11 @@ async function openPage(browser, url, expectMode) {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // The page reports a failed engine call (an HTTP error from the API, a C API
+  // error on-device) with console.error: every one fails the test.
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()} (${m.location().url || "?"})`);
+  });
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.ready !== "0", null, { timeout: 60000 });
   const ready = await page.evaluate(() => document.body.dataset.ready);
@@ -112,6 +116,20 @@ async function calls(page) {
 }
 
 const texts = (list) => list.map((s) => s.text);
+
+// Served mode: the page's user's dictionary as `hunch serve` holds it (GET
+// /v1/user/list for the user id the page keeps in localStorage), once the
+// page's learning calls have been answered: {word: {count, blocked, suggested}}.
+async function serverWords(page) {
+  await settle(page);
+  const list = await page.evaluate(async () => {
+    const user = localStorage.getItem("hunch.web.user");
+    const r = await fetch("/v1/user/list?user=" + encodeURIComponent(user), { cache: "no-store" });
+    return { status: r.status, body: await r.json() };
+  });
+  assert.strictEqual(list.status, 200, JSON.stringify(list.body));
+  return Object.fromEntries(list.body.words.map((w) => [w.word, w]));
+}
 
 // ---- the flows, the same in every mode --------------------------------------
 
@@ -168,15 +186,26 @@ async function flows(browser, url, mode, label) {
     await clickKeys(page, " ");
     assert.strictEqual(await text(page), "please ");
     assert.deepStrictEqual((await calls(page)).pop(), ["learn", "please", "", "autocorrected"]);
+    // Served, the user's dictionary on the server: POST /v1/learn (source
+    // autocorrected) counted the correction; /v1/unlearn takes it back and
+    // /v1/reject_autocorrect makes the typed word known (checked by hand
+    // with curl against hunch serve: docs/serve.md, "Learning").
+    if (mode === "server") assert.strictEqual((await serverWords(page)).please.count, 1);
     await clickKeys(page, "\b");
     assert.strictEqual(await text(page), "plese");
     const c = await calls(page);
     assert.deepStrictEqual(c.slice(-2), [["unlearn", "please", ""], ["rejectAutocorrect", "plese", "please", ""]]);
+    if (mode === "server") {
+      const words = await serverWords(page);
+      assert.ok(!("please" in words), JSON.stringify(words));
+      assert.strictEqual(words.plese.count, 1, JSON.stringify(words));
+    }
     assert.ok((await bar(page)).every((s) => !s.autocorrect), "no autocorrection offered for the kept word");
     // The undone word stays as typed at the next space.
     await clickKeys(page, " ");
     assert.strictEqual(await text(page), "plese ");
     assert.deepStrictEqual((await calls(page)).pop(), ["learn", "plese", "", "typed"]);
+    if (mode === "server") assert.strictEqual((await serverWords(page)).plese.count, 2);
   });
 
   await run("a phrase suggestion", "", async (page) => {
@@ -211,8 +240,11 @@ async function flows(browser, url, mode, label) {
     // for the rest of the word, EngineOptions::skip_passed_over.)
     await clickKeys(page, "zorblax zorblax z");
     assert.ok(texts(await bar(page)).includes("zorblax"), JSON.stringify(await bar(page)));
+    if (mode === "server") assert.strictEqual((await serverWords(page)).zorblax.count, 2);
     await page.click('#bar .suggestion[data-text="zorblax"] .forget');
     assert.ok(!texts(await bar(page)).includes("zorblax"), JSON.stringify(await bar(page)));
+    // Served: POST /v1/user/forget removed it from the user's dictionary.
+    if (mode === "server") assert.ok(!("zorblax" in (await serverWords(page))));
     assert.deepStrictEqual((await calls(page)).pop(), ["forget", "zorblax"]);
     assert.match(await page.textContent("#status"), /Forgot/);
   });
@@ -229,14 +261,10 @@ async function flows(browser, url, mode, label) {
   });
 }
 
-// `hunch serve` on an ephemeral loopback port, serving web/ (docs/serve.md):
-// null when this build's CLI has no serve command.
+// `hunch serve` on an ephemeral loopback port, serving web/ with the users'
+// dictionaries in `dataDir` (docs/serve.md). Rejects when it does not start
+// (no such binary, a CLI without `serve`, a bad model) within 30 s.
 async function startHunchServe(dataDir) {
-  try {
-    execFileSync(args.hunch, ["serve", "--help"], { stdio: "ignore" });
-  } catch (e) {
-    return null;
-  }
   const child = spawn(args.hunch, ["serve", "--model", args.model, "--host", "127.0.0.1", "--port", "0",
                                    "--web", WEB, "--data", dataDir], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
@@ -250,12 +278,22 @@ async function startHunchServe(dataDir) {
         resolve(m[1]);
       }
     });
-    child.on("exit", (code) => reject(new Error(`hunch serve exited (${code}): ${out}`)));
+    child.on("error", (e) => reject(new Error(`cannot run ${args.hunch} serve: ${e.message}`)));
+    child.on("exit", (code) => reject(new Error(`${args.hunch} serve exited (${code}) before listening: ${out}`)));
   });
   return {
     url,
+    // SIGTERM: hunch serve exits 0 after it (docs/serve.md); anything else fails the run.
     close: () => new Promise((resolve) => {
-      child.on("exit", resolve);
+      const done = (code, signal) => {
+        if (code !== 0) {
+          failures++;
+          console.log(`FAIL hunch serve exited with ${code === null ? signal : code} after SIGTERM, not 0`);
+        }
+        resolve();
+      };
+      if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode, child.signalCode);
+      child.on("exit", done);
       child.kill("SIGTERM");
     }),
   };
@@ -275,14 +313,8 @@ async function startHunchServe(dataDir) {
     if (modes.includes("served")) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hunch-web-users-"));
       closers.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-      let srv = await startHunchServe(dataDir);
-      if (srv) {
-        console.log(`served mode: ${srv.url} (hunch serve)`);
-      } else {
-        srv = await startServeDouble({ root: WEB, hunch: args.hunch, model: args.model, dataDir });
-        console.log(`served mode: ${srv.url} (test double of hunch serve over ${args.hunch}: ` +
-                    "this build has no `hunch serve`)");
-      }
+      const srv = await startHunchServe(dataDir);
+      console.log(`served mode: ${srv.url} (${args.hunch} serve)`);
       closers.push(() => srv.close());
       await flows(browser, srv.url + "/", "server", "served");
     }
