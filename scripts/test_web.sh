@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-scripts/apt_install.sh chromium
+# python3: the static server of README.md's on-device command, which the tests run.
+scripts/apt_install.sh chromium python3
 # Node.js 18+ and npm: Debian's unless a Node.js (with its npm) is already there.
 command -v node >/dev/null || scripts/apt_install.sh nodejs
 command -v npm >/dev/null || scripts/apt_install.sh npm
