@@ -358,6 +358,10 @@ async function readmeCommands(browser, modes) {
   }
 }
 
+function assertWasmBuilt() {
+  assert.ok(fs.existsSync(path.join(WEB, "wasm", "hunch.wasm")), "web/wasm/ is missing: run scripts/build_wasm.sh");
+}
+
 // ---- main ---------------------------------------------------------------------
 
 (async () => {
@@ -376,10 +380,30 @@ async function readmeCommands(browser, modes) {
       console.log(`served mode: ${srv.url} (${args.hunch} serve)`);
       closers.push(() => srv.close());
       await flows(browser, srv.url + "/", "server", "served");
+      if (modes.includes("wasm")) {
+        assertWasmBuilt();
+        await check("served: the page's on-device link (?mode=wasm) runs from hunch serve's files", async () => {
+          const served = await openPage(browser, srv.url + "/", "server");
+          let href;
+          try {
+            href = await served.getAttribute("#switch a", "href");
+            assert.strictEqual(href, "?mode=wasm");
+          } finally {
+            await served.closeAll();
+          }
+          // hunch.js, hunch.wasm and en.hunch from hunch serve's static files.
+          const page = await openPage(browser, srv.url + "/" + href, "wasm");
+          try {
+            await clickKeys(page, "see you tom");
+            assert.ok(texts(await bar(page)).includes("tomorrow"), JSON.stringify(await bar(page)));
+            assert.deepStrictEqual(page.errors, []);
+          } finally {
+            await page.closeAll();
+          }
+        });
+      }
     }
-    if (modes.includes("wasm") || modes.includes("file")) {
-      assert.ok(fs.existsSync(path.join(WEB, "wasm", "hunch.wasm")), "web/wasm/ is missing: run scripts/build_wasm.sh");
-    }
+    if (modes.includes("wasm") || modes.includes("file")) assertWasmBuilt();
     if (modes.includes("wasm")) {
       // Cross-origin isolated, so that performance.now() is fine-grained.
       const srv = await startStatic(WEB, true);
