@@ -380,6 +380,8 @@ const char* StaticContentType(const std::string& path) {
       {".svg", "image/svg+xml"},
       {".ico", "image/x-icon"},
       {".txt", "text/plain; charset=utf-8"},
+      // The model the page loads for its on-device mode (web/wasm/en.hunch).
+      {".hunch", "application/octet-stream"},
   };
   const size_t slash = path.rfind('/');
   const size_t dot = path.rfind('.');

@@ -280,6 +280,7 @@ TEST(ServeStaticTest, ContentTypes) {
   EXPECT_STREQ(StaticContentType("/hunch.wasm"), "application/wasm");
   EXPECT_STREQ(StaticContentType("/a.json"), "application/json; charset=utf-8");
   EXPECT_STREQ(StaticContentType("/logo.png"), "image/png");
+  EXPECT_STREQ(StaticContentType("/wasm/en.hunch"), "application/octet-stream");
   EXPECT_EQ(StaticContentType("/a.sh"), nullptr);
   EXPECT_EQ(StaticContentType("/Makefile"), nullptr);
   EXPECT_EQ(StaticContentType("/dir.html/file"), nullptr);

@@ -8,11 +8,6 @@
 // rejectAutocorrect(typed, correction, context), forget(word).
 "use strict";
 
-// Kind names as the page uses them ("next-word" from the CLI becomes "next_word").
-function hunchKindName(kind) {
-  return String(kind).replace(/-/g, "_");
-}
-
 class ServerBackend {
   constructor(base, layout, user) {
     this.base = base;
@@ -58,8 +53,10 @@ class ServerBackend {
     const body = { context: req.context, typed: req.typed, n: req.n, complete: !!req.complete, user: this.user };
     if (req.touches) body.touches = req.touches.map((t) => ({ x: t.x, y: t.y }));
     const data = await this.post("/v1/suggest", body);
-    const suggestions = (data.suggestions || []).map((s) => ({
-      text: s.text, kind: hunchKindName(s.kind), score: s.score, autocorrect: !!s.autocorrect,
+    // The API's kinds are the page's (completion, correction, next_word,
+    // phrase, emoji, literal: docs/serve.md).
+    const suggestions = data.suggestions.map((s) => ({
+      text: s.text, kind: s.kind, score: s.score, autocorrect: s.autocorrect,
     }));
     return { suggestions, took_us: data.took_us };
   }
@@ -145,10 +142,15 @@ class WasmBackend {
     M.HEAPU8.set(modelBytes, model);
     // hunch_engine_options: defaults from hunch_engine_options_init, then
     // layout_json (after struct_size, 11 4-byte fields: offset 48 on wasm32).
-    const opts = M._malloc(64);
+    // The struct grows by versions (struct_size says which: 56 bytes in
+    // version 1, 60 with `load` in version 2); layout_json stays at 48.
+    const structSize = 64;
+    const opts = M._malloc(structSize);
     M._hunch_engine_options_init(opts);
-    const structSize = M.getValue(opts, "i32");
-    if (structSize !== 56) throw new Error(`hunch_engine_options is ${structSize} bytes here, the page expects 56`);
+    const size = M.getValue(opts, "i32");
+    if (size < 56 || size > structSize) {
+      throw new Error(`hunch_engine_options is ${size} bytes here; the page handles 56 to ${structSize}`);
+    }
     const json = JSON.stringify(layout);
     const jsonLen = M.lengthBytesUTF8(json) + 1;
     const jsonPtr = M._malloc(jsonLen);

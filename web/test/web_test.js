@@ -4,10 +4,9 @@
 //   node web/test/web_test.js --hunch build/hunch --model models/en.hunch --out build
 //
 // The page is tested in both modes:
-//   served   the page and the HTTP API from one loopback server: `hunch
-//            serve --port 0 --web web` when the CLI has it, else the test
-//            double of servers.js (the real engine through the CLI), which
-//            stands in only until `hunch serve` is on this branch
+//   served   the page and the HTTP API from the real `hunch serve --port 0
+//            --web web --data DIR` of this build (docs/serve.md); a CLI
+//            without `serve` fails the run
 //   wasm     the page from a plain static server (the engine in WebAssembly,
 //            web/wasm/ from scripts/build_wasm.sh), and once from file://
 // Every expectation was checked against the engine first (`hunch suggest`,
@@ -22,7 +21,7 @@ const os = require("os");
 const path = require("path");
 const { execFileSync, spawn } = require("child_process");
 const { chromium } = require("playwright-core");
-const { startStatic, startServeDouble } = require("./servers");
+const { startStatic } = require("./servers");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const WEB = path.join(ROOT, "web");
@@ -70,6 +69,16 @@ async function openPage(browser, url, expectMode) {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // The page reports a failed engine call (an HTTP error from the API, a C API
+  // error on-device) with console.error: every one fails the test.
+  // On-device over http, the page first asks for /v1/layout, which a static
+  // server answers 404: that one is how the page finds its mode.
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const where = m.location().url || "";
+    if (expectMode === "wasm" && /\/v1\/layout$/.test(where) && /404/.test(m.text())) return;
+    errors.push(`console: ${m.text()} (${where || "?"})`);
+  });
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.ready !== "0", null, { timeout: 60000 });
   const ready = await page.evaluate(() => document.body.dataset.ready);
@@ -112,6 +121,20 @@ async function calls(page) {
 }
 
 const texts = (list) => list.map((s) => s.text);
+
+// Served mode: the page's user's dictionary as `hunch serve` holds it (GET
+// /v1/user/list for the user id the page keeps in localStorage), once the
+// page's learning calls have been answered: {word: {count, blocked, suggested}}.
+async function serverWords(page) {
+  await settle(page);
+  const list = await page.evaluate(async () => {
+    const user = localStorage.getItem("hunch.web.user");
+    const r = await fetch("/v1/user/list?user=" + encodeURIComponent(user), { cache: "no-store" });
+    return { status: r.status, body: await r.json() };
+  });
+  assert.strictEqual(list.status, 200, JSON.stringify(list.body));
+  return Object.fromEntries(list.body.words.map((w) => [w.word, w]));
+}
 
 // ---- the flows, the same in every mode --------------------------------------
 
@@ -168,15 +191,26 @@ async function flows(browser, url, mode, label) {
     await clickKeys(page, " ");
     assert.strictEqual(await text(page), "please ");
     assert.deepStrictEqual((await calls(page)).pop(), ["learn", "please", "", "autocorrected"]);
+    // Served, the user's dictionary on the server: POST /v1/learn (source
+    // autocorrected) counted the correction; /v1/unlearn takes it back and
+    // /v1/reject_autocorrect makes the typed word known (checked by hand
+    // with curl against hunch serve: docs/serve.md, "Learning").
+    if (mode === "server") assert.strictEqual((await serverWords(page)).please.count, 1);
     await clickKeys(page, "\b");
     assert.strictEqual(await text(page), "plese");
     const c = await calls(page);
     assert.deepStrictEqual(c.slice(-2), [["unlearn", "please", ""], ["rejectAutocorrect", "plese", "please", ""]]);
+    if (mode === "server") {
+      const words = await serverWords(page);
+      assert.ok(!("please" in words), JSON.stringify(words));
+      assert.strictEqual(words.plese.count, 1, JSON.stringify(words));
+    }
     assert.ok((await bar(page)).every((s) => !s.autocorrect), "no autocorrection offered for the kept word");
     // The undone word stays as typed at the next space.
     await clickKeys(page, " ");
     assert.strictEqual(await text(page), "plese ");
     assert.deepStrictEqual((await calls(page)).pop(), ["learn", "plese", "", "typed"]);
+    if (mode === "server") assert.strictEqual((await serverWords(page)).plese.count, 2);
   });
 
   await run("a phrase suggestion", "", async (page) => {
@@ -211,8 +245,11 @@ async function flows(browser, url, mode, label) {
     // for the rest of the word, EngineOptions::skip_passed_over.)
     await clickKeys(page, "zorblax zorblax z");
     assert.ok(texts(await bar(page)).includes("zorblax"), JSON.stringify(await bar(page)));
+    if (mode === "server") assert.strictEqual((await serverWords(page)).zorblax.count, 2);
     await page.click('#bar .suggestion[data-text="zorblax"] .forget');
     assert.ok(!texts(await bar(page)).includes("zorblax"), JSON.stringify(await bar(page)));
+    // Served: POST /v1/user/forget removed it from the user's dictionary.
+    if (mode === "server") assert.ok(!("zorblax" in (await serverWords(page))));
     assert.deepStrictEqual((await calls(page)).pop(), ["forget", "zorblax"]);
     assert.match(await page.textContent("#status"), /Forgot/);
   });
@@ -229,36 +266,100 @@ async function flows(browser, url, mode, label) {
   });
 }
 
-// `hunch serve` on an ephemeral loopback port, serving web/ (docs/serve.md):
-// null when this build's CLI has no serve command.
-async function startHunchServe(dataDir) {
-  try {
-    execFileSync(args.hunch, ["serve", "--help"], { stdio: "ignore" });
-  } catch (e) {
-    return null;
-  }
-  const child = spawn(args.hunch, ["serve", "--model", args.model, "--host", "127.0.0.1", "--port", "0",
-                                   "--web", WEB, "--data", dataDir], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error("hunch serve printed no address in 30 s: " + out)), 30000);
-    child.stdout.on("data", (d) => {
+// A server process started by the tests: resolves with its address once its
+// stdout or stderr shows a line matching `pattern` (whose group 1 is the
+// URL), rejects when it exits first or prints none within 30 s. close()
+// sends SIGTERM and, for `hunch serve`, checks it exits 0 (docs/serve.md).
+function startProcess(name, file, argv, pattern, cwd, exitZero) {
+  const child = spawn(file, argv, { cwd: cwd || ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const url = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} printed no address in 30 s: ${out}`)), 30000);
+    const onData = (d) => {
       out += d;
-      const m = out.match(/listening on (http:\/\/[^\s]+)/);
+      const m = out.match(pattern);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
       }
-    });
-    child.on("exit", (code) => reject(new Error(`hunch serve exited (${code}): ${out}`)));
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("error", (e) => reject(new Error(`cannot run ${name}: ${e.message}`)));
+    child.on("exit", (code) => reject(new Error(`${name} exited (${code}) before listening: ${out}`)));
   });
-  return {
-    url,
-    close: () => new Promise((resolve) => {
-      child.on("exit", resolve);
-      child.kill("SIGTERM");
-    }),
+  const close = () => new Promise((resolve) => {
+    const done = (code, signal) => {
+      if (exitZero && code !== 0) {
+        failures++;
+        console.log(`FAIL ${name} exited with ${code === null ? signal : code} after SIGTERM, not 0: ${out}`);
+      }
+      resolve();
+    };
+    if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode, child.signalCode);
+    child.on("exit", done);
+    child.kill("SIGTERM");
+  });
+  return url.then((u) => ({ url: u, close }), async (e) => {
+    await close();
+    throw e;
+  });
+}
+
+const LISTENING = /hunch serve: listening on (http:\/\/[^\s]+)/;
+
+// `hunch serve` on an ephemeral loopback port, serving web/ with the users'
+// dictionaries in `dataDir` (docs/serve.md). Rejects when it does not start
+// (no such binary, a CLI without `serve`, a bad model).
+function startHunchServe(dataDir) {
+  return startProcess(`${args.hunch} serve`, args.hunch,
+                      ["serve", "--model", args.model, "--host", "127.0.0.1", "--port", "0", "--web", WEB,
+                       "--data", dataDir], LISTENING, ROOT, true);
+}
+
+// The two commands README.md and docs/serve.md give for opening the page,
+// run as written but on a free port (--port 0, port 0) instead of 8080 and
+// 8000: the page must come up in the mode they promise and suggest.
+async function readmeCommands(browser, modes) {
+  const tryPage = async (url, mode) => {
+    const page = await openPage(browser, url, mode);
+    try {
+      await clickKeys(page, "see you tom");
+      assert.ok(texts(await bar(page)).includes("tomorrow"), JSON.stringify(await bar(page)));
+      assert.deepStrictEqual(page.errors, []);
+    } finally {
+      await page.closeAll();
+    }
   };
+  if (modes.includes("served")) {
+    await check("README: build/hunch serve --model models/en.hunch (web/ of the source tree at /)", async () => {
+      // From another directory: the default --web is the source tree's web/.
+      const srv = await startProcess("hunch serve", args.hunch, ["serve", "--model", args.model, "--port", "0"],
+                                     LISTENING, os.tmpdir(), true);
+      try {
+        assert.match(srv.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+        await tryPage(srv.url + "/", "server");
+      } finally {
+        await srv.close();
+      }
+    });
+  }
+  if (modes.includes("wasm")) {
+    await check("README: python3 -m http.server -b 127.0.0.1 -d web (on-device)", async () => {
+      const srv = await startProcess("python3 -m http.server", "python3",
+                                     ["-u", "-m", "http.server", "-b", "127.0.0.1", "-d", WEB, "0"],
+                                     /Serving HTTP on 127\.0\.0\.1 port (\d+)/, ROOT, false);
+      try {
+        await tryPage(`http://127.0.0.1:${srv.url}/`, "wasm");
+      } finally {
+        await srv.close();
+      }
+    });
+  }
+}
+
+function assertWasmBuilt() {
+  assert.ok(fs.existsSync(path.join(WEB, "wasm", "hunch.wasm")), "web/wasm/ is missing: run scripts/build_wasm.sh");
 }
 
 // ---- main ---------------------------------------------------------------------
@@ -275,20 +376,34 @@ async function startHunchServe(dataDir) {
     if (modes.includes("served")) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hunch-web-users-"));
       closers.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-      let srv = await startHunchServe(dataDir);
-      if (srv) {
-        console.log(`served mode: ${srv.url} (hunch serve)`);
-      } else {
-        srv = await startServeDouble({ root: WEB, hunch: args.hunch, model: args.model, dataDir });
-        console.log(`served mode: ${srv.url} (test double of hunch serve over ${args.hunch}: ` +
-                    "this build has no `hunch serve`)");
-      }
+      const srv = await startHunchServe(dataDir);
+      console.log(`served mode: ${srv.url} (${args.hunch} serve)`);
       closers.push(() => srv.close());
       await flows(browser, srv.url + "/", "server", "served");
+      if (modes.includes("wasm")) {
+        assertWasmBuilt();
+        await check("served: the page's on-device link (?mode=wasm) runs from hunch serve's files", async () => {
+          const served = await openPage(browser, srv.url + "/", "server");
+          let href;
+          try {
+            href = await served.getAttribute("#switch a", "href");
+            assert.strictEqual(href, "?mode=wasm");
+          } finally {
+            await served.closeAll();
+          }
+          // hunch.js, hunch.wasm and en.hunch from hunch serve's static files.
+          const page = await openPage(browser, srv.url + "/" + href, "wasm");
+          try {
+            await clickKeys(page, "see you tom");
+            assert.ok(texts(await bar(page)).includes("tomorrow"), JSON.stringify(await bar(page)));
+            assert.deepStrictEqual(page.errors, []);
+          } finally {
+            await page.closeAll();
+          }
+        });
+      }
     }
-    if (modes.includes("wasm") || modes.includes("file")) {
-      assert.ok(fs.existsSync(path.join(WEB, "wasm", "hunch.wasm")), "web/wasm/ is missing: run scripts/build_wasm.sh");
-    }
+    if (modes.includes("wasm") || modes.includes("file")) assertWasmBuilt();
     if (modes.includes("wasm")) {
       // Cross-origin isolated, so that performance.now() is fine-grained.
       const srv = await startStatic(WEB, true);
@@ -316,6 +431,7 @@ async function startHunchServe(dataDir) {
         }
       });
     }
+    await readmeCommands(browser, modes);
     if (modes.includes("file")) {
       await check("file://: the page opened from disk runs on-device", async () => {
         const page = await openPage(browser, "file://" + path.join(WEB, "index.html"), "wasm");
