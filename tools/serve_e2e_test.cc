@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <httplib.h>
@@ -559,20 +560,46 @@ TEST_F(ServeE2eTest, StaticFiles) {
   EXPECT_EQ(r->get_header_value("Allow"), "GET");
 }
 
+// The value of the series `name` (its whole label set) in Prometheus text,
+// 0 when absent.
+double MetricValue(const std::string& text, const std::string& name) {
+  const size_t at = text.find("\n" + name + " ");
+  return at == std::string::npos ? 0.0 : std::strtod(text.c_str() + at + name.size() + 2, nullptr);
+}
+
 TEST_F(ServeE2eTest, Metrics) {
+  const std::vector<std::pair<std::string, double>> grows = {
+      {"hunch_http_requests_total{endpoint=\"/v1/suggest\",status=\"200\"}", 1},
+      {"hunch_http_requests_total{endpoint=\"/v1/suggest\",status=\"400\"}", 1},
+      {"hunch_http_errors_total{endpoint=\"/v1/suggest\",class=\"4xx\"}", 1},
+      {"hunch_http_request_duration_seconds_bucket{endpoint=\"/v1/suggest\",le=\"+Inf\"}", 2}};
+  auto metrics = [&](std::string* t) {
+    auto r = client_->Get("/metrics");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200);
+    EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+    *t = r->body;
+  };
+  std::string before, t;
+  metrics(&before);
   ASSERT_EQ(Post("/v1/suggest", R"({"typed": "a"})").first, 200);
   ASSERT_EQ(Post("/v1/suggest", R"({"n": 0})").first, 400);
-  auto r = client_->Get("/metrics");
-  ASSERT_TRUE(r);
-  ASSERT_EQ(r->status, 200);
-  EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  const std::string& t = r->body;
-  for (const char* needle :
-       {"hunch_http_requests_total{endpoint=\"/v1/suggest\",status=\"200\"} ",
-        "hunch_http_requests_total{endpoint=\"/v1/suggest\",status=\"400\"} ",
-        "hunch_http_errors_total{endpoint=\"/v1/suggest\",class=\"4xx\"} ",
-        "hunch_http_request_duration_seconds_bucket{endpoint=\"/v1/suggest\",le=\"+Inf\"} ",
-        "\nhunch_users_cached ", "\nhunch_requests_in_flight ", "\nprocess_resident_memory_bytes "})
+  // A request is counted once its response is written (docs/serve.md): the
+  // client can read its answer first, so wait (5 s at most) for the counts.
+  auto grown = [&] {
+    for (const auto& g : grows)
+      if (MetricValue(t, g.first) < MetricValue(before, g.first) + g.second) return false;
+    return true;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    metrics(&t);
+    if (grown() || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (const auto& g : grows)
+    EXPECT_GE(MetricValue(t, g.first), MetricValue(before, g.first) + g.second) << g.first << "\n" << t;
+  for (const char* needle : {"\nhunch_users_cached ", "\nhunch_requests_in_flight ", "\nprocess_resident_memory_bytes "})
     EXPECT_NE(t.find(needle), std::string::npos) << needle << "\n" << t;
 }
 
