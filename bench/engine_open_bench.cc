@@ -33,19 +33,12 @@
 namespace hunch {
 namespace {
 
-std::string_view Metadata(const Model& m, const char* name) {
-  const uint8_t* data = nullptr;
-  size_t size = 0;
-  if (!m.GetMetadata(name, &data, &size).ok()) return {};
-  return std::string_view(reinterpret_cast<const char*>(data), size);
-}
-
 // A lexicon of `words` entries: the model's vocabulary words, then invented
 // words of 3 to 12 letters (deterministic), counts falling as 1/rank.
 void SyntheticLexicon(const Model& m, size_t words, std::string* lexicon, std::string* surface) {
   std::set<std::string> seen;
   std::vector<std::string> keys;
-  const std::string_view vocab = Metadata(m, "vocab");
+  const std::string_view vocab = engine::MetadataText(m, "vocab");
   size_t id = 0;
   for (size_t pos = 0; pos < vocab.size(); ++id) {
     size_t nl = vocab.find('\n', pos);
@@ -90,13 +83,13 @@ const std::vector<std::string>& Models() {
     std::unique_ptr<ModelRewriter> rw;
     if (!ModelRewriter::Open(src, &rw).ok()) return std::string();
     const Model& m = rw->model();
-    std::string lexicon(Metadata(m, "lexicon")), surface(Metadata(m, "surface"));
+    std::string lexicon(engine::MetadataText(m, "lexicon")), surface(engine::MetadataText(m, "surface"));
     if (synthetic) SyntheticLexicon(m, 100000, &lexicon, &surface);
     rw->SetMetadata("lexicon", lexicon);
     rw->SetMetadata("surface", surface);
     std::vector<std::pair<std::string, std::string>> derived;
-    if (!engine::DeriveEngineSections(Metadata(m, "vocab"), Metadata(m, "tokenizer"), lexicon, surface,
-                                      Metadata(m, "emoji"), &derived)
+    if (!engine::DeriveEngineSections(engine::MetadataText(m, "vocab"), engine::MetadataText(m, "tokenizer"), lexicon,
+                                      surface, engine::MetadataText(m, "emoji"), &derived)
              .ok()) {
       std::fprintf(stderr, "BM_EngineOpen: cannot derive the sections\n");
       return std::string();

@@ -68,13 +68,6 @@ Status Engine::OpenFd(int fd, int64_t offset, int64_t length, const EngineOption
 
 namespace {
 
-std::string_view Metadata(const Model& m, const char* name) {
-  const uint8_t* data = nullptr;
-  size_t size = 0;
-  if (!m.GetMetadata(name, &data, &size).ok()) return {};
-  return std::string_view(reinterpret_cast<const char*>(data), size);
-}
-
 // The words of a one-word-per-line list (lines holding a tab are no words).
 std::vector<std::string_view> Lines(std::string_view text) {
   std::vector<std::string_view> out;
@@ -135,7 +128,7 @@ Status Engine::FromModel(std::shared_ptr<const Model> model, const EngineOptions
   st = FindLmSignature(*probe, &im.lm);
   if (!st.ok()) return Status::InvalidArgument("engine: " + st.message());
 
-  std::string_view vocab = Metadata(*model, "vocab"), settings = Metadata(*model, "tokenizer");
+  std::string_view vocab = engine::MetadataText(*model, "vocab"), settings = engine::MetadataText(*model, "tokenizer");
   if (vocab.empty() || settings.empty())
     return Status::InvalidArgument(
         "engine: the model has no 'vocab' or 'tokenizer' metadata (convert it from a train/ export, "
@@ -152,7 +145,7 @@ Status Engine::FromModel(std::shared_ptr<const Model> model, const EngineOptions
   // The lexicon: "lexicon.bin" where it lies in the model (checked first),
   // when it was built for this min_word_count; else built from the text.
   const uint64_t min_count = static_cast<uint64_t>(options.min_word_count);
-  const std::string_view lexicon_bin = Metadata(*model, engine::kLexiconSectionName);
+  const std::string_view lexicon_bin = engine::MetadataText(*model, engine::kLexiconSectionName);
   engine::LexiconSectionHeader header;
   bool view = false;
   if (!lexicon_bin.empty()) {
@@ -166,17 +159,16 @@ Status Engine::FromModel(std::shared_ptr<const Model> model, const EngineOptions
   }
   st = view ? im.lexicon.ViewSection(reinterpret_cast<const uint8_t*>(lexicon_bin.data()), lexicon_bin.size(),
                                      vocab_ref, first_word)
-            : im.lexicon.Build(vocab_ref, first_word, Metadata(*model, "lexicon"), Metadata(*model, "surface"),
-                               min_count);
+            : im.lexicon.Build(vocab_ref, first_word, engine::MetadataText(*model, "lexicon"),
+                               engine::MetadataText(*model, "surface"), min_count);
   if (!st.ok()) return st;
-  const std::string_view emoji_bin = Metadata(*model, engine::kEmojiSectionName);
-  st = emoji_bin.empty()
-           ? im.emoji.Build(Metadata(*model, "emoji"))
-           : im.emoji.ViewSection(reinterpret_cast<const uint8_t*>(emoji_bin.data()), emoji_bin.size());
+  const std::string_view emoji_bin = engine::MetadataText(*model, engine::kEmojiSectionName);
+  st = emoji_bin.empty() ? im.emoji.Build(engine::MetadataText(*model, "emoji"))
+                         : im.emoji.ViewSection(reinterpret_cast<const uint8_t*>(emoji_bin.data()), emoji_bin.size());
   if (!st.ok()) return st;
   im.channel.Init(im.layout, options.touch_sigma);
   if (options.filter_offensive) {
-    const std::vector<std::string_view> offensive = Lines(Metadata(*model, "offensive"));
+    const std::vector<std::string_view> offensive = Lines(engine::MetadataText(*model, "offensive"));
     BuildWordFlags(im.tokenizer, im.lexicon, offensive, &im.offensive);
     im.emoji.Drop(offensive);
   }

@@ -10,18 +10,18 @@ namespace engine {
 
 namespace {
 
-std::string_view Metadata(const Model& m, const char* name) {
-  const uint8_t* data = nullptr;
-  size_t size = 0;
-  if (!m.GetMetadata(name, &data, &size).ok()) return {};
-  return std::string_view(reinterpret_cast<const char*>(data), size);
-}
-
 VocabRef VocabOf(const text::Tokenizer& t) {
   return {static_cast<size_t>(t.size()), [&t](size_t i) { return t.token(static_cast<int>(i)); }};
 }
 
 }  // namespace
+
+std::string_view MetadataText(const Model& m, const char* name) {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  if (!m.GetMetadata(name, &data, &size).ok()) return {};
+  return std::string_view(reinterpret_cast<const char*>(data), size);
+}
 
 int FirstWordId(const text::Tokenizer& t) { return std::max({t.unk_id(), t.bos_id(), t.eos_id()}) + 1; }
 
@@ -56,9 +56,9 @@ Status DeriveEngineSections(std::string_view vocab, std::string_view tokenizer, 
 
 Status CheckDerivedSections(const Model& model) {
   std::vector<std::pair<std::string, std::string>> want;
-  HUNCH_RETURN_IF_ERROR(DeriveEngineSections(Metadata(model, "vocab"), Metadata(model, "tokenizer"),
-                                             Metadata(model, "lexicon"), Metadata(model, "surface"),
-                                             Metadata(model, "emoji"), &want));
+  HUNCH_RETURN_IF_ERROR(DeriveEngineSections(MetadataText(model, "vocab"), MetadataText(model, "tokenizer"),
+                                             MetadataText(model, "lexicon"), MetadataText(model, "surface"),
+                                             MetadataText(model, "emoji"), &want));
   for (const std::string& name : DerivedSectionNames()) {
     const uint8_t* data = nullptr;
     size_t size = 0;

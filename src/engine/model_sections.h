@@ -25,6 +25,10 @@ namespace engine {
 constexpr uint64_t kSectionMinCount = 2;
 
 // The first id of a word (the specials <unk>, <s>, </s> come before it).
+// The bytes of metadata section `name` of `model` as text; empty when the
+// model has no such section.
+std::string_view MetadataText(const Model& model, const char* name);
+
 int FirstWordId(const text::Tokenizer& tokenizer);
 
 // The names of the derived sections (each is the binary form of text metadata).
