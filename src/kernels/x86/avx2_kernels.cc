@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "kernels/dispatch.h"
+#include "kernels/x86/x86_kernels.h"
 #include "util/fp16.h"
 
 namespace hunch {
@@ -476,17 +477,12 @@ float Quantize(const float* x, int n, int8_t* q) {
 // |r| <= ln2/2, and a degree-6 polynomial for p = exp(r) (relative error
 // ~2e-7). Returns p and the integer n.
 inline __m256 ExpReduced(__m256 x, __m256i* n_int) {
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kExpLog2e)),
                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145752f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860677e-6f), r);
-  __m256 p = _mm256_set1_ps(1.3888949e-3f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3333705e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1666620e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666667e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kExpLn2Hi), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kExpLn2Lo), r);
+  __m256 p = _mm256_set1_ps(kExpPoly[0]);
+  for (int i = 1; i < 7; ++i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kExpPoly[i]));
   *n_int = _mm256_cvtps_epi32(n);
   return p;
 }

@@ -11,6 +11,13 @@ namespace hunch {
 namespace internal {
 
 // avx2_kernels.cc: AVX2 + FMA + F16C, every primitive.
+// exp(x) = 2^n * p(r): range reduction x = n ln2 + r (ln2 split into a high
+// and a low part), |r| <= ln2/2, and p a degree-6 polynomial (Horner,
+// highest coefficient first; relative error ~2e-7). The avx2 and avx512
+// sets share these constants.
+constexpr float kExpLog2e = 1.44269504f, kExpLn2Hi = 0.693145752f, kExpLn2Lo = 1.42860677e-6f;
+constexpr float kExpPoly[7] = {1.3888949e-3f, 8.3333705e-3f, 4.1666620e-2f, 1.6666667e-1f, 0.5f, 1.f, 1.f};
+
 extern const KernelSet kAvx2Kernels;
 // avx_vnni_kernels.cc (AVX-VNNI) and avx512_kernels.cc (AVX-512 F/BW/VL/DQ +
 // VNNI): the primitives each set implements itself; a null entry is the avx2
