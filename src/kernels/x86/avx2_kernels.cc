@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "kernels/dispatch.h"
+#include "kernels/x86/int8_gemv256.h"
 #include "kernels/x86/x86_kernels.h"
 #include "util/fp16.h"
 
@@ -49,13 +50,6 @@ inline float Hsum(__m256 v) {
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
-}
-
-inline int32_t Hsum(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtsi128_si32(s);
 }
 
 // ---- float32 / float16 GEMV ------------------------------------------------
@@ -109,11 +103,14 @@ void MatVecFloat(const WeightMatrix& w, const float* x, float* y) {
 
 // ---- int8 GEMV ---------------------------------------------------------------
 
-inline __m256i Load32(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-
 // 8 int32 partial sums of x[i] * w[i] over 32 int8 pairs, given ax = |x|.
 inline __m256i DotI8Abs(__m256i ax, __m256i x, __m256i w) {
   return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(w, x)), _mm256_set1_epi16(1));
+}
+
+// int8_gemv256.h's DotFn: acc + the dot of one chunk.
+inline __m256i DotAvx2(__m256i acc, __m256i ax, __m256i x, __m256i w) {
+  return _mm256_add_epi32(acc, DotI8Abs(ax, x, w));
 }
 
 // Rows [begin, end) with exact-length rows: whole 32-byte chunks, then a
@@ -161,93 +158,28 @@ void MatVecI8Rows(const WeightMatrix& w, const int8_t* qx, float sx, float* y, i
   }
 }
 
-// The first rows of w whose reads of `span` bytes from the row start stay
-// inside the matrix (the padded paths read whole chunks past a row's end;
-// the rows after these take an exact-length path).
-int RowsReadWhole(const WeightMatrix& w, size_t span) {
-  const size_t total = static_cast<size_t>(w.rows) * w.row_bytes;
-  if (total < span) return 0;
-  const size_t rows = (total - span) / w.row_bytes + 1;
-  return rows < static_cast<size_t>(w.rows) ? static_cast<int>(rows) : w.rows;
-}
-
-// Widest input the padded path takes (a stack copy of x); wider rows use
-// MatVecI8Rows throughout.
-constexpr int kMaxPaddedCols = 4096;
-
-// Sums of eight 8-lane int32 vectors, in order: {sum(a[0]), ..., sum(a[7])}.
-inline __m256i Hsum8(const __m256i* a) {
-  const __m256i t0 = _mm256_hadd_epi32(a[0], a[1]), t1 = _mm256_hadd_epi32(a[2], a[3]);
-  const __m256i t2 = _mm256_hadd_epi32(a[4], a[5]), t3 = _mm256_hadd_epi32(a[6], a[7]);
-  const __m256i u0 = _mm256_hadd_epi32(t0, t1), u1 = _mm256_hadd_epi32(t2, t3);
-  return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
-}
-
-// Rows [0, end) in groups of eight, reading whole 32-byte chunks of the
-// zero-padded xs (|xs| in xa). kChunks > 0: the row width in chunks, x held
-// in registers (narrow rows, the embedding-sized layers); 0: any width.
-// Returns the first row not done.
-template <int kChunks>
-int MatVecI8Groups(const WeightMatrix& w, const int8_t* xs, const int8_t* xa, int chunks, float sx, float* y,
-                   int end) {
-  constexpr int kRegs = kChunks > 0 ? kChunks : 1;
-  __m256i xv[kRegs], av[kRegs];
-  for (int c = 0; c < kChunks; ++c) {
-    xv[c] = _mm256_load_si256(reinterpret_cast<const __m256i*>(xs + 32 * c));
-    av[c] = _mm256_load_si256(reinterpret_cast<const __m256i*>(xa + 32 * c));
-  }
-  const __m256 vsx = _mm256_set1_ps(sx);
-  int o = 0;
-  for (; o + 8 <= end; o += 8) {
-    const int8_t* r = reinterpret_cast<const int8_t*>(w.data + o * w.row_bytes);
-    __m256i a[8];
-    if (kChunks > 0) {
-      for (int i = 0; i < 8; ++i) {
-        const int8_t* ri = r + i * w.row_bytes;
-        a[i] = DotI8Abs(av[0], xv[0], Load32(ri));
-        for (int c = 1; c < kChunks; ++c) a[i] = _mm256_add_epi32(a[i], DotI8Abs(av[c], xv[c], Load32(ri + 32 * c)));
-      }
-    } else {
-      for (__m256i& v : a) v = _mm256_setzero_si256();
-      for (int k = 0; k < chunks * 32; k += 32) {
-        const __m256i x = _mm256_load_si256(reinterpret_cast<const __m256i*>(xs + k));
-        const __m256i ax = _mm256_load_si256(reinterpret_cast<const __m256i*>(xa + k));
-        for (int i = 0; i < 8; ++i) a[i] = _mm256_add_epi32(a[i], DotI8Abs(ax, x, Load32(r + i * w.row_bytes + k)));
-      }
-    }
-    // float(acc) * (sx * scale), the reference's exact operation order.
-    const __m256 scale = _mm256_mul_ps(vsx, _mm256_loadu_ps(w.scales + o));
-    _mm256_storeu_ps(y + o, _mm256_mul_ps(_mm256_cvtepi32_ps(Hsum8(a)), scale));
-  }
-  return o;
-}
-
 // x is copied, zero-padded to whole 32-byte chunks, so every row is read as
 // whole chunks: the bytes past a row's end (the next row's first bytes) meet
 // zeros and add nothing, exactly. Rows whose padded read would leave the
 // matrix (the last few) take the exact-length path.
 void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
   const int cols = w.cols;
-  if (cols > kMaxPaddedCols || w.rows == 0) {
+  if (cols > kMaxCols || w.rows == 0) {
     MatVecI8Rows(w, qx, sx, y, 0, w.rows);
     return;
   }
   const int chunks = (cols + 31) / 32;
-  alignas(32) int8_t xs[kMaxPaddedCols];
-  alignas(32) int8_t xa[kMaxPaddedCols];
-  std::memcpy(xs, qx, cols);
-  std::memset(xs + cols, 0, chunks * 32 - cols);
-  for (int k = 0; k < chunks * 32; k += 32)
-    _mm256_store_si256(reinterpret_cast<__m256i*>(xa + k),
-                       _mm256_abs_epi8(_mm256_load_si256(reinterpret_cast<const __m256i*>(xs + k))));
+  alignas(32) int8_t xs[kMaxCols];
+  alignas(32) int8_t xa[kMaxCols];
+  PadX(qx, cols, chunks, xs, xa);
   const int safe = RowsReadWhole(w, static_cast<size_t>(chunks) * 32);
   // Rows of 65 to 128 values (embedding-sized layers: 96 in the Gboard-size
   // model) keep x in registers; about a fifth faster there (BM_MatVec).
   int o;
   switch (chunks) {
-    case 3: o = MatVecI8Groups<3>(w, xs, xa, chunks, sx, y, safe); break;
-    case 4: o = MatVecI8Groups<4>(w, xs, xa, chunks, sx, y, safe); break;
-    default: o = MatVecI8Groups<0>(w, xs, xa, chunks, sx, y, safe); break;
+    case 3: o = Groups<DotAvx2, 3>(w, xs, xa, chunks, sx, y, safe); break;
+    case 4: o = Groups<DotAvx2, 4>(w, xs, xa, chunks, sx, y, safe); break;
+    default: o = Groups<DotAvx2, 0>(w, xs, xa, chunks, sx, y, safe); break;
   }
   MatVecI8Rows(w, qx, sx, y, o, w.rows);
 }

@@ -1,7 +1,9 @@
-// The int8 GEMV on 256-bit vpdpbusd, shared by the avx-vnni set (VEX
-// encoding) and the avx512-vnni set (EVEX, for narrow rows). Include only
-// from files compiled for one of those ISAs; everything here has internal
-// linkage, so each file gets its own copy built with its own flags.
+// The int8 GEMV on 256-bit vectors, one template over the dot product of a
+// 32-byte chunk: the avx2 set's (vpmaddubsw + vpmaddwd), the avx-vnni set's
+// (vpdpbusd, VEX) and the avx512-vnni set's for narrow rows (vpdpbusd,
+// EVEX). Include only from files compiled for one of those ISAs; everything
+// here has internal linkage, so each file gets its own copy built with its
+// own flags.
 //
 // vpdpbusd multiplies unsigned by signed bytes and adds each group of four
 // products to an int32 lane, with no intermediate saturation. Activations
@@ -44,8 +46,27 @@ inline __m256i Hsum8(const __m256i* a) {
   return _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
 }
 
-// Widest input the padded copy of x takes; wider rows use the avx2 kernel.
+// Widest input the padded copy of x takes; wider rows take another path.
 constexpr int kMaxCols = 4096;
+
+// x copied into xs zero-padded to `chunks` whole 32-byte chunks, and |xs| into xa.
+inline void PadX(const int8_t* qx, int cols, int chunks, int8_t* xs, int8_t* xa) {
+  std::memcpy(xs, qx, cols);
+  std::memset(xs + cols, 0, chunks * 32 - cols);
+  for (int k = 0; k < chunks * 32; k += 32)
+    _mm256_store_si256(reinterpret_cast<__m256i*>(xa + k),
+                       _mm256_abs_epi8(_mm256_load_si256(reinterpret_cast<const __m256i*>(xs + k))));
+}
+
+// The first rows of w whose reads of `span` bytes from the row start stay
+// inside the matrix (the padded paths read whole chunks past a row's end;
+// the rows after these take an exact-length path).
+inline int RowsReadWhole(const WeightMatrix& w, size_t span) {
+  const size_t total = static_cast<size_t>(w.rows) * w.row_bytes;
+  if (total < span) return 0;
+  const size_t rows = (total - span) / w.row_bytes + 1;
+  return rows < static_cast<size_t>(w.rows) ? static_cast<int>(rows) : w.rows;
+}
 
 // Rows [0, end) in groups of eight, each read as `chunks` whole 32-byte
 // chunks against the zero-padded xs (|xs| in xa). kChunks > 0: the width in
@@ -66,8 +87,8 @@ int Groups(const WeightMatrix& w, const int8_t* xs, const int8_t* xa, int chunks
     __m256i a[8];
     for (__m256i& v : a) v = _mm256_setzero_si256();
     if (kChunks > 0) {
-      for (int c = 0; c < kChunks; ++c)
-        for (int i = 0; i < 8; ++i) a[i] = Dot(a[i], av[c], xv[c], Load32(r + i * rb + 32 * c));
+      for (int i = 0; i < 8; ++i)
+        for (int c = 0; c < kChunks; ++c) a[i] = Dot(a[i], av[c], xv[c], Load32(r + i * rb + 32 * c));
     } else {
       for (int k = 0; k < chunks * 32; k += 32) {
         const __m256i x = _mm256_load_si256(reinterpret_cast<const __m256i*>(xs + k));
@@ -96,18 +117,8 @@ void MatVecI8Vnni256(const WeightMatrix& w, const int8_t* qx, float sx, float* y
   const int chunks = (cols + 31) / 32;
   alignas(32) int8_t xs[kMaxCols];
   alignas(32) int8_t xa[kMaxCols];
-  std::memcpy(xs, qx, cols);
-  std::memset(xs + cols, 0, chunks * 32 - cols);
-  for (int k = 0; k < chunks * 32; k += 32)
-    _mm256_store_si256(reinterpret_cast<__m256i*>(xa + k),
-                       _mm256_abs_epi8(_mm256_load_si256(reinterpret_cast<const __m256i*>(xs + k))));
-  // Rows whose reads of chunks * 32 bytes stay inside the matrix.
-  const size_t span = static_cast<size_t>(chunks) * 32, total = static_cast<size_t>(w.rows) * w.row_bytes;
-  int safe = 0;
-  if (total >= span) {
-    const size_t n = (total - span) / w.row_bytes + 1;
-    safe = n < static_cast<size_t>(w.rows) ? static_cast<int>(n) : w.rows;
-  }
+  PadX(qx, cols, chunks, xs, xa);
+  const int safe = RowsReadWhole(w, static_cast<size_t>(chunks) * 32);
   int o;
   switch (chunks) {  // the embedding-sized layers (96 wide in the Gboard-size model) keep x in registers
     case 3: o = Groups<Dot, 3>(w, xs, xa, chunks, sx, y, safe); break;
