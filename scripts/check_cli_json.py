@@ -47,8 +47,13 @@ def main():
         d = json.load(f)
     if kind == "eval":
         words = num(d, "words", 1)
-        for k in ("top1", "top3", "ksr", "wer", "wer_literal", "oov_rate"):
+        for k in ("top1", "top3", "ksr", "wer", "wer_literal", "oov_rate", "wer_auto", "false_autocorrect"):
             num(d, k, 0, 100)
+        # EVAL.md 4b: counts of words over the typo words, matching the percentages.
+        for k, pct_key in (("wer_auto_words", "wer_auto"), ("false_autocorrect_words", "false_autocorrect")):
+            num(d, k, 0, d["typo_words"])
+            if abs(100.0 * d[k] / max(d["typo_words"], 1) - d[pct_key]) > 1e-6:
+                fail(f"{pct_key} = {d[pct_key]} does not match {k} = {d[k]} of {d['typo_words']}")
         if d["top1"] > d["top3"]:
             fail("top1 > top3")
         num(d, "ppl", 1)

@@ -207,10 +207,11 @@ TEST_F(TinyModelTest, CorrectsTouches) {
       {"they", kCorr, -5.6423f, false},
   });
   // hunch suggest ... --touches "4.3,0.7 5.4,1.5 2.9,0.6" --complete --json "I think"
+  // The literal typing is always offered for a finished word.
   ExpectList(Suggest("I think", "tge", true, touches), {
       {"the", kCorr, -4.3270f, true},
       {"they", kCorr, -13.6423f, false},
-      {"he", kCorr, -14.1404f, false},
+      {"tge", kLit, -14.6281f, false},
   });
 }
 
@@ -219,7 +220,7 @@ TEST_F(TinyModelTest, CompleteWordAutocorrects) {
   ExpectList(Suggest("I think", "tge", true), {
       {"the", kCorr, -8.7714f, true},
       {"they", kCorr, -18.0868f, false},
-      {"he", kCorr, -18.5848f, false},
+      {"tge", kLit, -14.6281f, false},
   });
   // A correctly typed word stays: the literal first, no autocorrect.
   ExpectList(Suggest("I think", "the", true), {
@@ -237,12 +238,13 @@ TEST_F(TinyModelTest, CompleteWordAutocorrects) {
 }
 
 // hunch suggest --model tests/testdata/tiny.hunch --typed wo --json "It works. Thank you."
-// "works" comes from the context cache (the words already in the text).
+// "works" comes from the context cache (the words already in the text); "so"
+// first: what space would put in for "wo", a word the tiny lexicon lacks.
 TEST_F(TinyModelTest, ContextCache) {
   ExpectList(Suggest("It works. Thank you.", "wo"), {
+      {"so", kCorr, -12.1932f, true},
       {"works", kCompl, -6.0559f, false},
       {"would", kCompl, -8.5692f, false},
-      {"women", kCompl, -8.6337f, false},
   });
 }
 
@@ -268,21 +270,23 @@ TEST_F(TinyModelTest, Emoji) {
 TEST_F(TinyModelTest, LearnedWord) {
   std::unique_ptr<Session> session;
   ASSERT_TRUE(engine_->NewSession(&session).ok());
+  // "or" flagged: what space would put in for "zor" (a whole-word correction).
   ExpectList(SuggestIn(session.get(), "I will see", "zor"), {
-      {"sorry", kCorr, -13.8328f, true},
-      {"or", kCorr, -14.6032f, false},
+      {"or", kCorr, -14.6032f, true},
+      {"sorry", kCorr, -13.8328f, false},
       {"sort", kCorr, -16.0529f, false},
   });
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(session->LearnWord("I will see", "zorblax").ok());
   session->Reset();
   ExpectList(SuggestIn(session.get(), "I will see", "zor"), {
+      {"or", kCorr, -14.6400f, true},
       {"zorblax", kCompl, -3.6175f, false},
       {"sorry", kCorr, -13.8696f, false},
-      {"or", kCorr, -14.6400f, false},
   });
   session->Reset();
   ExpectList(SuggestIn(session.get(), "I will see", "zorblsx", true), {
       {"zorblax", kCorr, -9.1731f, true},
+      {"zorblsx", kLit, -14.2933f, false},
   });
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(session->LearnWord("I will see", "zorblax").ok());
   session->Reset();

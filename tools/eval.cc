@@ -36,7 +36,10 @@ const char* kUsage =
     "  --set: engine options (see hunch suggest --help), e.g. --set phrases=0,savings_weight=0.5\n"
     "  --slowest N: also list the N slowest Suggest calls of the keystroke trace and of typo\n"
     "  correction (word, what was typed of it, microseconds, line)\n"
-    "  Latency: every Suggest call (keystroke trace and typo correction), and the typo-correction\n"
+    "  Autocorrect (shared/EVAL.md 4b): wer_auto, the words that land wrong when every flagged\n"
+    "  autocorrection is taken and nothing is tapped (touches at --noise); false_autocorrect, the\n"
+    "  same with every touch at its key centre (correct typing the engine changes)\n"
+    "  Latency: every Suggest call (keystroke trace, typo correction, key centres), and the typo-correction\n"
     "  calls alone (one per typo-test word, at --noise); --clock cpu measures each call's thread\n"
     "  CPU time instead of wall time (leaves out preemption on a loaded machine)";
 
@@ -137,6 +140,10 @@ Status WriteHtmlReport(const EvalArgs& a, const eval::EvalResult& t, std::string
                 {"perplexity (in vocabulary)", FormatFixed(t.ppl_in_vocab(), 1)},
                 {"OOV rate", FormatFixed(t.oov_rate(), 2) + "%"},
                 {"typo WER (literal)", FormatFixed(t.wer(), 2) + "% (" + FormatFixed(t.wer_literal(), 2) + "%)"},
+                {"autocorrect: wer_auto / false_autocorrect",
+                 FormatFixed(t.wer_auto(), 2) + "% (" + std::to_string(t.auto_wrong) + " words) / " +
+                     FormatFixed(t.false_autocorrect(), 2) + "% (" + std::to_string(t.false_autocorrect_words) +
+                     " words) of " + std::to_string(t.typo_words)},
                 {"latency clock", ClockName(a)},
                 {"Suggest p50 / p95 / p99 / max (every call)",
                  FormatFixed(lat.p50, 1) + " / " + FormatFixed(lat.p95, 1) + " / " + FormatFixed(lat.p99, 1) + " / " +
@@ -172,6 +179,10 @@ void PrintJson(const EvalArgs& a, const eval::EvalResult& t) {
   j.Key("wer").Value(t.wer());
   j.Key("wer_literal").Value(t.wer_literal());
   j.Key("typo_top3").Value(t.typo_top3_rate());
+  j.Key("wer_auto").Value(t.wer_auto());
+  j.Key("wer_auto_words").Value(t.auto_wrong);
+  j.Key("false_autocorrect").Value(t.false_autocorrect());
+  j.Key("false_autocorrect_words").Value(t.false_autocorrect_words);
   j.Key("skipped_tokens").Value(t.skipped_tokens);
   j.Key("clock").Value(ClockName(a));
   j.Key("latency_us").BeginObject();
@@ -220,7 +231,9 @@ void PrintText(const EvalArgs& a, const eval::EvalResult& t) {
               t.oov_rate());
   std::printf("typo correction  WER %.2f%% (literal %.2f%%), top-3 %.2f%% over %lld words, noise %.2f\n", t.wer(),
               t.wer_literal(), t.typo_top3_rate(), t.typo_words, a.options.noise);
-  std::printf("Suggest latency  p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us (%zu calls, typo ones included; %s)\n",
+  std::printf("autocorrect      wer_auto %.2f%% (%lld words, noise %.2f), false_autocorrect %.2f%% (%lld words, key centres)\n",
+              t.wer_auto(), t.auto_wrong, a.options.noise, t.false_autocorrect(), t.false_autocorrect_words);
+  std::printf("Suggest latency  p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us (%zu calls, typo and key-centre ones included; %s)\n",
               lat.p50, lat.p95, lat.p99, lat.max, t.latency_us.size(), ClockName(a));
   const Percentiles typo = LatencyPercentiles(t.typo_latency_us);
   std::printf("typo latency     p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us (%zu calls, noise %.2f)\n",

@@ -422,8 +422,10 @@ TEST_F(ServeE2eTest, LearnThenSuggestForThatUserOnly) {
   EXPECT_EQ(j2["word_count"], 5);
   auto [s3, j3] = Post("/v1/suggest", ask);
   ASSERT_EQ(s3, 200);
-  ASSERT_FALSE(Texts(j3).empty());
-  EXPECT_EQ(Texts(j3)[0], "zorblax") << j3.dump();
+  ASSERT_GE(Texts(j3).size(), 2u);
+  // First, or second after the autocorrection of "zor" as a whole word.
+  EXPECT_TRUE(Texts(j3)[0] == "zorblax" || (j3["suggestions"][0]["autocorrect"] == true && Texts(j3)[1] == "zorblax"))
+      << j3.dump();
   // Not for another user, nor without one.
   auto [s4, j4] = Post("/v1/suggest", R"({"context": "I will see", "typed": "zor", "user": "bob"})");
   ASSERT_EQ(s4, 200);

@@ -56,6 +56,14 @@ def quality_section(ev, el, peers, note=None):
     row("next-word top-3", pct(ev["top3"]), pct(el["top3"]), pct(pr.get("top3")), "")
     row("typo WER (σ = 0.25 key)", pct(ev["wer"]), pct(el["wer"]), "", pct(hs.get("wer")))
     row("literal typing WER", pct(ev["wer_literal"]), "", "", pct(hs.get("wer_literal")))
+    if "wer_auto" in ev:  # hunch eval prints them since issue 14 (shared/EVAL.md 4b)
+        row("autocorrect: wer_auto (σ = 0.25 key, nothing tapped)",
+            f"{pct(ev['wer_auto'])} ({ev['wer_auto_words']} words)",
+            f"{pct(el['wer_auto'])} ({el['wer_auto_words']} words)" if "wer_auto" in el else "", "", "")
+        row("autocorrect: false_autocorrect (touches at the key centres)",
+            f"{pct(ev['false_autocorrect'])} ({ev['false_autocorrect_words']} words)",
+            f"{pct(el['false_autocorrect'])} ({el['false_autocorrect_words']} words)"
+            if "false_autocorrect" in el else "", "", "")
     row("perplexity (all tokens / in vocabulary)", f"{ev['ppl']:.1f} / {ev['ppl_in_vocab']:.1f}", "", "", "")
     row("OOV rate", pct(ev["oov_rate"]), "", "", "")
     lat = ev["latency_us"]
@@ -65,8 +73,8 @@ def quality_section(ev, el, peers, note=None):
         row(f"typo-correction latency p50 / p99 (σ = {ev.get('noise', 0.25):g} key)",
             f"{typo['p50']:.0f} / {typo['p99']:.0f} µs", "", "", "")
     L.append("")
-    L.append("Targets (issue 7): KSR ≥ 50%, next-word top-3 ≥ 25%, typo WER ≤ 6%, int8 perplexity "
-             "within 2% of float.\n")
+    L.append("Targets (issue 14): KSR ≥ 50%, next-word top-3 ≥ 28%, typo WER ≤ 4.5%, wer_auto ≤ 6%, "
+             "false_autocorrect ≤ 1%, the model file ≤ 2 MB.\n")
     return L
 
 

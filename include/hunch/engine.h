@@ -114,8 +114,14 @@ struct Suggestion {
   std::string text;  // UTF-8, display case applied
   SuggestionKind kind = SuggestionKind::kCompletion;
   float score = 0;   // log-probability-like; higher is better; comparable within one answer
-  // Set on at most one suggestion (the first), when it should replace the
-  // typed word at the next space: it clearly beats the literal typing.
+  // Set on at most one suggestion (the first): the word that space puts in
+  // the text instead of the typed one. A list asked for while typing
+  // (complete = false) flags the same word a `complete` request for the
+  // same keys would, so a keyboard may show it before space is pressed. It
+  // is set when a whole-word correction beats the literal typing by a
+  // margin (the literal's own probability when the lexicon or the user
+  // knows the word, else the unknown-word class's: docs/engine.md,
+  // "Autocorrect"), never to a correction the user undid for that word.
   bool autocorrect = false;
 };
 
@@ -132,7 +138,9 @@ struct SuggestRequest {
   std::vector<TouchPoint> touches;
   int max_suggestions = 3;  // 1..16
   // The word is finished (the user pressed space): suggest replacements for
-  // the whole typed word (corrections), not longer words it starts.
+  // the whole typed word (corrections), not longer words it starts. The list
+  // then always offers the literal typing (kind kLiteral, as typed), unless
+  // max_suggestions is 1 and the one slot holds the autocorrection.
   bool complete = false;
 };
 
@@ -152,7 +160,9 @@ struct EngineOptions {
   // Offer corrections of the typed characters (spatial/edit model).
   bool corrections = true;
   // Words the user already passed over for the same word (shown, then typed
-  // past) make way for new candidates.
+  // past) make way for new candidates, except the likeliest completion of
+  // what is typed: a word the user may still be typing toward is never
+  // hidden.
   bool skip_passed_over = true;
   // Lexicon words seen fewer times than this in training are not suggested.
   int min_word_count = 2;

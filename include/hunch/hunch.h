@@ -355,7 +355,8 @@ typedef struct hunch_engine_options {
   int32_t phrases;            /* 1: two- and three-word phrases */
   int32_t emoji;              /* 1: emoji for keywords */
   int32_t corrections;        /* 1: corrections of the typed characters (spatial/edit model) */
-  int32_t skip_passed_over;   /* 1: words the user passed over make way for new ones */
+  int32_t skip_passed_over;   /* 1: words the user passed over make way for new ones (never the
+                                 likeliest completion of the typed prefix) */
   int32_t min_word_count;     /* 2: lexicon words seen fewer times in training are not suggested */
   float savings_weight;       /* 0: ranking favours words that save more typing */
   float cache_weight;         /* 0.05: weight of the context cache model */
@@ -442,7 +443,10 @@ HUNCH_EXPORT void hunch_session_free(hunch_session* session); /* NULL is fine */
  * point of `typed`, in the unit of the engine's layout (key widths for the
  * default QWERTY; see hunch_engine_options.layout_json), at most 256;
  * complete: non-zero when the word is finished (corrections instead of
- * completions); max_suggestions: 1..16. */
+ * completions; the list then always holds the literal typing, unless
+ * max_suggestions is 1 and the one slot is the autocorrection);
+ * max_suggestions: 1..16. The autocorrect flag means the same in both modes
+ * (hunch_suggestions_autocorrect). */
 HUNCH_EXPORT hunch_status_code hunch_session_suggest(hunch_session* session, const char* context, const char* typed,
                                                      const float* touches_xy, size_t num_touches, int complete,
                                                      int max_suggestions, hunch_suggestions** list, char** error);
@@ -488,8 +492,9 @@ HUNCH_EXPORT size_t hunch_suggestions_count(const hunch_suggestions* list);
 HUNCH_EXPORT const char* hunch_suggestions_text(const hunch_suggestions* list, size_t i); /* "" out of range */
 HUNCH_EXPORT int hunch_suggestions_kind(const hunch_suggestions* list, size_t i);         /* -1 out of range */
 HUNCH_EXPORT float hunch_suggestions_score(const hunch_suggestions* list, size_t i);
-/* 1 when suggestion `i` (only ever the first) should replace the typed word
- * at the next space; 0 otherwise or out of range. */
+/* 1 when suggestion `i` (only ever the first) is the word that space puts in
+ * the text instead of the typed one (the same word whether the list was asked
+ * for while typing or with `complete`); 0 otherwise or out of range. */
 HUNCH_EXPORT int hunch_suggestions_autocorrect(const hunch_suggestions* list, size_t i);
 HUNCH_EXPORT void hunch_suggestions_free(hunch_suggestions* list); /* NULL is fine */
 

@@ -49,9 +49,13 @@ struct State {
   std::vector<Candidate>* out;
   float best = kNegInf;  // the best score found so far
   float beam = LexiconSearch::kBeam;
+  float floor = kNegInf;  // LexiconSearch::set_floor
   // A candidate must beat the keep-th best score and come within `beam` nats
-  // of the best: suggestions further below the best would never be shown.
-  float threshold() const { return std::max(top.size() < keep ? kNegInf : top.top(), best - beam); }
+  // of the best (suggestions further below the best would never be shown),
+  // and beat the floor.
+  float threshold() const {
+    return std::max(std::max(top.size() < keep ? kNegInf : top.top(), best - beam), floor);
+  }
   void Add(Candidate c) {
     best = std::max(best, c.score);
     top.push(c.score);
@@ -274,6 +278,7 @@ void LexiconSearch::Run(const std::vector<Observation>& obs, std::string_view li
   st.n = obs.size();
   st.complete = complete;
   st.keep = keep;
+  st.floor = floor_;
   st.out = out;
   st.pool.clear();
   const LexiconWords lexicon{lex_, scores_, offensive_};

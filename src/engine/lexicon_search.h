@@ -111,6 +111,14 @@ class LexiconSearch {
            const UserCounts* user, std::vector<Candidate>* out, Stats* stats = nullptr,
            SearchScratch* scratch = nullptr) const;
 
+  // Candidates must score above `floor` (default -inf): a search that only
+  // asks whether some word beats a given score (the autocorrect decision)
+  // stops as soon as none can.
+  LexiconSearch& set_floor(float floor) {
+    floor_ = floor;
+    return *this;
+  }
+
   // True when a correction may be `key`: it starts with a letter or digit,
   // or with an apostrophe and then one ("'s"); not punctuation, not a symbol.
   static bool IsCorrectable(std::string_view key);
@@ -120,6 +128,7 @@ class LexiconSearch {
   const TypingChannel& channel_;
   const WordScores& scores_;
   const std::vector<uint8_t>* offensive_;
+  float floor_ = kNegInf;
 };
 
 }  // namespace engine

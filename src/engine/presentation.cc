@@ -1,5 +1,7 @@
 #include "engine/presentation.h"
 
+#include <algorithm>
+
 #include "text/unicode.h"
 #include "text/utf8.h"
 
@@ -78,9 +80,33 @@ void Present(const Lexicon& lex, const std::vector<const Candidate*>& chosen, co
   }
 }
 
-bool ShouldAutocorrect(const Suggestion& first, float literal_score, std::string_view typed_key) {
-  return first.kind == SuggestionKind::kCorrection && first.score > literal_score + kAutocorrectMargin &&
-         text::CountCodePoints(typed_key) >= 2;
+bool ShouldAutocorrect(float correction_score, float literal_score, std::string_view typed_key) {
+  return correction_score > literal_score + kAutocorrectMargin && text::CountCodePoints(typed_key) >= 2;
+}
+
+void KeepLiteral(const std::string& raw_typed, float literal_score, size_t max,
+                 std::vector<Suggestion>* out) {
+  if (raw_typed.empty() || max == 0) return;
+  float lowest = 0;
+  for (const Suggestion& s : *out) {
+    if (s.kind == SuggestionKind::kLiteral) return;
+    lowest = std::min(lowest, s.score);
+  }
+  Suggestion lit;
+  lit.text = text::ToValidUtf8(raw_typed);
+  lit.kind = SuggestionKind::kLiteral;
+  lit.score = literal_score > kNegInf ? literal_score : lowest - 1.0f;
+  if (out->size() < max) {
+    out->push_back(std::move(lit));
+    return;
+  }
+  size_t at = out->size() - 1;
+  for (size_t i = out->size(); i-- > 1;)
+    if ((*out)[i].kind != SuggestionKind::kEmoji) {
+      at = i;
+      break;
+    }
+  (*out)[at] = std::move(lit);
 }
 
 }  // namespace engine

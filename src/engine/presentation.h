@@ -6,10 +6,14 @@
 // (at least two upper-case letters and no lower-case one; ASCII letters
 // change case, others keep the lexicon's).
 // Kinds: next word, completion, correction (cost > 0), literal.
-// Autocorrect: the first suggestion, when it is a correction, the typed
-// word has at least two code points, and it beats the literal typing's
-// score by kAutocorrectMargin nats (the literal scores -inf when it is not a
-// word).
+// Autocorrect (docs/engine.md, "Autocorrect"): the flag marks the word that
+// space puts in the text instead of what was typed. The best whole-word
+// correction is that word when the typed word has at least two code points
+// and the correction beats the literal by kAutocorrectMargin nats: the
+// literal's own score when the lexicon or the user knows it, else the
+// unknown-word class's less kUnknownLiteralDiscount (so an unknown name is
+// kept unless a correction is clearly likelier, touches and context
+// included).
 #ifndef HUNCH_ENGINE_PRESENTATION_H_
 #define HUNCH_ENGINE_PRESENTATION_H_
 
@@ -25,6 +29,12 @@ namespace hunch {
 namespace engine {
 
 constexpr float kAutocorrectMargin = 2.0f;
+// A literal typing that no lexicon and no user word matches scores the
+// unknown-word class's share (WordScores::Of, half a tail count) less this
+// many nats: chosen on the development split (train/out/data/valid.txt, the
+// EVAL.md rule), where 0 / 2 / 4 / 6 / 9 gave wer_auto 2.31 / 1.19 / 0.82 /
+// 0.82 / 1.00% and false_autocorrect 0 / 0.02 / 0.05 / 0.14 / 0.47%.
+constexpr float kUnknownLiteralDiscount = 4.0f;
 
 enum class DisplayCase { kAsIs, kCapitalizeFirst, kAllCaps };
 
@@ -37,8 +47,18 @@ std::string ApplyCase(const std::string& text, DisplayCase c);
 void Present(const Lexicon& lex, const std::vector<const Candidate*>& chosen, const std::string& typed_key,
              bool typed_empty, DisplayCase display_case, std::vector<Suggestion>* out);
 
-// Whether the autocorrect rule holds for the first suggestion.
-bool ShouldAutocorrect(const Suggestion& first, float literal_score, std::string_view typed_key);
+// Whether a correction scoring `correction_score` replaces a literal typing
+// scoring `literal_score` (log P - cost, both).
+bool ShouldAutocorrect(float correction_score, float literal_score, std::string_view typed_key);
+
+// Makes sure a finished word's list offers the literal typing: when no
+// suggestion is the literal, `raw_typed` (made valid UTF-8) comes in as a
+// kLiteral suggestion scoring `literal_score` (or below every other
+// suggestion when that is -inf: a word the user blocked), in a free slot, or
+// else in place of the last suggestion that is neither the first nor an
+// emoji (the last one when there is no such).
+void KeepLiteral(const std::string& raw_typed, float literal_score, size_t max,
+                 std::vector<Suggestion>* out);
 
 }  // namespace engine
 }  // namespace hunch

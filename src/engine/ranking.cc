@@ -29,6 +29,15 @@ void PassedOver::Clear() {
   words_.clear();
 }
 
+namespace {
+
+// A cost-0 candidate longer than the typed word: a completion of it.
+bool IsCompletion(const Lexicon& lex, const Candidate& c, const std::string& typed_key) {
+  return c.cost == 0 && c.key(lex).size() > typed_key.size();
+}
+
+}  // namespace
+
 void RankCandidates(const Lexicon& lex, size_t typed_code_points, float savings_weight, std::vector<Candidate>* cands) {
   for (Candidate& c : *cands) {
     c.rank = c.score;
@@ -55,6 +64,14 @@ std::vector<const Candidate*> SelectCandidates(const Lexicon& lex, const std::ve
                                                const SelectOptions& options) {
   std::unordered_set<std::string> seen;
   std::vector<const Candidate*> chosen;
+  // The likeliest completion of the typed prefix is never hidden.
+  const Candidate* likeliest = nullptr;
+  if (options.typing)
+    for (const Candidate& c : cands)
+      if (c.score > kNegInf && IsCompletion(lex, c, typed_key)) {
+        likeliest = &c;
+        break;
+      }
   for (int pass = 0; pass < 2 && chosen.size() < options.max; ++pass) {
     for (const Candidate& c : cands) {
       if (chosen.size() >= options.max) break;
@@ -65,13 +82,34 @@ std::vector<const Candidate*> SelectCandidates(const Lexicon& lex, const std::ve
       if (options.typing && key == typed_key) continue;
       // Passed-over words make way while the word goes on; once it is
       // complete, what the user typed out is the best evidence there is.
-      if (pass == 0 && options.typing && options.skip_passed_over && passed.Contains(key)) continue;
+      if (pass == 0 && options.typing && options.skip_passed_over && &c != likeliest && passed.Contains(key)) continue;
       seen.insert(key);
       chosen.push_back(&c);
     }
     if (!options.skip_passed_over) break;
   }
   return chosen;
+}
+
+void PutFirst(const Lexicon& lex, const Candidate* first, const std::string& typed_key, size_t max,
+              std::vector<const Candidate*>* chosen) {
+  const std::string_view key = first->key(lex);
+  auto same = std::find_if(chosen->begin(), chosen->end(), [&](const Candidate* c) { return c->key(lex) == key; });
+  if (same != chosen->end()) {  // shown already (a completion, say): moved to the front as it is
+    std::rotate(chosen->begin(), same, same + 1);
+    return;
+  }
+  chosen->insert(chosen->begin(), first);
+  if (chosen->size() <= max) return;
+  size_t keep = chosen->size();  // the likeliest completion's place
+  for (size_t i = 1; i < chosen->size(); ++i)
+    if (IsCompletion(lex, *(*chosen)[i], typed_key)) {
+      keep = i;
+      break;
+    }
+  size_t drop = chosen->size() - 1;
+  if (drop == keep && drop > 1) --drop;
+  chosen->erase(chosen->begin() + static_cast<std::ptrdiff_t>(drop));
 }
 
 }  // namespace engine

@@ -4,7 +4,9 @@
 // to type (savings_weight). Select: best first, no two with the same key,
 // not the typed word itself while the word goes on (it saves nothing), and
 // words the user already passed over for this word make way (PassedOver)
-// when skip_passed_over is set - in a second pass they fill slots still free.
+// when skip_passed_over is set - in a second pass they fill slots still free
+// - except the likeliest completion of the typed prefix, which the user may
+// still be typing toward: it is never hidden.
 #ifndef HUNCH_ENGINE_RANKING_H_
 #define HUNCH_ENGINE_RANKING_H_
 
@@ -56,6 +58,14 @@ struct SelectOptions {
 std::vector<const Candidate*> SelectCandidates(const Lexicon& lex, const std::vector<Candidate>& cands,
                                                const std::string& typed_key, const PassedOver& passed,
                                                const SelectOptions& options);
+
+// Puts the autocorrection `first` (possibly from another candidate list) at
+// the front of `chosen` (at most `max` long): an entry with its key moves
+// there as it is; otherwise `first` comes in, and when that makes more than
+// `max` the last entry goes, unless it is the likeliest completion of
+// `typed_key` (the first cost-0 entry longer than it), then the one before.
+void PutFirst(const Lexicon& lex, const Candidate* first, const std::string& typed_key, size_t max,
+              std::vector<const Candidate*>* chosen);
 
 }  // namespace engine
 }  // namespace hunch

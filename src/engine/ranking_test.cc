@@ -77,7 +77,13 @@ TEST(RankingTest, PassedOverWordsMakeWayThenFillFreeSlots) {
   SelectOptions o;
   o.max = 3;
   o.typing = true;
-  EXPECT_EQ(Keys(lex, SelectCandidates(lex, c, "th", passed, o)), (std::vector<std::string>{"they", "there", "the"}));
+  // "the", the likeliest completion of "th", stays (the user may be typing
+  // toward it); "then" makes way, and fills the slot left free.
+  EXPECT_EQ(Keys(lex, SelectCandidates(lex, c, "th", passed, o)), (std::vector<std::string>{"the", "they", "there"}));
+  o.max = 4;
+  EXPECT_EQ(Keys(lex, SelectCandidates(lex, c, "th", passed, o)),
+            (std::vector<std::string>{"the", "they", "there", "then"}));
+  o.max = 3;
   o.skip_passed_over = false;
   EXPECT_EQ(Keys(lex, SelectCandidates(lex, c, "th", passed, o)), (std::vector<std::string>{"the", "then", "they"}));
   // A new context forgets them; the same request keeps them.
@@ -86,6 +92,27 @@ TEST(RankingTest, PassedOverWordsMakeWayThenFillFreeSlots) {
   EXPECT_EQ(passed.size(), 2u);
   passed.Update({1, 9}, "th");
   EXPECT_EQ(passed.size(), 0u);
+}
+
+// The autocorrection goes first: moved there when shown, else it comes in
+// and the last entry goes, but never the likeliest completion.
+TEST(RankingTest, PutFirstKeepsTheLikeliestCompletion) {
+  const Lexicon lex = SmallLexicon();
+  std::vector<Candidate> c = {Cand(lex, "the", -1), Cand(lex, "then", -2), Cand(lex, "they", -3),
+                              Cand(lex, "there", -4)};
+  Candidate fix = Cand(lex, "thermometer", -5);
+  fix.cost = 3;
+  std::vector<const Candidate*> chosen = {&c[0], &c[1], &c[2]};
+  PutFirst(lex, &c[2], "th", 3, &chosen);  // shown already: moved
+  EXPECT_EQ(Keys(lex, chosen), (std::vector<std::string>{"they", "the", "then"}));
+  PutFirst(lex, &fix, "th", 3, &chosen);  // new: "then" goes, "the" (the likeliest completion) stays
+  EXPECT_EQ(Keys(lex, chosen), (std::vector<std::string>{"thermometer", "they", "the"}));
+  chosen = {&c[0], &c[1]};
+  PutFirst(lex, &fix, "th", 3, &chosen);  // room for it
+  EXPECT_EQ(Keys(lex, chosen), (std::vector<std::string>{"thermometer", "the", "then"}));
+  chosen = {&c[0]};
+  PutFirst(lex, &fix, "th", 1, &chosen);  // one slot: the autocorrection
+  EXPECT_EQ(Keys(lex, chosen), (std::vector<std::string>{"thermometer"}));
 }
 
 TEST(EmojiTableTest, BuildPlacementAndErrors) {

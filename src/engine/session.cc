@@ -39,6 +39,7 @@ struct Session::Impl {
   // Kept from call to call: a keystroke allocates nothing once they have grown.
   engine::SearchScratch search;
   std::vector<engine::Candidate> cands;
+  std::vector<engine::Candidate> space_cands;  // the whole-word search behind a typing list's autocorrect
   std::vector<engine::Observation> obs;
   bool private_mode = false;
   // Autocorrections the user undid in this session ("typed<TAB>correction"),
@@ -48,6 +49,15 @@ struct Session::Impl {
   // The context's window, the LM after it, and the word scores (under the
   // user model's read lock, which the caller holds).
   Status Prepare(const std::string& context);
+  // What the literal typing `typed_key` scores against a correction: its
+  // own score in `cands` when the lexicon or the user knows it, else the
+  // unknown-word class's (engine/presentation.h).
+  float LiteralReference(const std::vector<engine::Candidate>& cands, const std::string& typed_key) const;
+  // The word that space would put in the text for `typed_key` when it is not
+  // the literal (the autocorrection), from `cands` (a whole-word search,
+  // ranked) and the literal's reference score: null when the literal stays.
+  const engine::Candidate* SpaceCorrection(const std::vector<engine::Candidate>& cands, const std::string& typed_key,
+                                           float literal, const engine::UserCounts& user) const;
 };
 
 Session::Session() : impl_(new Impl) {}
@@ -88,6 +98,32 @@ void Session::Reset() {
   impl_->window = engine::ContextWindow();
   impl_->passed.Clear();
   impl_->scores.Invalidate();
+}
+
+float Session::Impl::LiteralReference(const std::vector<engine::Candidate>& cands,
+                                       const std::string& typed_key) const {
+  const float literal = engine::LiteralScore(e->lexicon, cands, typed_key);
+  if (literal > engine::kNegInf || e->lexicon.Find(typed_key) >= 0) return literal;
+  return scores.Of(typed_key, -1) - engine::kUnknownLiteralDiscount;
+}
+
+const engine::Candidate* Session::Impl::SpaceCorrection(const std::vector<engine::Candidate>& cands,
+                                                        const std::string& typed_key, float literal,
+                                                        const engine::UserCounts& user) const {
+  const engine::Lexicon& lex = e->lexicon;
+  const engine::Candidate* best = nullptr;
+  for (const engine::Candidate& c : cands)
+    if (c.score > engine::kNegInf) {
+      best = &c;
+      break;
+    }
+  if (!best || best->cost <= 0 || !engine::ShouldAutocorrect(best->score, literal, typed_key)) return nullptr;
+  // Not to a correction the user undid for this word.
+  const std::string to(best->key(lex));
+  if (user.Rejected(typed_key, to) ||
+      std::find(rejected.begin(), rejected.end(), typed_key + '\t' + to) != rejected.end())
+    return nullptr;
+  return best;
 }
 
 Status Session::Impl::Prepare(const std::string& context) {
@@ -174,17 +210,41 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   select.max = n_out;
   select.typing = typing;
   select.skip_passed_over = e.options.skip_passed_over;
-  const std::vector<const engine::Candidate*> chosen =
-      engine::SelectCandidates(lex, cands, typed_key, s.passed, select);
+  std::vector<const engine::Candidate*> chosen = engine::SelectCandidates(lex, cands, typed_key, s.passed, select);
 
-  engine::Present(lex, chosen, typed_key, r.typed.empty(), engine::CaseFor(r.typed, s.window.sentence_start), out);
-  if (!out->empty() && engine::ShouldAutocorrect((*out)[0], literal_score, typed_key)) {
-    // Not to a correction the user undid for this word.
-    const std::string to(chosen[0]->key(lex));
-    (*out)[0].autocorrect = !user.Rejected(typed_key, to) && std::find(s.rejected.begin(), s.rejected.end(),
-                                                                       typed_key + '\t' + to) == s.rejected.end();
+  // Autocorrect: the first suggestion is flagged when it is the word that
+  // space puts in the text instead of the literal. A complete request
+  // decides on its own candidates; a typing list on a whole-word search of
+  // the same keys, so that the flag says what space would do now.
+  const engine::Candidate* space = nullptr;
+  if (!r.typed.empty() && e.options.corrections) {
+    const float literal = s.LiteralReference(cands, typed_key);
+    if (r.complete) {
+      space = s.SpaceCorrection(cands, typed_key, literal, user);
+    } else if (text::CountCodePoints(typed_key) >= 2) {
+      // Only words that would replace the literal are searched for.
+      s.space_cands.clear();
+      engine::LexiconSearch(lex, e.channel, s.scores, offensive)
+          .set_floor(literal + engine::kAutocorrectMargin)
+          .Run(s.obs, typed_key, true, 2, &user, &s.space_cands, nullptr, &s.search);
+      for (engine::Candidate& c : s.space_cands)
+        if (const std::string* sp = user.Spelling(std::string(c.key(lex)))) c.user_display = *sp;
+      engine::RankCandidates(lex, text::CountCodePoints(typed_key), 0.0f, &s.space_cands);
+      space = s.SpaceCorrection(s.space_cands, typed_key, literal, user);
+    }
   }
+  if (space) engine::PutFirst(lex, space, typed_key, n_out, &chosen);
+
+  const engine::DisplayCase display_case = engine::CaseFor(r.typed, s.window.sentence_start);
+  engine::Present(lex, chosen, typed_key, r.typed.empty(), display_case, out);
+  if (space) (*out)[0].autocorrect = true;
   if (e.options.emoji) e.emoji.Offer(typed_key, literal_score, n_out, out);
+  // A finished word always offers what was typed (the user's own spelling),
+  // unless the one slot holds the autocorrection.
+  if (r.complete && !(space && n_out == 1)) {
+    const float literal = literal_score > engine::kNegInf ? literal_score : s.scores.Of(typed_key, -1);
+    engine::KeepLiteral(r.typed, literal, n_out, out);
+  }
   if (e.options.phrases && r.typed.empty() && !chosen.empty()) {
     const engine::WordAllowed allowed = [&](int32_t i) {
       return s.scores.lexicon(static_cast<size_t>(i)) > engine::kNegInf && !(offensive && (*offensive)[i]);

@@ -56,21 +56,16 @@ bool IsPunctuationOnly(const std::string& s) {
   return true;
 }
 
-// The autocorrect flag, over many typed strings (random letters, and words
-// with one letter changed): set exactly when the first suggestion is a
-// correction, the typed word has two or more code points, and it beats the
-// literal typing (its log P when it is a lexicon word, else -inf) by more
-// than the margin.
-TEST_F(SessionTest, AutocorrectRuleHoldsOverManyTypedStrings) {
-  const Engine::Impl& e = internal::EngineAccess::Get(*engine_);
-  std::mt19937 rng(11);
+// Typed strings for the autocorrect properties: common words with one letter
+// changed, and random letters.
+std::vector<std::string> TypedStrings(int n, unsigned seed) {
+  std::mt19937 rng(seed);
   const std::vector<std::string> words = {"the", "that", "with", "have", "this", "will", "your", "from", "they",
                                           "know", "want", "been", "good", "much", "some", "time", "very", "when",
                                           "come", "here", "just", "like", "long", "make", "many", "over", "such",
                                           "take", "than", "them", "well", "were", "what", "word", "work", "year"};
-  const std::vector<std::string> contexts = {"", "I think", "Thanks for the", "we will"};
-  int flagged = 0, near_margin = 0, total = 0;
-  for (int i = 0; i < 400; ++i) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
     std::string typed;
     if (i % 2 == 0) {
       typed = words[rng() % words.size()];
@@ -79,22 +74,40 @@ TEST_F(SessionTest, AutocorrectRuleHoldsOverManyTypedStrings) {
       const int len = 1 + static_cast<int>(rng() % 6);
       for (int k = 0; k < len; ++k) typed += static_cast<char>('a' + rng() % 26);
     }
-    const std::string& context = contexts[static_cast<size_t>(i) % contexts.size()];
+    out.push_back(typed);
+  }
+  return out;
+}
+
+const std::vector<std::string> kContexts = {"", "I think", "Thanks for the", "we will"};
+
+// The autocorrect flag of a finished word, over many typed strings: set
+// exactly when the first suggestion is a correction, the typed word has two
+// or more code points, and it beats the literal typing by more than the
+// margin: the literal's log P when the lexicon has it, else the unknown-word
+// class's (ScoreNextToken) less kUnknownLiteralDiscount.
+TEST_F(SessionTest, AutocorrectRuleHoldsOverManyTypedStrings) {
+  const Engine::Impl& e = internal::EngineAccess::Get(*engine_);
+  int flagged = 0, near_margin = 0, unknown_kept = 0, total = 0;
+  const std::vector<std::string> typed_strings = TypedStrings(400, 11);
+  for (size_t i = 0; i < typed_strings.size(); ++i) {
+    const std::string& typed = typed_strings[i];
+    const std::string& context = kContexts[i % kContexts.size()];
     const std::vector<Suggestion> out = Suggest(context, typed, /*complete=*/true);
     ++total;
-    // The literal's score: log P(typed | context) when the lexicon has it.
     float literal = -INFINITY;
-    if (e.lexicon.Find(typed) >= 0) {
-      bool in_vocab;
-      ASSERT_TRUE(session_->ScoreNextToken(context, typed, &literal, &in_vocab).ok());
-    }
+    bool in_vocab;
+    ASSERT_TRUE(session_->ScoreNextToken(context, typed, &literal, &in_vocab).ok());
+    const bool known = e.lexicon.Find(typed) >= 0;
+    if (!known) literal -= engine::kUnknownLiteralDiscount;
     for (size_t k = 1; k < out.size(); ++k) EXPECT_FALSE(out[k].autocorrect) << typed;
-    if (out.empty()) continue;
+    ASSERT_FALSE(out.empty()) << typed;
     const bool expect = out[0].kind == SuggestionKind::kCorrection && typed.size() >= 2 &&
                         out[0].score > literal + engine::kAutocorrectMargin;
     EXPECT_EQ(out[0].autocorrect, expect) << "typed '" << typed << "' after '" << context << "': first '"
                                           << out[0].text << "' score " << out[0].score << ", literal " << literal;
     flagged += out[0].autocorrect;
+    unknown_kept += !known && typed.size() >= 2 && out[0].kind == SuggestionKind::kCorrection && !expect;
     if (out[0].kind == SuggestionKind::kCorrection && std::isfinite(literal) &&
         out[0].score > literal + 0.5f && out[0].score <= literal + engine::kAutocorrectMargin)
       ++near_margin;
@@ -102,6 +115,115 @@ TEST_F(SessionTest, AutocorrectRuleHoldsOverManyTypedStrings) {
   EXPECT_EQ(total, 400);
   EXPECT_GT(flagged, 50);
   EXPECT_GT(near_margin, 0) << "no case between half the margin and the margin: the property would not see the margin";
+  EXPECT_GT(unknown_kept, 0) << "no unknown typing kept against a correction: the property would not see its score";
+}
+
+// The flag means the word space puts in the text: the list shown while the
+// word is typed flags the same word (first) as the finished word's list, or
+// nothing when that flags nothing, over the same typed strings; with touches
+// too.
+TEST_F(SessionTest, TypingFlagAgreesWithTheFinishedWord) {
+  const std::vector<std::string> typed_strings = TypedStrings(300, 23);
+  int flagged = 0;
+  for (size_t i = 0; i < typed_strings.size(); ++i) {
+    const std::string& typed = typed_strings[i];
+    const std::string& context = kContexts[i % kContexts.size()];
+    const std::vector<Suggestion> done = Suggest(context, typed, /*complete=*/true);
+    const std::vector<Suggestion> typing = Suggest(context, typed, /*complete=*/false);
+    const bool done_flag = !done.empty() && done[0].autocorrect;
+    const bool typing_flag = !typing.empty() && typing[0].autocorrect;
+    ASSERT_EQ(typing_flag, done_flag) << "typed '" << typed << "' after '" << context << "'";
+    if (done_flag) EXPECT_EQ(typing[0].text, done[0].text) << typed;
+    for (size_t k = 1; k < typing.size(); ++k) EXPECT_FALSE(typing[k].autocorrect) << typed;
+    flagged += done_flag;
+  }
+  EXPECT_GT(flagged, 40);
+  // Touches between "t" and "y" then on "h", "e": the same answer both ways.
+  SuggestRequest r;
+  r.context = "I saw";
+  r.typed = "yhe";
+  r.touches = {{5.1f, 0.5f}, {6.0f, 1.5f}, {2.5f, 0.5f}};
+  std::vector<Suggestion> a, b;
+  ASSERT_TRUE(session_->Suggest(r, &a).ok());
+  r.complete = true;
+  ASSERT_TRUE(session_->Suggest(r, &b).ok());
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(a[0].autocorrect, b[0].autocorrect);
+  EXPECT_TRUE(b[0].autocorrect) << b[0].text;
+  EXPECT_EQ(b[0].text, "the");
+  EXPECT_EQ(a[0].text, "the");
+}
+
+// A finished word always offers what was typed, as typed: a string no word
+// is near, a name the lexicon lacks, a known word; with one slot, the literal
+// unless the slot is the autocorrection.
+TEST_F(SessionTest, FinishedWordAlwaysOffersTheLiteral) {
+  for (const char* typed : {"qqqqqq", "Dominik", "xkcdxkcdxkcd", "the", "Thw", "zorblax"}) {
+    for (int n : {1, 2, 3, 5}) {
+      const std::vector<Suggestion> out = Suggest("my name is", typed, /*complete=*/true, n);
+      ASSERT_FALSE(out.empty()) << typed;
+      ASSERT_LE(out.size(), static_cast<size_t>(n));
+      if (n == 1 && out[0].autocorrect) continue;
+      int literals = 0;
+      for (const Suggestion& s : out) {
+        if (s.kind != SuggestionKind::kLiteral) continue;
+        ++literals;
+        EXPECT_EQ(text::Lower(s.text), text::Lower(typed)) << typed;
+        EXPECT_TRUE(std::isfinite(s.score)) << typed;
+        EXPECT_LE(s.score, 0.0f) << typed;
+      }
+      EXPECT_EQ(literals, 1) << typed << " with " << n << " slots";
+    }
+  }
+  // The literal the lexicon lacks comes as typed.
+  const std::vector<Suggestion> out = Suggest("my name is", "Dominik", true);
+  bool as_typed = false;
+  for (const Suggestion& s : out) as_typed = as_typed || (s.kind == SuggestionKind::kLiteral && s.text == "Dominik");
+  EXPECT_TRUE(as_typed);
+  // And a name is not autocorrected away to a word that needs two changes.
+  ASSERT_FALSE(out.empty());
+  EXPECT_FALSE(out[0].autocorrect) << out[0].text;
+}
+
+// Typing on toward a word never hides it: the likeliest completion of what
+// is typed (the first completion a fresh session shows for it) stays in the
+// list of a session that showed it for a shorter typing, over every prefix
+// of many words; the case, "wi" then "wil": "will" stays.
+TEST_F(SessionTest, LikeliestCompletionIsNeverHidden) {
+  std::unique_ptr<Session> fresh;
+  ASSERT_TRUE(engine_->NewSession(&fresh).ok());
+  const std::vector<std::string> words = {"willing", "government", "something", "information", "because",
+                                          "probably", "different", "question", "tomorrow", "everything"};
+  int checked = 0;
+  for (const std::string& word : words) {
+    session_->Reset();
+    for (size_t p = 1; p < word.size(); ++p) {
+      const std::string typed = word.substr(0, p);
+      const std::vector<Suggestion> on = Suggest("I think the", typed);
+      fresh->Reset();
+      const std::vector<Suggestion> alone = Suggest("I think the", typed, false, 3, fresh.get());
+      const Suggestion* first = nullptr;
+      for (const Suggestion& s : alone)
+        if (s.kind == SuggestionKind::kCompletion) {
+          first = &s;
+          break;
+        }
+      if (!first) continue;
+      bool kept = false;
+      for (const Suggestion& s : on) kept = kept || s.text == first->text;
+      EXPECT_TRUE(kept) << "typed '" << typed << "': '" << first->text << "' hidden";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 40);
+  session_->Reset();
+  bool shown = false;
+  for (const Suggestion& s : Suggest("I", "wi")) shown = shown || s.text == "will";
+  ASSERT_TRUE(shown);
+  bool still = false;
+  for (const Suggestion& s : Suggest("I", "wil")) still = still || s.text == "will";
+  EXPECT_TRUE(still);
 }
 
 // Two sessions sharing one user model: what one learns, the other suggests;

@@ -87,14 +87,20 @@ class Evaluator {
   }
 
  private:
-  // One timed Suggest call for `word`; typo calls also count on their own.
-  Status TimedSuggest(const SuggestRequest& request, const std::string& word, bool typo) {
+  // The kinds of timed calls: the keystroke trace, typo correction at
+  // --noise, and the same words typed at the key centres (EVAL.md 4b).
+  enum class Call { kKeystroke, kTypo, kCentres };
+
+  // One timed Suggest call for `word`; typo calls also count on their own,
+  // and the keystroke and typo calls in the lists of the slowest.
+  Status TimedSuggest(const SuggestRequest& request, const std::string& word, Call kind) {
     const double a = NowUs(options_.clock);
     Status s = session_->Suggest(request, &out_);
     const double us = NowUs(options_.clock) - a;
     r_->latency_us.push_back(us);
-    if (typo) r_->typo_latency_us.push_back(us);
-    Keep(typo ? &r_->slowest_typo_calls : &r_->slowest_keystroke_calls, us, word, request.typed);
+    if (kind == Call::kTypo) r_->typo_latency_us.push_back(us);
+    if (kind != Call::kCentres)
+      Keep(kind == Call::kTypo ? &r_->slowest_typo_calls : &r_->slowest_keystroke_calls, us, word, request.typed);
     return s;
   }
 
@@ -142,7 +148,7 @@ class Evaluator {
     req.max_suggestions = options_.suggestions;
     for (long long p = 0; p <= L; ++p) {
       req.typed = typed;
-      HUNCH_RETURN_IF_ERROR(TimedSuggest(req, tok, false));
+      HUNCH_RETURN_IF_ERROR(TimedSuggest(req, tok, Call::kKeystroke));
       int slot = -1;
       for (size_t i = 0; i < out_.size(); ++i)
         if (Matches(target, out_[i].text)) {
@@ -168,20 +174,17 @@ class Evaluator {
     return Status::OK();
   }
 
-  // Typo correction on simulated touches of the (lower-case) word.
+  // Typo correction on simulated touches of the (lower-case) word, and what
+  // autocorrect puts in the text (EVAL.md 4b): with the touches at --noise
+  // (wer_auto) and with touches exactly at the key centres
+  // (false_autocorrect: the word was typed correctly).
   Status Typo(const std::string& context, const std::string& target) {
     std::vector<TapSimulator::Touch> touches;
     std::string literal;
     taps_.Type(target, &touches, &literal);
     ++r_->typo_words;
     if (literal == target) ++r_->typo_literal_ok;
-    SuggestRequest req;
-    req.context = context;
-    req.typed = literal;
-    req.complete = true;
-    req.max_suggestions = 3;
-    for (const auto& t : touches) req.touches.push_back(TouchPoint{static_cast<float>(t.x), static_cast<float>(t.y)});
-    HUNCH_RETURN_IF_ERROR(TimedSuggest(req, target, true));
+    HUNCH_RETURN_IF_ERROR(CompleteCall(context, target, literal, touches, Call::kTypo));
     // The engine may keep the literal word (no suggestion replaces it).
     bool hit1 = literal == target, hit3 = literal == target;
     if (!out_.empty()) {
@@ -191,7 +194,30 @@ class Evaluator {
     }
     r_->typo_top1 += hit1;
     r_->typo_top3 += hit3;
+    r_->auto_wrong += !Matches(target, Landed(literal));
+    // The same word typed at the key centres: any change is the engine's.
+    taps_.Centres(target, &touches);
+    HUNCH_RETURN_IF_ERROR(CompleteCall(context, target, target, touches, Call::kCentres));
+    r_->false_autocorrect_words += !Matches(target, Landed(target));
     return Status::OK();
+  }
+
+  // One timed `complete` call for `typed` with `touches` (3 suggestions).
+  Status CompleteCall(const std::string& context, const std::string& target, const std::string& typed,
+                      const std::vector<TapSimulator::Touch>& touches, Call kind) {
+    SuggestRequest req;
+    req.context = context;
+    req.typed = typed;
+    req.complete = true;
+    req.max_suggestions = 3;
+    for (const auto& t : touches) req.touches.push_back(TouchPoint{static_cast<float>(t.x), static_cast<float>(t.y)});
+    return TimedSuggest(req, target, kind);
+  }
+
+  // The word that lands at the space after the last complete call: the first
+  // suggestion when it is flagged as an autocorrection, the literal otherwise.
+  std::string Landed(const std::string& literal) const {
+    return !out_.empty() && out_[0].autocorrect ? out_[0].text : literal;
   }
 
   Session* session_;
@@ -221,6 +247,8 @@ double EvalResult::wer() const {
 double EvalResult::wer_literal() const {
   return 100.0 * (1.0 - typo_literal_ok / static_cast<double>(std::max<long long>(typo_words, 1)));
 }
+double EvalResult::wer_auto() const { return Percent(auto_wrong, typo_words); }
+double EvalResult::false_autocorrect() const { return Percent(false_autocorrect_words, typo_words); }
 double EvalResult::typo_top3_rate() const {
   return 100.0 * typo_top3 / static_cast<double>(std::max<long long>(typo_words, 1));
 }

@@ -1,7 +1,8 @@
 // The evaluation protocol of shared/EVAL.md as a library: next-word top-1 and
 // top-3, keystroke savings with N suggestions (presage_simulator's rules),
 // perplexity and OOV rate, typo correction on simulated touches
-// (eval/typing_sim.h), and the latency of every Suggest call (the
+// (eval/typing_sim.h), what autocorrect puts in the text (wer_auto,
+// false_autocorrect), and the latency of every Suggest call (the
 // typo-correction calls also on their own). `hunch eval`
 // (tools/eval.cc) and `hunch quantize --eval-text` (tools/quantize.cc) call it.
 //
@@ -65,10 +66,15 @@ struct EvalResult {
   double nll_all = 0;       // -ln P over every token (the unknown-word class for OOV ones)
   double nll_in_vocab = 0;  // the same over in-vocabulary tokens
   long long typo_words = 0, typo_literal_ok = 0, typo_top1 = 0, typo_top3 = 0;
+  // EVAL.md 4b, over the same typo words: the word that lands at the space
+  // (the first suggestion when flagged autocorrect, else the literal) is not
+  // the target, with the touches at EvalOptions::noise (auto_wrong) and with
+  // touches exactly at the key centres (false_autocorrect_words).
+  long long auto_wrong = 0, false_autocorrect_words = 0;
   long long skipped_tokens = 0;                       // tokens over 256 bytes, skipped and counted
   std::map<int, long long> hits_by_prefix;            // prefix length -> tokens completed there
-  std::vector<double> latency_us;                     // every Suggest call, the typo-correction ones included
-  std::vector<double> typo_latency_us;                // the typo-correction calls alone (one per typo word)
+  std::vector<double> latency_us;      // every Suggest call: the keystroke trace, the typo and the key-centre calls
+  std::vector<double> typo_latency_us; // the typo-correction calls alone (one per typo word, at EvalOptions::noise)
   // With EvalOptions::slowest = N: the N slowest calls of the keystroke
   // trace (next word and prefixes) and of typo correction, slowest first.
   std::vector<TimedCall> slowest_keystroke_calls, slowest_typo_calls;
@@ -83,6 +89,8 @@ struct EvalResult {
   double wer() const;
   double wer_literal() const;
   double typo_top3_rate() const;
+  double wer_auto() const;           // 100 auto_wrong / typo_words
+  double false_autocorrect() const;  // 100 false_autocorrect_words / typo_words
   std::vector<double> ksr_by_suggestions() const;  // [k-1] = KSR with k suggestions
 };
 

@@ -56,6 +56,16 @@ class TapSimulator {
     }
   }
 
+  // Touches exactly at the key centres of `lower`'s letters (a user who
+  // typed the word correctly: EVAL.md 4b, false_autocorrect). Draws nothing.
+  void Centres(const std::string& lower, std::vector<Touch>* touches) const {
+    touches->clear();
+    for (char c : lower) {
+      const KeyPos* k = Find(c);
+      touches->push_back(Touch{k->x, k->y});
+    }
+  }
+
  private:
   struct KeyPos {
     char c;
