@@ -58,12 +58,14 @@ const char* kUsage =
     "               rewritten unchanged in the current format (a version-1 file gains its checksum)\n"
     "Every rewrite derives lexicon.bin and emoji.bin from the output's text sections (vocab,\n"
     "tokenizer, lexicon, surface, emoji); they cannot be set or removed by name.\n"
-    "Text sections (vocab, tokenizer, architecture, provenance, lexicon, surface, emoji, offensive)\n"
+    "Text sections (vocab, tokenizer, architecture, provenance, lexicon, surface, emoji, offensive,\n"
+    "withheld)\n"
     "must be valid UTF-8, the JSON ones (tokenizer, architecture, provenance) must parse, and\n"
-    "offensive must hold one lower-case word per line (1 to 64 bytes, no spaces or control characters).";
+    "offensive and withheld must hold one lower-case word per line (1 to 64 bytes, no spaces or control\n"
+    "characters).";
 
 const char* const kTextSections[] = {"vocab",   "tokenizer", "architecture", "provenance",
-                                     "lexicon", "surface",   "emoji",        "offensive"};
+                                     "lexicon", "surface",   "emoji",        "offensive", "withheld"};
 const char* const kJsonSections[] = {"tokenizer", "architecture", "provenance"};
 constexpr size_t kMaxWordBytes = 64;
 
@@ -102,7 +104,7 @@ bool FindBadUtf8(std::string_view s, size_t* offset, size_t* line) {
   return false;
 }
 
-// The offensive list's format: one word per line, a final newline allowed.
+// The offensive and withheld lists' format: one word per line, a final newline allowed.
 bool CheckWordList(std::string_view s, std::string* error) {
   size_t line_no = 0;
   while (!s.empty()) {
@@ -156,7 +158,7 @@ bool CheckSection(const std::string& name, const std::string& bytes, std::string
       return false;
     }
   }
-  if (name == "offensive") return CheckWordList(bytes, error);
+  if (name == "offensive" || name == "withheld") return CheckWordList(bytes, error);
   return true;
 }
 

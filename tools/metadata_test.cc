@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -302,6 +303,68 @@ TEST_F(MetadataCliTest, UnwritableFolderLeavesNothing) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("Permission denied"), std::string::npos) << r.output;
   EXPECT_EQ(CountFiles(ro), 0);
+}
+
+// The withheld list: words the LM keeps but the lexicon rules keep out of
+// the suggestions: not completed to, not a next word, not autocorrected to;
+// offered when typed in full; with filter_offensive off too. The same
+// checks as the offensive list refuse a bad one.
+TEST_F(MetadataCliTest, WithheldWordsAreNotSuggested) {
+  const std::string list = dir_ + "/withheld.txt";
+  {
+    std::ofstream f(list, std::ios::binary);
+    f << "the\nthere\n";
+  }
+  const std::string out = dir_ + "/withheld.hunch";
+  CliRun r = RunCli(model_ + " --set withheld=" + list + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto texts = [](const std::vector<Suggestion>& v) {
+    std::vector<std::string> t;
+    for (const Suggestion& s : v) t.push_back(s.text);
+    return t;
+  };
+  auto has = [&](const std::vector<Suggestion>& v, const std::string& w) {
+    const std::vector<std::string> t = texts(v);
+    return std::find(t.begin(), t.end(), w) != t.end();
+  };
+  for (bool filter_offensive : {true, false}) {
+    for (const std::string& path : {model_, out}) {
+      EngineOptions o;
+      o.filter_offensive = filter_offensive;
+      std::shared_ptr<const Engine> engine;
+      ASSERT_TRUE(Engine::Open(path, o, &engine).ok());
+      std::unique_ptr<Session> session;
+      ASSERT_TRUE(engine->NewSession(&session).ok());
+      const bool withheld = path == out;
+      SuggestRequest req;
+      req.context = "I think";
+      req.max_suggestions = 8;
+      std::vector<Suggestion> next, typing, fix, full;
+      ASSERT_TRUE(session->Suggest(req, &next).ok());
+      req.typed = "th";
+      ASSERT_TRUE(session->Suggest(req, &typing).ok());
+      req.typed = "tge";
+      req.complete = true;
+      ASSERT_TRUE(session->Suggest(req, &fix).ok());
+      req.typed = "the";
+      ASSERT_TRUE(session->Suggest(req, &full).ok());
+      // Without the list, "the" is the next word, the completion and the autocorrection.
+      EXPECT_EQ(has(next, "the"), !withheld) << path;
+      EXPECT_EQ(has(typing, "the") || has(typing, "there"), !withheld) << path;
+      ASSERT_FALSE(fix.empty());
+      EXPECT_EQ(fix[0].text == "the" && fix[0].autocorrect, !withheld) << path;
+      // Typed in full, it is offered as it is.
+      EXPECT_TRUE(has(full, "the")) << path;
+    }
+  }
+  // The offensive list's checks.
+  {
+    std::ofstream f(list, std::ios::binary);
+    f << "the\nThere\n";
+  }
+  r = RunCli(model_ + " --set withheld=" + list + " --out " + dir_ + "/bad.hunch");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("line 2 ('There') is not lower case"), std::string::npos) << r.output;
 }
 
 TEST_F(MetadataCliTest, Help) {

@@ -23,7 +23,8 @@ namespace engine {
 // frequent long-tail words, the window's words (the cache model's), and the
 // words the user wrote after the window's last token (user may be null;
 // of the words the lexicon lacks, those the learning rules let through).
-// Words flagged in `offensive` (null: none) score -inf.
+// Words flagged in `offensive` (null: none; Engine::Impl::withheld, the
+// offensive and withheld lists) score -inf.
 void NextWordCandidates(const Lexicon& lex, const float* lm_log_probs, int vocab_size, const ContextWindow& window,
                         const UserCounts* user, const WordScores& scores, const std::vector<uint8_t>* offensive,
                         size_t keep, std::vector<Candidate>* out);

@@ -78,11 +78,10 @@ std::vector<std::string_view> Lines(std::string_view text) {
   return out;
 }
 
-// A flag per lexicon word in `words` (words the lexicon lacks are ignored);
-// empty when none is listed.
-void BuildWordFlags(const text::Tokenizer& tokenizer, const engine::Lexicon& lexicon,
-                    const std::vector<std::string_view>& words, std::vector<uint8_t>* flags) {
-  flags->clear();
+// Sets the flag of each lexicon word in `words` (words the lexicon lacks are
+// ignored); *flags stays empty while none is set.
+void AddWordFlags(const text::Tokenizer& tokenizer, const engine::Lexicon& lexicon,
+                  const std::vector<std::string_view>& words, std::vector<uint8_t>* flags) {
   for (std::string_view line : words) {
     const int32_t i = lexicon.Find(tokenizer.Normalize(line));
     if (i < 0) continue;
@@ -169,11 +168,12 @@ Status Engine::FromModel(std::shared_ptr<const Model> model, const EngineOptions
   im.channel.Init(im.layout, options.touch_sigma);
   if (options.filter_offensive) {
     const std::vector<std::string_view> offensive = Lines(engine::MetadataText(*model, "offensive"));
-    BuildWordFlags(im.tokenizer, im.lexicon, offensive, &im.offensive);
+    AddWordFlags(im.tokenizer, im.lexicon, offensive, &im.withheld);
     im.emoji.Drop(offensive);
   }
+  AddWordFlags(im.tokenizer, im.lexicon, Lines(engine::MetadataText(*model, "withheld")), &im.withheld);
 
-  im.memory_bytes = im.lexicon.memory_bytes() + im.emoji.memory_bytes() + im.offensive.capacity();
+  im.memory_bytes = im.lexicon.memory_bytes() + im.emoji.memory_bytes() + im.withheld.capacity();
   *engine = std::move(e);
   return Status::OK();
 }

@@ -27,9 +27,12 @@ struct Engine::Impl {
   engine::Lexicon lexicon;
   engine::EmojiTable emoji;
   engine::TypingChannel channel;
-  // A flag per lexicon word of the model's "offensive" list; empty when the
-  // model has none or options.filter_offensive is off.
-  std::vector<uint8_t> offensive;
+  // A flag per lexicon word that is suggested only when typed in full and
+  // never autocorrected to: the model's "offensive" list (unless
+  // options.filter_offensive is off) and its "withheld" list (words the
+  // toolchain's lexicon rules keep out: e-mail debris, archaic spellings);
+  // empty when none is flagged.
+  std::vector<uint8_t> withheld;
   size_t memory_bytes = 0;
 };
 

@@ -27,7 +27,7 @@
 // with the same recurrence (TypingChannel::Align).
 //
 // Filtered out: blocked words (WordScores scores them -inf), and words of
-// the offensive list unless they are the literal typing.
+// the offensive and withheld lists unless they are the literal typing.
 #ifndef HUNCH_ENGINE_LEXICON_SEARCH_H_
 #define HUNCH_ENGINE_LEXICON_SEARCH_H_
 
@@ -90,7 +90,8 @@ class LexiconSearch {
   // most; beyond, the index's bound covers them too (looser).
   static constexpr size_t kMaxExplicitPairs = 256;
 
-  // `offensive`: null, or a flag per lexicon word (the offensive list).
+  // `offensive`: null, or a flag per lexicon word (Engine::Impl::withheld:
+  // the offensive and withheld lists).
   LexiconSearch(const Lexicon& lexicon, const TypingChannel& channel, const WordScores& scores,
                 const std::vector<uint8_t>* offensive = nullptr)
       : lex_(lexicon), channel_(channel), scores_(scores), offensive_(offensive) {}

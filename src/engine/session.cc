@@ -185,19 +185,19 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   // de-duplication and the passed-over words to draw on.
   const size_t keep = n_out * 2 + 4 + (e.options.skip_passed_over && typing ? s.passed.size() : 0);
   const std::string typed_key = e.tokenizer.Normalize(r.typed);
-  const std::vector<uint8_t>* offensive = e.offensive.empty() ? nullptr : &e.offensive;
+  const std::vector<uint8_t>* withheld = e.withheld.empty() ? nullptr : &e.withheld;
   std::vector<engine::Candidate>& cands = s.cands;
   cands.clear();
   if (r.typed.empty()) {
-    engine::NextWordCandidates(lex, s.lm.log_probs(), e.lm.vocab_size, s.window, &user, s.scores, offensive, keep,
+    engine::NextWordCandidates(lex, s.lm.log_probs(), e.lm.vocab_size, s.window, &user, s.scores, withheld, keep,
                                &cands);
   } else if (!e.options.corrections) {
     engine::PrefixCandidates(lex, s.scores, typed_key, r.complete, static_cast<uint64_t>(e.options.min_word_count),
-                             offensive, &cands);
+                             withheld, &cands);
   } else {
     std::vector<engine::Observation>& obs = s.obs;
     e.channel.Observe(typed_key, r.touches, &obs);
-    engine::LexiconSearch(lex, e.channel, s.scores, offensive)
+    engine::LexiconSearch(lex, e.channel, s.scores, withheld)
         .Run(obs, typed_key, r.complete, keep, &user, &cands, nullptr, &s.search);
   }
   // The user's spellings ("Zorblax", not "zorblax").
@@ -224,7 +224,7 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
     } else if (text::CountCodePoints(typed_key) >= 2) {
       // Only words that would replace the literal are searched for.
       s.space_cands.clear();
-      engine::LexiconSearch(lex, e.channel, s.scores, offensive)
+      engine::LexiconSearch(lex, e.channel, s.scores, withheld)
           .set_floor(literal + engine::kAutocorrectMargin)
           .Run(s.obs, typed_key, true, 2, &user, &s.space_cands, nullptr, &s.search);
       for (engine::Candidate& c : s.space_cands)
@@ -247,7 +247,7 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   }
   if (e.options.phrases && r.typed.empty() && !chosen.empty()) {
     const engine::WordAllowed allowed = [&](int32_t i) {
-      return s.scores.lexicon(static_cast<size_t>(i)) > engine::kNegInf && !(offensive && (*offensive)[i]);
+      return s.scores.lexicon(static_cast<size_t>(i)) > engine::kNegInf && !(withheld && (*withheld)[i]);
     };
     st = engine::OfferPhrase(lex, &s.lm, *chosen[0], allowed, n_out, out);
     if (!st.ok()) return st;
