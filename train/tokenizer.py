@@ -31,6 +31,11 @@ Outputs of ``tokenizer.py build`` (in --out):
                   descending count, ties in code point order
   surface.tsv     token<TAB>most frequent spelling, only where that spelling
                   differs from the token (lower-cased vocabularies)
+  cases.tsv       the spellings inside sentences (not a line's first word, nor
+                  the first after . ! ? or :, quotes and brackets skipped):
+                  token<TAB>lower<TAB>capitalized<TAB>upper<TAB>other counts,
+                  for the lexicon's display case (train/lexicon.py); a
+                  capital at a sentence start says nothing about a word
 """
 
 import argparse
@@ -253,6 +258,43 @@ def read_settings(path):
 # ----------------------------------------------------------- vocabulary ----
 
 
+SENTENCE_END = frozenset(".!?:")
+SENTENCE_SKIP = frozenset("\"'([{*-")
+
+
+def case_class(tok):
+    """0: no upper-case letter; 1: first letter upper, the rest not
+    ("Paris"); 2: every letter upper, at least two ("NASA"); 3: other
+    mixes ("iPod", "McDonald", a lone "I" counts as 1)."""
+    if tok == tok.lower():
+        return 0
+    if tok == tok.upper() and sum(c.isalpha() for c in tok) >= 2:
+        return 2
+    if tok[:1].isupper() and tok[1:] == tok[1:].lower():
+        return 1
+    return 3
+
+
+def count_cases(lines):
+    """Per lower-cased token, counts of its case classes (case_class) over
+    the occurrences inside sentences: a line's first token and the first
+    after a sentence end (. ! ? :, with quotes and brackets in between) are
+    left out, since a capital there says nothing about the word."""
+    cases = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for line in lines:
+        initial = True
+        for t in TRAIN_TOKEN_RE.findall(normalize(line)):
+            if t in SENTENCE_END:
+                initial = True
+                continue
+            if t in SENTENCE_SKIP:
+                continue
+            if not initial and WORD_RE.match(t):
+                cases[t.lower()][case_class(t)] += 1
+            initial = False
+    return cases
+
+
 def count_tokens(lines, lowercase=True):
     """(counts of vocabulary forms, counts of surface forms per form)."""
     counts = collections.Counter()
@@ -285,6 +327,23 @@ def build_vocab(counts, vocab_size, min_count=1):
             continue
         vocab.append(tok)
     return vocab
+
+
+def write_cases(path, cases):
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for tok in sorted(cases):
+            c = cases[tok]
+            f.write(f"{tok}\t{c[0]}\t{c[1]}\t{c[2]}\t{c[3]}\n")
+
+
+def read_cases(path):
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 5:
+                out[parts[0]] = [int(x) for x in parts[1:]]
+    return out
 
 
 def write_outputs(out_dir, vocab, counts, surface, lowercase):
@@ -328,11 +387,12 @@ def cmd_build(args):
         raise SystemExit(f"tokenizer: no tokens in {args.train}")
     vocab = build_vocab(counts, args.vocab_size, args.min_count)
     write_outputs(args.out, vocab, counts, surface, lowercase)
+    write_cases(os.path.join(args.out, "cases.tsv"), count_cases(iter_lines(args.train)))
     total = sum(counts.values())
     covered = sum(counts[t] for t in vocab if t in counts)
     print(f"tokens: {total}  distinct: {len(counts)}  vocab: {len(vocab)}  "
           f"coverage of training tokens: {100.0 * covered / total:.2f}%")
-    print(f"wrote {args.out}/vocab.txt, tokenizer.json, wordlist.tsv, surface.tsv")
+    print(f"wrote {args.out}/vocab.txt, tokenizer.json, wordlist.tsv, surface.tsv, cases.tsv")
 
 
 def cmd_encode(args):
