@@ -470,6 +470,30 @@ std::string_view Lexicon::StoredDisplay(size_t i) const {
   return std::string_view(display_blob_ + a, b - a);
 }
 
+void Lexicon::RenderText(std::string* lexicon_tsv, std::string* surface_tsv) const {
+  lexicon_tsv->clear();
+  surface_tsv->clear();
+  std::vector<uint32_t> order(n_);
+  for (size_t i = 0; i < n_; ++i) order[i] = static_cast<uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) { return counts_[a] > counts_[b]; });
+  for (const uint32_t i : order) {
+    if (vocab_ids_[i] < 0 || counts_[i] > 0) {
+      lexicon_tsv->append(key(i));
+      lexicon_tsv->push_back('\t');
+      lexicon_tsv->append(std::to_string(counts_[i]));
+      lexicon_tsv->push_back('\n');
+    }
+    const uint8_t kind = display_kind_[i];
+    if (kind == kDisplayKey) continue;
+    surface_tsv->append(key(i));
+    surface_tsv->push_back('\t');
+    surface_tsv->append(kind == kDisplayFirstUpper ? std::string_view("^")
+                        : kind == kDisplayAllUpper ? std::string_view("^^")
+                                                   : StoredDisplay(i));
+    surface_tsv->push_back('\n');
+  }
+}
+
 size_t Lexicon::GroupEnd(size_t pos, size_t hi, size_t bytes) const { return groups_.GroupEnd(pos, hi, bytes); }
 
 int32_t Lexicon::Find(std::string_view key) const {

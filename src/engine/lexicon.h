@@ -183,6 +183,15 @@ class Lexicon {
   uint64_t min_count() const { return min_count_; }
   // Heap bytes the lexicon holds (0 when it views a section of the model file).
   size_t memory_bytes() const { return owned_.capacity() * sizeof(uint64_t); }
+  // The "lexicon" and "surface" text that BuildLexiconSection (with this
+  // section's vocabulary and min_count) turns into this section again, byte
+  // for byte (docs/format.md, "Models without the text sections"), for a
+  // model shipped without its text: 'key<TAB>count' for every word outside
+  // the vocabulary and every vocabulary word with a count above 0;
+  // 'key<TAB>^', 'key<TAB>^^' or 'key<TAB>spelling' for every word with a
+  // stored display (kinds 1, 2, 3). Both in the order of the words' counts,
+  // highest first, ties in key order.
+  void RenderText(std::string* lexicon_tsv, std::string* surface_tsv) const;
 
  private:
   std::string_view StoredDisplay(size_t i) const;

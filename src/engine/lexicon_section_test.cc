@@ -10,6 +10,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -353,6 +354,134 @@ TEST_F(DefaultModelSections, AnOlderSectionIsBuiltFromTheText) {
   const Status st3 = Engine::OpenBuffer(newer.data(), newer.size(), {}, &e);
   EXPECT_EQ(st3.code(), StatusCode::kCorruption) << st3.ToString();
   EXPECT_NE(st3.message().find("version 3"), std::string::npos) << st3.message();
+}
+
+// The text rendered back from the sections (a model shipped without its
+// text) derives the same bytes again, and holds every word the section holds
+// with its count and display: the original text up to the order of the
+// lines, repeated lines summed, and what the builder drops (untypeable keys,
+// rare words outside the vocabulary, vocabulary words of count 0, displays
+// equal to their key, emoji beyond the first 4 of a keyword).
+TEST_F(DefaultModelSections, TheTextRendersBackFromTheSections) {
+  const std::string_view bin = Metadata(*model_, kLexiconSectionName);
+  Lexicon view;
+  ASSERT_TRUE(view.ViewSection(reinterpret_cast<const uint8_t*>(bin.data()), bin.size(), VocabRef::Of(vocab_), first_)
+                  .ok());
+  std::string lexicon, surface;
+  view.RenderText(&lexicon, &surface);
+  std::string again;
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), first_, lexicon, surface, kSectionMinCount, &again).ok());
+  EXPECT_TRUE(again == bin);
+
+  std::unordered_map<std::string, uint64_t> counts;
+  std::unordered_map<std::string, std::string> displays;
+  uint64_t last = std::numeric_limits<uint64_t>::max();
+  text::ForEachTsvRow(lexicon, [&](size_t, const std::vector<std::string_view>& f) {
+    unsigned long long n = 0;
+    EXPECT_TRUE(f.size() == 2 && text::ParseTsvCount(f[1], 19, &n));
+    EXPECT_LE(n, last);  // highest count first
+    last = n;
+    EXPECT_TRUE(counts.emplace(std::string(f[0]), n).second) << f[0];
+    return true;
+  });
+  text::ForEachTsvRow(surface, [&](size_t, const std::vector<std::string_view>& f) {
+    EXPECT_EQ(f.size(), 2u);
+    displays[std::string(f[0])] = std::string(f[1]);
+    return true;
+  });
+  size_t want_lines = 0;
+  for (const RefWord& w : ref_.words) {
+    if (w.vocab_id >= 0 && w.count == 0) {
+      EXPECT_EQ(counts.count(w.key), 0u) << w.key;
+    } else {
+      ++want_lines;
+      EXPECT_EQ(counts[w.key], w.count) << w.key;
+    }
+    auto d = displays.find(w.key);
+    if (w.display == w.key) {
+      EXPECT_TRUE(d == displays.end()) << w.key;
+      continue;
+    }
+    ASSERT_TRUE(d != displays.end()) << w.key;
+    // "^": the first ASCII letter upper-cased; "^^": every one; else as is.
+    const bool first = d->second == "^", all = d->second == "^^";
+    std::string shown = first || all ? w.key : d->second;
+    for (size_t k = 0; (first || all) && k < shown.size() && (all || k == 0); ++k)
+      if (shown[k] >= 'a' && shown[k] <= 'z') shown[k] = static_cast<char>(shown[k] - 'a' + 'A');
+    EXPECT_EQ(shown, w.display) << w.key;
+  }
+  EXPECT_EQ(counts.size(), want_lines);
+  EXPECT_EQ(displays.size(), static_cast<size_t>(std::count_if(
+                                 ref_.words.begin(), ref_.words.end(), [](const RefWord& w) { return w.display != w.key; })));
+
+  const std::string_view ebin = Metadata(*model_, kEmojiSectionName);
+  EmojiTable table;
+  ASSERT_TRUE(table.ViewSection(reinterpret_cast<const uint8_t*>(ebin.data()), ebin.size()).ok());
+  std::string emoji, emoji_again;
+  table.RenderText(&emoji);
+  ASSERT_TRUE(BuildEmojiSection(emoji, &emoji_again).ok());
+  EXPECT_TRUE(emoji_again == ebin);
+  // Every line of the rendered text is a line of the original.
+  std::set<std::string> original;
+  text::ForEachTsvRow(Metadata(*model_, "emoji"), [&](size_t, const std::vector<std::string_view>& f) {
+    original.insert(std::string(f[0]) + "\t" + std::string(f[1]));
+    return true;
+  });
+  text::ForEachTsvRow(emoji, [&](size_t, const std::vector<std::string_view>& f) {
+    EXPECT_EQ(original.count(std::string(f[0]) + "\t" + std::string(f[1])), 1u) << f[0] << " " << f[1];
+    return true;
+  });
+}
+
+// A model without the text sections (hunch metadata --strip-text) opens from
+// the binary ones and answers as the full model does; a higher
+// min_word_count builds from the rendered text, a lower one is refused.
+TEST_F(DefaultModelSections, AModelWithoutTheTextOpensFromTheSections) {
+  std::unique_ptr<ModelRewriter> rw;
+  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  for (const char* name : {"lexicon", "surface", "emoji"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
+  std::vector<uint8_t> stripped;
+  ASSERT_TRUE(rw->Finish(&stripped).ok());
+  EXPECT_LT(stripped.size() + 300000, model_->file_bytes());
+  std::shared_ptr<const Model> bare;
+  ASSERT_TRUE(Model::FromBufferCopy(stripped.data(), stripped.size(), {}, &bare).ok());
+
+  SourceTexts src;
+  ASSERT_TRUE(ReadSourceTexts(*bare, &src).ok());
+  EXPECT_TRUE(src.lexicon_rendered && src.surface_rendered && src.emoji_rendered);
+  EXPECT_TRUE(CheckDerivedSections(*bare).ok()) << CheckDerivedSections(*bare).ToString();
+  SourceTexts full;
+  ASSERT_TRUE(ReadSourceTexts(*model_, &full).ok());
+  EXPECT_FALSE(full.any_rendered());
+  EXPECT_EQ(full.lexicon, Metadata(*model_, "lexicon"));
+
+  std::shared_ptr<const Engine> from_bare, from_full;
+  ASSERT_TRUE(Engine::FromModel(bare, {}, &from_bare).ok());
+  ASSERT_TRUE(Engine::FromModel(model_, {}, &from_full).ok());
+  EXPECT_EQ(internal::EngineAccess::Get(*from_bare).lexicon.memory_bytes(), 0u);
+  EXPECT_EQ(Answers(*from_bare), Answers(*from_full));
+
+  EngineOptions o;
+  o.min_word_count = 5;
+  std::shared_ptr<const Engine> five_bare, five_full;
+  Status st = Engine::FromModel(bare, o, &five_bare);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(Engine::FromModel(model_, o, &five_full).ok());
+  EXPECT_LT(five_bare->lexicon_size(), from_bare->lexicon_size());
+  EXPECT_EQ(five_bare->lexicon_size(), five_full->lexicon_size());
+  EXPECT_EQ(Answers(*five_bare), Answers(*five_full));
+
+  for (int below : {0, 1}) {
+    o.min_word_count = below;
+    std::shared_ptr<const Engine> e;
+    st = Engine::FromModel(bare, o, &e);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+    EXPECT_NE(st.message().find("min_word_count " + std::to_string(below) + " is below the 2"), std::string::npos)
+        << st.message();
+    EXPECT_NE(st.message().find("--strip-text"), std::string::npos) << st.message();
+    EXPECT_FALSE(e);
+    ASSERT_TRUE(Engine::FromModel(model_, o, &e).ok());  // the full model has the rarer words
+  }
 }
 
 // display(i) is a binary search over the stored displays only: cheap enough
