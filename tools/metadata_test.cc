@@ -224,6 +224,103 @@ TEST_F(MetadataCliTest, DerivedSectionsFollowTheirText) {
   EXPECT_EQ(r.code, 2);
 }
 
+std::string Section(const Model& m, const char* name) {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  if (!m.GetMetadata(name, &data, &size).ok()) return "<absent>";
+  return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+// --strip-text: the text sections leave, the binary ones stay byte for byte;
+// --get renders the text back, rewrites keep the sections, --set of edited
+// text derives them again, --restore-text writes the text back, and the
+// engine answers as before.
+TEST_F(MetadataCliTest, StripsAndRestoresTheText) {
+  const std::string stripped = dir_ + "/stripped.hunch", out = dir_ + "/out.hunch";
+  CliRun r = RunCli(model_ + " --strip-text --out " + stripped);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("stripped lexicon ("), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("stripped surface ("), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("stripped emoji ("), std::string::npos) << r.output;
+  const auto full = Open(model_), bare = Open(stripped);
+  ASSERT_TRUE(full && bare);
+  for (const char* name : {"lexicon", "surface", "emoji"}) EXPECT_EQ(Section(*bare, name), "<absent>") << name;
+  for (const char* name : {"lexicon.bin", "emoji.bin", "vocab", "tokenizer"})
+    EXPECT_TRUE(Section(*bare, name) == Section(*full, name)) << name;
+  EXPECT_LT(bare->file_bytes() + 100000, full->file_bytes());
+  EXPECT_TRUE(engine::CheckDerivedSections(*bare).ok()) << engine::CheckDerivedSections(*bare).ToString();
+  std::shared_ptr<const Engine> e;
+  ASSERT_TRUE(Engine::FromModel(bare, {}, &e).ok());
+  EXPECT_EQ(internal::EngineAccess::Get(*e).lexicon.memory_bytes(), 0u);
+
+  // The listing and inspect say so; --get renders the text.
+  r = RunCli(stripped);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("text stripped: lexicon surface emoji"), std::string::npos) << r.output;
+  r = testing::RunCommand(std::string(HUNCH_METADATA_CLI) + " inspect " + stripped);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("text stripped (lexicon, surface rendered from this section"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("text stripped (emoji rendered"), std::string::npos) << r.output;
+  engine::SourceTexts src;
+  ASSERT_TRUE(engine::ReadSourceTexts(*bare, &src).ok());
+  for (const char* name : {"lexicon", "surface", "emoji"}) {
+    r = RunCli(stripped + " --get " + name, /*with_stderr=*/false);
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_FALSE(r.output.empty()) << name;
+    EXPECT_EQ(r.output, std::string(name) == "lexicon"   ? src.lexicon
+                        : std::string(name) == "surface" ? src.surface
+                                                         : src.emoji);
+  }
+  EXPECT_NE(src.lexicon.find("\n"), std::string::npos);
+
+  // A rewrite keeps the sections (derived from the rendered text) and the form.
+  r = RunCli(stripped + " --set offensive=" + words_ + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.output.find("derived"), std::string::npos) << r.output;
+  auto m = Open(out);
+  EXPECT_EQ(Section(*m, "lexicon"), "<absent>");
+  EXPECT_TRUE(Section(*m, "lexicon.bin") == Section(*full, "lexicon.bin"));
+  EXPECT_TRUE(Section(*m, "emoji.bin") == Section(*full, "emoji.bin"));
+
+  // Edited rendered text, set and stripped again: the sections follow it.
+  const std::string emoji = dir_ + "/emoji.tsv";
+  WriteAll(emoji, src.emoji + "\xF0\x9F\xA6\x96\tzorblax\n");
+  r = RunCli(stripped + " --set emoji=" + emoji + " --strip-text --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("derived again emoji.bin ("), std::string::npos) << r.output;
+  m = Open(out);
+  EXPECT_EQ(Section(*m, "emoji"), "<absent>");
+  EXPECT_TRUE(Section(*m, "lexicon.bin") == Section(*full, "lexicon.bin"));
+  ASSERT_TRUE(Engine::FromModel(m, {}, &e).ok());
+  EXPECT_EQ(internal::EngineAccess::Get(*e).emoji.Find("zorblax").size(), 1u);
+
+  // --restore-text: the text back; deriving from it gives the same sections.
+  r = RunCli(stripped + " --restore-text --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("restored lexicon ("), std::string::npos) << r.output;
+  m = Open(out);
+  EXPECT_EQ(Section(*m, "lexicon"), src.lexicon);
+  EXPECT_EQ(Section(*m, "surface"), src.surface);
+  EXPECT_EQ(Section(*m, "emoji"), src.emoji);
+  EXPECT_TRUE(Section(*m, "lexicon.bin") == Section(*full, "lexicon.bin"));
+  EXPECT_TRUE(engine::CheckDerivedSections(*m).ok());
+  engine::SourceTexts none;
+  ASSERT_TRUE(engine::ReadSourceTexts(*m, &none).ok());
+  EXPECT_FALSE(none.any_rendered());
+
+  // Usage errors, and a text with no binary section to live in.
+  r = RunCli(model_ + " --strip-text --restore-text --out " + out);
+  EXPECT_EQ(r.code, 2);
+  r = RunCli(model_ + " --strip-text --remove emoji --out " + out);
+  EXPECT_EQ(r.code, 2);
+  r = RunCli(model_ + " --strip-text");
+  EXPECT_EQ(r.code, 2);
+  r = RunCli(model_ + " --remove vocab --strip-text --out " + out);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("--strip-text: the lexicon section has no lexicon.bin"), std::string::npos) << r.output;
+}
+
 TEST_F(MetadataCliTest, OutputMayBeTheInput) {
   CliRun r = RunCli(model_ + " --set offensive=" + words_ + " --out " + model_);
   ASSERT_EQ(r.code, 0) << r.output;
