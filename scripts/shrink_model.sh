@@ -10,9 +10,11 @@
 #   2. hunch quantize --requantize: the first of these weight forms, best
 #      measured quality first, whose file fits the limit:
 #        int8            the input's weights as they are (no requantization)
+#        int4-emb-16     the embedding in int4 blocks of 16 columns, the rest int8
 #        int4-emb-32     the embedding in int4 blocks of 32 columns, the rest int8
 #        int4-emb-96     the embedding in int4, one scale per row (96 columns)
-#        int4-all-96     every matrix in int4, one scale per 96 columns
+#        int4-all-32     every matrix in int4 blocks of 32 columns
+#        int4-all-96     every matrix in int4 blocks of 96 columns
 #      (figures: docs/toolchain.md); none fitting is an error that lists
 #      each form's size.
 # --eval: also run hunch eval on data/test-public.tok and hunch bench, and
@@ -48,8 +50,10 @@ trap 'rm -rf "$work"' EXIT
 # name : hunch quantize options ("" = keep the weights)
 forms=(
   "int8:"
+  "int4-emb-16:--weights int4 --int4-block 16"
   "int4-emb-32:--weights int4 --int4-block 32"
   "int4-emb-96:--weights int4 --int4-block 96"
+  "int4-all-32:--weights int4 --int4-all --int4-block 32"
   "int4-all-96:--weights int4 --int4-all --int4-block 96"
 )
 chosen=""
