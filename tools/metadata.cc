@@ -60,7 +60,7 @@ namespace {
 const char* kUsage =
     "hunch metadata MODEL.hunch [--get NAME]\n"
     "       hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] [--derive]\n"
-    "                      [--strip-text | --restore-text] --out OUT.hunch\n"
+    "                      [--strip-text | --restore-text] [--lexicon-version 2|3] --out OUT.hunch\n"
     "  (no option)     list the metadata sections: name and bytes\n"
     "  --get           write the bytes of section NAME to stdout (lexicon, surface, emoji of a model\n"
     "                  without them: the text rendered from lexicon.bin, emoji.bin)\n"
@@ -70,6 +70,8 @@ const char* kUsage =
     "  --strip-text    drop the text sections lexicon, surface and emoji, which lexicon.bin and\n"
     "                  emoji.bin hold (the smaller file to ship; the engine reads the binary ones)\n"
     "  --restore-text  write the text sections of a stripped model back (rendered from the binary ones)\n"
+    "  --lexicon-version  lexicon.bin's layout: 2 (the default) or 3 (4 bytes a word smaller, one\n"
+    "                  array for LM ids and tail shares); a rewrite keeps the input's\n"
     "  --out           the rewritten model (written atomically; may be MODEL itself); alone, MODEL\n"
     "                  rewritten unchanged in the current format (a version-1 file gains its checksum)\n"
     "Every rewrite derives lexicon.bin and emoji.bin from the output's text sections (vocab,\n"
@@ -221,12 +223,12 @@ std::string OutputSource(const Model& m, const engine::SourceTexts& rendered, co
 // sets those that change, drops those whose text is gone. `derived_names`
 // gets the names of the output's derived sections.
 Status Derive(const Model& m, const engine::SourceTexts& rendered, const std::map<std::string, std::string>& set,
-              const std::vector<std::string>& removes, ModelRewriter* rw, std::vector<std::string>* report,
-              std::set<std::string>* derived_names) {
+              const std::vector<std::string>& removes, uint32_t lexicon_version, ModelRewriter* rw,
+              std::vector<std::string>* report, std::set<std::string>* derived_names) {
   auto text = [&](const char* name) { return OutputSource(m, rendered, set, removes, name); };
   std::vector<std::pair<std::string, std::string>> derived;
   Status s = engine::DeriveEngineSections(text("vocab"), text("tokenizer"), text("lexicon"), text("surface"),
-                                          text("emoji"), &derived);
+                                          text("emoji"), &derived, lexicon_version);
   if (!s.ok()) return Status(s.code(), "deriving lexicon.bin and emoji.bin: " + s.message());
   for (const auto& kv : derived) derived_names->insert(kv.first);
   for (const std::string& name : engine::DerivedSectionNames()) {
@@ -251,7 +253,7 @@ Status Derive(const Model& m, const engine::SourceTexts& rendered, const std::ma
 
 int MetadataMain(int argc, char** argv) {
   // --set and --remove repeat, so the options are read here rather than by Args.
-  std::string model_path, out_path, get_name;
+  std::string model_path, out_path, get_name, lexicon_version_arg;
   bool has_out = false, has_get = false, derive = false, strip = false, restore = false;
   std::vector<std::pair<std::string, std::string>> sets;  // name, file
   std::vector<std::string> removes;
@@ -271,7 +273,8 @@ int MetadataMain(int argc, char** argv) {
         value = a.substr(eq + 1);
         has_value = true;
       }
-      if (name != "--set" && name != "--remove" && name != "--out" && name != "-o" && name != "--get")
+      if (name != "--set" && name != "--remove" && name != "--out" && name != "-o" && name != "--get" &&
+          name != "--lexicon-version")
         return Usage("metadata", kUsage, "unknown option " + name);
       if (!has_value) {
         if (i + 1 >= argc) return Usage("metadata", kUsage, "option " + name + " needs a value");
@@ -289,6 +292,11 @@ int MetadataMain(int argc, char** argv) {
       } else if (name == "--remove") {
         if (value.empty()) return Usage("metadata", kUsage, "--remove takes a section name");
         removes.push_back(value);
+      } else if (name == "--lexicon-version") {
+        if (!lexicon_version_arg.empty()) return Usage("metadata", kUsage, "one --lexicon-version only");
+        if (value != "2" && value != "3")
+          return Usage("metadata", kUsage, "--lexicon-version must be 2 or 3, not '" + value + "'");
+        lexicon_version_arg = value;
       } else if (name == "--get") {
         if (has_get) return Usage("metadata", kUsage, "one --get only");
         has_get = true;
@@ -307,9 +315,11 @@ int MetadataMain(int argc, char** argv) {
   if (model_path.empty()) return Usage("metadata", kUsage, "the model is missing");
   // --out alone rewrites the model unchanged in the current format (a
   // version-1 file gains its checksum).
-  const bool rewrite = !sets.empty() || !removes.empty() || derive || strip || restore || has_out;
+  const bool rewrite =
+      !sets.empty() || !removes.empty() || derive || strip || restore || !lexicon_version_arg.empty() || has_out;
   if (rewrite && !has_out)
-    return Usage("metadata", kUsage, "--set, --remove, --derive, --strip-text and --restore-text need --out OUT.hunch");
+    return Usage("metadata", kUsage,
+                 "--set, --remove, --derive, --strip-text, --restore-text and --lexicon-version need --out OUT.hunch");
   if (rewrite && has_get)
     return Usage("metadata", kUsage,
                  "--get does not go with --set, --remove, --derive, --strip-text, --restore-text or --out");
@@ -396,7 +406,11 @@ int MetadataMain(int argc, char** argv) {
   for (const std::string& r : removes)
     report.push_back("removed " + r + " (" + Thousands(SectionBytes(m, r)) + " bytes)");
   std::set<std::string> derived_names;
-  s = Derive(m, rendered, set_bytes, removes, rw.get(), &report, &derived_names);
+  // lexicon.bin's layout: as asked, else the input's (a rewrite keeps it).
+  const uint32_t lexicon_version = lexicon_version_arg.empty()
+                                       ? engine::LexiconSectionVersion(m)
+                                       : static_cast<uint32_t>(std::stoul(lexicon_version_arg));
+  s = Derive(m, rendered, set_bytes, removes, lexicon_version, rw.get(), &report, &derived_names);
   if (!s.ok()) return Fail("metadata", s);
   if (strip) {
     // The text each binary section holds: lexicon and surface in

@@ -309,6 +309,19 @@ TEST_F(MetadataCliTest, StripsAndRestoresTheText) {
   ASSERT_TRUE(engine::ReadSourceTexts(*m, &none).ok());
   EXPECT_FALSE(none.any_rendered());
 
+  // hunch quantize on a stripped (int8) model: requantized, still stripped,
+  // the sections copied, both models evaluated as engines.
+  const std::string text = dir_ + "/text.txt", quantized = dir_ + "/q.hunch";
+  WriteAll(text, "the cat sat on the mat\nI will see you tomorrow\n");
+  r = testing::RunCommand(std::string(HUNCH_METADATA_CLI) + " quantize " + stripped + " -o " + quantized +
+                          " --requantize --weights int4 --eval-text " + text);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("engine (hunch eval's protocol)"), std::string::npos) << r.output;
+  m = Open(quantized);
+  EXPECT_EQ(Section(*m, "lexicon"), "<absent>");
+  EXPECT_TRUE(Section(*m, "lexicon.bin") == Section(*full, "lexicon.bin"));
+  EXPECT_TRUE(Section(*m, "emoji.bin") == Section(*full, "emoji.bin"));
+
   // Usage errors, and a text with no binary section to live in.
   r = RunCli(model_ + " --strip-text --restore-text --out " + out);
   EXPECT_EQ(r.code, 2);
@@ -319,6 +332,40 @@ TEST_F(MetadataCliTest, StripsAndRestoresTheText) {
   r = RunCli(model_ + " --remove vocab --strip-text --out " + out);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("--strip-text: the lexicon section has no lexicon.bin"), std::string::npos) << r.output;
+}
+
+// --lexicon-version 3: the compact lexicon.bin; rewrites keep it, version 2
+// gives the original bytes back.
+TEST_F(MetadataCliTest, LexiconVersion3) {
+  const std::string v3 = dir_ + "/v3.hunch", out = dir_ + "/out.hunch";
+  CliRun r = RunCli(model_ + " --strip-text --lexicon-version 3 --out " + v3);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("derived again lexicon.bin ("), std::string::npos) << r.output;
+  const auto full = Open(model_);
+  auto m = Open(v3);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(engine::LexiconSectionVersion(*m), 3u);
+  EXPECT_LT(Section(*m, "lexicon.bin").size(), Section(*full, "lexicon.bin").size());
+  EXPECT_TRUE(engine::CheckDerivedSections(*m).ok()) << engine::CheckDerivedSections(*m).ToString();
+  r = testing::RunCommand(std::string(HUNCH_METADATA_CLI) + " inspect " + v3);
+  EXPECT_NE(r.output.find("text stripped (lexicon, surface"), std::string::npos) << r.output;
+  std::shared_ptr<const Engine> e;
+  ASSERT_TRUE(Engine::FromModel(m, {}, &e).ok());
+  EXPECT_EQ(internal::EngineAccess::Get(*e).lexicon.version(), 3u);
+  EXPECT_EQ(internal::EngineAccess::Get(*e).lexicon.memory_bytes(), 0u);
+
+  r = RunCli(v3 + " --set offensive=" + words_ + " --out " + out);  // kept
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(Section(*Open(out), "lexicon.bin") == Section(*m, "lexicon.bin"));
+  r = RunCli(v3 + " --lexicon-version 2 --restore-text --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(Section(*Open(out), "lexicon.bin") == Section(*full, "lexicon.bin"));
+
+  r = RunCli(model_ + " --lexicon-version 4 --out " + out);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("--lexicon-version must be 2 or 3"), std::string::npos) << r.output;
+  r = RunCli(model_ + " --lexicon-version 3");
+  EXPECT_EQ(r.code, 2);
 }
 
 TEST_F(MetadataCliTest, OutputMayBeTheInput) {

@@ -129,8 +129,8 @@ void ExpectSameLexicon(const RefLexicon& ref, const Lexicon& lex) {
     ASSERT_EQ(w.count, r.count) << r.key;
     ASSERT_EQ(w.vocab_id, r.vocab_id) << r.key;
     ASSERT_EQ(w.log_tail, r.log_tail) << r.key;  // bit for bit
-    ASSERT_EQ(lex.vocab_ids()[i], r.vocab_id);
-    ASSERT_EQ(lex.log_tails()[i], r.log_tail);
+    ASSERT_EQ(lex.vocab_id(i), r.vocab_id);
+    ASSERT_EQ(lex.log_tail(i), r.log_tail);
     ASSERT_EQ(lex.lcp_next(i), ref.lcp_next[i]) << r.key;
   }
   for (size_t id = 0; id < ref.by_vocab.size(); ++id)
@@ -344,8 +344,8 @@ TEST_F(DefaultModelSections, AnOlderSectionIsBuiltFromTheText) {
   EXPECT_GT(internal::EngineAccess::Get(*from_older).lexicon.memory_bytes(), 0u);  // built from the text
   EXPECT_EQ(Answers(*from_older), Answers(*from_sections));
 
-  const uint32_t three = 3;
-  std::memcpy(&bin[4], &three, 4);
+  const uint32_t four = 4;
+  std::memcpy(&bin[4], &four, 4);
   ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
   ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
   std::vector<uint8_t> newer;
@@ -353,7 +353,7 @@ TEST_F(DefaultModelSections, AnOlderSectionIsBuiltFromTheText) {
   std::shared_ptr<const Engine> e;
   const Status st3 = Engine::OpenBuffer(newer.data(), newer.size(), {}, &e);
   EXPECT_EQ(st3.code(), StatusCode::kCorruption) << st3.ToString();
-  EXPECT_NE(st3.message().find("version 3"), std::string::npos) << st3.message();
+  EXPECT_NE(st3.message().find("version 4"), std::string::npos) << st3.message();
 }
 
 // The text rendered back from the sections (a model shipped without its
@@ -484,6 +484,54 @@ TEST_F(DefaultModelSections, AModelWithoutTheTextOpensFromTheSections) {
   }
 }
 
+// lexicon.bin version 3 (hunch metadata --lexicon-version 3) holds the same
+// lexicon in 4 bytes a word less, viewed in place (no heap), and the engine
+// answers exactly as on version 2, with or without the text sections.
+TEST_F(DefaultModelSections, Version3IsTheSameLexiconSmaller) {
+  std::string v3;
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), first_, Metadata(*model_, "lexicon"),
+                                  Metadata(*model_, "surface"), kSectionMinCount, &v3, 3)
+                  .ok());
+  const std::string_view v2 = Metadata(*model_, kLexiconSectionName);
+  EXPECT_EQ(v3.size() + (4 * ref_.words.size() + 7) / 8 * 8, v2.size());
+  std::vector<uint64_t> buf(v3.size() / 8);
+  std::memcpy(buf.data(), v3.data(), v3.size());
+  Lexicon view;
+  ASSERT_TRUE(view.ViewSection(reinterpret_cast<const uint8_t*>(buf.data()), v3.size(), VocabRef::Of(vocab_), first_)
+                  .ok());
+  EXPECT_EQ(view.version(), 3u);
+  EXPECT_EQ(view.memory_bytes(), 0u);
+  ExpectSameLexicon(ref_, view);
+  ExpectSameSearches(ref_, view);
+
+  for (bool strip : {false, true}) {
+    std::unique_ptr<ModelRewriter> rw;
+    ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+    ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, v3).ok());
+    if (strip)
+      for (const char* name : {"lexicon", "surface", "emoji"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
+    std::vector<uint8_t> bytes;
+    ASSERT_TRUE(rw->Finish(&bytes).ok());
+    std::shared_ptr<const Model> m;
+    ASSERT_TRUE(Model::FromBufferCopy(bytes.data(), bytes.size(), {}, &m).ok());
+    EXPECT_EQ(LexiconSectionVersion(*m), 3u);
+    EXPECT_EQ(LexiconSectionVersion(*model_), 2u);
+    EXPECT_TRUE(CheckDerivedSections(*m).ok()) << CheckDerivedSections(*m).ToString();  // derived as version 3
+    std::shared_ptr<const Engine> e3, e2;
+    ASSERT_TRUE(Engine::FromModel(m, {}, &e3).ok());
+    ASSERT_TRUE(Engine::FromModel(model_, {}, &e2).ok());
+    EXPECT_EQ(internal::EngineAccess::Get(*e3).lexicon.memory_bytes(), 0u);
+    EXPECT_EQ(internal::EngineAccess::Get(*e3).lexicon.version(), 3u);
+    EXPECT_EQ(Answers(*e3), Answers(*e2)) << strip;
+    EngineOptions o;
+    o.min_word_count = 5;
+    ASSERT_TRUE(Engine::FromModel(m, o, &e3).ok());
+    ASSERT_TRUE(Engine::FromModel(model_, o, &e2).ok());
+    EXPECT_EQ(e3->lexicon_size(), e2->lexicon_size());
+    EXPECT_EQ(Answers(*e3), Answers(*e2)) << strip;
+  }
+}
+
 // display(i) is a binary search over the stored displays only: cheap enough
 // for the few suggestions shown (it is not called by the search).
 TEST_F(DefaultModelSections, StoredDisplaysAreFewAndFound) {
@@ -576,7 +624,7 @@ TEST_F(LexiconSectionChecks, TheHeader) {
   ExpectCorrupt(good_ + std::string(8, '\0'), "where its counts make");
   ExpectCorrupt(good_.substr(0, good_.size() - 8), "where its counts make");
   ExpectCorrupt(With<uint32_t>(0, 0x12345678), "bad magic");
-  ExpectCorrupt(With<uint32_t>(4, 3), "version 3");
+  ExpectCorrupt(With<uint32_t>(4, 4), "version 4");
   ExpectCorrupt(With<uint32_t>(4, 0), "version 0");
   EXPECT_EQ(View(With<uint32_t>(4, 1)).code(), StatusCode::kUnsupported);  // older: rewrite it
   EXPECT_NE(View(With<uint32_t>(4, 1)).message().find("--derive"), std::string::npos);
@@ -708,6 +756,69 @@ TEST_F(LexiconSectionChecks, TheTail) {
   ExpectCorrupt(With<float>(o_.log_tails, 0.5f), "log_tail of word 0");
   ExpectCorrupt(With<float>(o_.log_tails + 4 * 4, -1.0f), "log_tail of vocabulary word 4");
   ExpectCorrupt(With<uint32_t>(16, 5), "where its counts make");  // num_tail: the array's size
+}
+
+// Version 3: one `refs` array (an LM id, or a tail word's log share with its
+// sign bit set) where version 2 has vocab_ids and log_tails.
+TEST_F(LexiconSectionChecks, Version3Refs) {
+  std::string v3;
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, "the\t100\nrare\t0\napple\t5\npear\t3\nfig\t3\nthermal\t4\n",
+                                  "apple\t^\nthe\tThe\nthermal\t^^\nfig\tfig\n", 2, &v3, 3)
+                  .ok());
+  EXPECT_EQ(v3.size(), good_.size() - Up8(4 * n_));  // one array of n words fewer
+  Lexicon a, b;
+  std::vector<uint64_t> abuf(good_.size() / 8), bbuf(v3.size() / 8);
+  std::memcpy(abuf.data(), good_.data(), good_.size());
+  std::memcpy(bbuf.data(), v3.data(), v3.size());
+  ASSERT_TRUE(a.ViewSection(reinterpret_cast<const uint8_t*>(abuf.data()), good_.size(), VocabRef::Of(vocab_), 3).ok());
+  ASSERT_TRUE(b.ViewSection(reinterpret_cast<const uint8_t*>(bbuf.data()), v3.size(), VocabRef::Of(vocab_), 3).ok());
+  EXPECT_EQ(a.version(), 2u);
+  EXPECT_EQ(b.version(), 3u);
+  EXPECT_TRUE(a.refs() == nullptr && a.vocab_ids() && a.log_tails());
+  EXPECT_TRUE(b.refs() && b.vocab_ids() == nullptr && b.log_tails() == nullptr);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a.word(i).key, b.word(i).key);
+    EXPECT_EQ(a.word(i).display, b.word(i).display);
+    EXPECT_EQ(a.word(i).count, b.word(i).count);
+    EXPECT_EQ(a.vocab_id(i), b.vocab_id(i)) << i;
+    EXPECT_EQ(a.log_tail(i), b.log_tail(i)) << i;
+    EXPECT_EQ(b.refs()[i] >= 0 ? b.refs()[i] : -1, a.vocab_ids()[i]) << i;
+    if (b.refs()[i] < 0) EXPECT_EQ(Lexicon::TailOfRef(b.refs()[i]), a.log_tails()[i]) << i;
+  }
+  std::string lexicon, surface, again;
+  b.RenderText(&lexicon, &surface);
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, lexicon, surface, 2, &again, 3).ok());
+  EXPECT_TRUE(again == v3);
+  EXPECT_EQ(BuildLexiconSection(VocabRef::Of(vocab_), 3, "", "", 2, &again, 4).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildLexiconSection(VocabRef::Of(vocab_), 3, "", "", 2, &again, 1).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Lexicon::TailOfRef(Lexicon::RefOfTail(0.0f)), 0.0f);  // -0: a share of 1
+  EXPECT_LT(Lexicon::RefOfTail(0.0f), 0);
+  EXPECT_EQ(Lexicon::TailOfRef(Lexicon::RefOfTail(-3.25f)), -3.25f);
+
+  // The checks, on the refs (at the offset of version 2's vocab_ids; by_vocab
+  // and the rest one array earlier). Words: 0 apple, 1 fig, 2 pear, 3 rare
+  // (id 4), 4 the (id 3), 5 thermal.
+  const size_t refs = o_.vocab_ids, by_vocab = o_.log_tails;
+  auto corrupt = [&](size_t at, int32_t value, const std::string& message) {
+    std::string bytes = v3;
+    std::memcpy(&bytes[at], &value, 4);
+    const Status st = View(bytes);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << message << ": " << st.ToString();
+    EXPECT_NE(st.message().find(message), std::string::npos) << st.message();
+  };
+  corrupt(refs + 4 * 0, 99, "vocabulary id of word 0");
+  corrupt(refs + 4 * 0, 2, "vocabulary id of word 0");                 // a special's id
+  corrupt(refs + 4 * 3, 3, "vocabulary id of word 3");                 // by_vocab[3] is word 4
+  corrupt(refs + 4 * 0, -1, "log_tail of word 0 out of range");        // the bits of a NaN
+  corrupt(refs + 4 * 4, Lexicon::RefOfTail(-1.0f), "vocabulary token 3");  // the: a tail word now
+  corrupt(by_vocab + 4 * 4, 77, "vocabulary id of word 3");
+  {
+    std::string bytes = v3;
+    const int32_t tail_share = Lexicon::RefOfTail(-1.0f);
+    std::memcpy(&bytes[refs + 4 * 3], &tail_share, 4);  // rare a tail word: counts no longer agree
+    EXPECT_EQ(View(bytes).code(), StatusCode::kCorruption);
+  }
 }
 
 TEST(EmojiSectionChecks, EveryRule) {

@@ -1,6 +1,7 @@
 #include "engine/model_sections.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "engine/emoji.h"
 #include "engine/lexicon.h"
@@ -38,12 +39,13 @@ bool IsDerivedSection(std::string_view name) {
 
 Status DeriveEngineSections(std::string_view vocab, std::string_view tokenizer, std::string_view lexicon,
                             std::string_view surface, std::string_view emoji,
-                            std::vector<std::pair<std::string, std::string>>* out) {
+                            std::vector<std::pair<std::string, std::string>>* out, uint32_t lexicon_version) {
   out->clear();
   text::Tokenizer t;
   if (!vocab.empty() && !tokenizer.empty() && text::Tokenizer::Create(vocab, tokenizer, &t).ok()) {
     std::string bytes;
-    HUNCH_RETURN_IF_ERROR(BuildLexiconSection(VocabOf(t), FirstWordId(t), lexicon, surface, kSectionMinCount, &bytes));
+    HUNCH_RETURN_IF_ERROR(BuildLexiconSection(VocabOf(t), FirstWordId(t), lexicon, surface, kSectionMinCount, &bytes,
+                                              lexicon_version));
     out->emplace_back(kLexiconSectionName, std::move(bytes));
   }
   if (!emoji.empty()) {
@@ -113,12 +115,24 @@ Status ReadSourceTexts(const Model& model, SourceTexts* out) {
   return EmojiSourceText(model, out);
 }
 
+uint32_t LexiconSectionVersion(const Model& model) {
+  const std::string_view bin = MetadataText(model, kLexiconSectionName);
+  uint32_t magic = 0, version = 0;
+  if (bin.size() < 8) return kLexiconDefaultVersion;
+  std::memcpy(&magic, bin.data(), 4);
+  std::memcpy(&version, bin.data() + 4, 4);
+  return magic == kLexiconMagic && version >= kLexiconMinVersion && version <= kLexiconVersion
+             ? version
+             : kLexiconDefaultVersion;
+}
+
 Status CheckDerivedSections(const Model& model) {
   std::vector<std::pair<std::string, std::string>> want;
   SourceTexts src;
   HUNCH_RETURN_IF_ERROR(ReadSourceTexts(model, &src));
   HUNCH_RETURN_IF_ERROR(DeriveEngineSections(MetadataText(model, "vocab"), MetadataText(model, "tokenizer"),
-                                             src.lexicon, src.surface, src.emoji, &want));
+                                             src.lexicon, src.surface, src.emoji, &want,
+                                             LexiconSectionVersion(model)));
   for (const std::string& name : DerivedSectionNames()) {
     const uint8_t* data = nullptr;
     size_t size = 0;

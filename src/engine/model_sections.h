@@ -43,9 +43,16 @@ bool IsDerivedSection(std::string_view name);
 // not open the model at all), "emoji.bin" when there is "emoji". Empty
 // strings stand for absent entries. Malformed lexicon, surface or emoji text
 // is the builders' kCorruption.
+// `lexicon_version` is lexicon.bin's layout (kLexiconMinVersion..kLexiconVersion).
 Status DeriveEngineSections(std::string_view vocab, std::string_view tokenizer, std::string_view lexicon,
                             std::string_view surface, std::string_view emoji,
-                            std::vector<std::pair<std::string, std::string>>* out);
+                            std::vector<std::pair<std::string, std::string>>* out,
+                            uint32_t lexicon_version = kLexiconDefaultVersion);
+
+// The layout version of the model's "lexicon.bin" when it has one this
+// engine reads (2 or 3), else kLexiconDefaultVersion: the version a rewrite
+// keeps.
+uint32_t LexiconSectionVersion(const Model& model);
 
 // The text sections the derived ones are built from (docs/format.md,
 // "Models without the text sections"). A model may ship without "lexicon",
@@ -74,9 +81,9 @@ Status EmojiSourceText(const Model& model, SourceTexts* out);
 Status ReadSourceTexts(const Model& model, SourceTexts* out);
 
 // Whether the model's derived sections are exactly what its text metadata
-// (ReadSourceTexts: a stripped model's rendered text) derives (none missing,
-// none extra, every byte the same): OK, or kCorruption naming the first that
-// differs.
+// (ReadSourceTexts: a stripped model's rendered text) derives, in the
+// layout version of its lexicon.bin (none missing, none extra, every byte
+// the same): OK, or kCorruption naming the first that differs.
 Status CheckDerivedSections(const Model& model);
 
 }  // namespace engine
