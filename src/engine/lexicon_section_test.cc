@@ -316,6 +316,43 @@ TEST_F(DefaultModelSections, AHostileSectionIsCorruptionAtOpen) {
   EXPECT_NE(st.message().find("lexicon.bin"), std::string::npos) << st.message();
 }
 
+// A section that fails its checks: with the text there, only the view is
+// refused (another min_word_count builds from the text, and the text is the
+// source to derive it again from); without the text, it is the error.
+TEST_F(DefaultModelSections, AHostileSectionWithAndWithoutTheText) {
+  std::string bin(Metadata(*model_, kLexiconSectionName));
+  LexiconSectionHeader h;
+  std::memcpy(&h, bin.data(), sizeof h);
+  bin[bin.size() - h.display_bytes - 16] ^= 0x7f;  // a key byte: unsorted or untypeable keys
+  for (bool strip : {false, true}) {
+    std::unique_ptr<ModelRewriter> rw;
+    ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+    ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
+    if (strip)
+      for (const char* name : {"lexicon", "surface"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
+    std::vector<uint8_t> bytes;
+    ASSERT_TRUE(rw->Finish(&bytes).ok());
+    std::shared_ptr<const Model> m;
+    ASSERT_TRUE(Model::FromBufferCopy(bytes.data(), bytes.size(), {}, &m).ok());
+    SourceTexts src;
+    const Status read = ReadSourceTexts(*m, &src);
+    std::shared_ptr<const Engine> e;
+    EXPECT_EQ(Engine::FromModel(m, {}, &e).code(), StatusCode::kCorruption) << strip;
+    EngineOptions o;
+    o.min_word_count = 5;
+    const Status five = Engine::FromModel(m, o, &e);
+    if (strip) {
+      EXPECT_EQ(read.code(), StatusCode::kCorruption) << read.ToString();
+      EXPECT_EQ(five.code(), StatusCode::kCorruption) << five.ToString();
+    } else {
+      EXPECT_TRUE(read.ok()) << read.ToString();
+      EXPECT_FALSE(src.any_rendered());
+      EXPECT_TRUE(five.ok()) << five.ToString();
+      EXPECT_EQ(CheckDerivedSections(*m).code(), StatusCode::kCorruption);  // hunch metadata --derive rewrites it
+    }
+  }
+}
+
 // A section of an older version (1: u64 counts, display offsets) is treated
 // as missing: the engine builds from the text and answers the same; the
 // header reader says how to rewrite it. A newer version is corruption.

@@ -76,7 +76,11 @@ Status LexiconSourceText(const Model& model, const VocabRef& vocab, int first_wo
   const auto* data = reinterpret_cast<const uint8_t*>(bin.data());
   if (IsOlderLexiconSection(data, bin.size())) return Status::OK();  // not read: as if missing
   Lexicon lexicon;
-  HUNCH_RETURN_IF_ERROR(lexicon.ViewSection(data, bin.size(), vocab, first_word_id));
+  const Status viewed = lexicon.ViewSection(data, bin.size(), vocab, first_word_id);
+  // With the lexicon text there (only "surface" missing, which models may
+  // lack) a section that fails its checks is not needed: the text is the
+  // source, as before models without the text.
+  if (!viewed.ok()) return has_lexicon ? Status::OK() : viewed;
   std::string lexicon_tsv, surface_tsv;
   lexicon.RenderText(&lexicon_tsv, &surface_tsv);
   if (!has_lexicon && !lexicon_tsv.empty()) {

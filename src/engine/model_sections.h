@@ -71,8 +71,9 @@ struct SourceTexts {
 // "lexicon" and "surface" as the lexicon is built from them: each the
 // model's text section when it has one, else rendered from "lexicon.bin"
 // (checked against `vocab` and `first_word_id`) when that section is there
-// and of the current version, else empty. A present, current section that
-// fails its checks is its kCorruption.
+// and of a version read, else empty. A section that fails its checks is
+// its kCorruption when the "lexicon" text is missing (else the text is used
+// as it is).
 Status LexiconSourceText(const Model& model, const VocabRef& vocab, int first_word_id, SourceTexts* out);
 // "emoji" the same way, from "emoji.bin".
 Status EmojiSourceText(const Model& model, SourceTexts* out);
