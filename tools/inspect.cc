@@ -43,8 +43,24 @@ std::string DerivedNote(const Model& m, const char* name, const uint8_t* data, s
     std::memcpy(&h, data, sizeof(h));
     note = std::to_string(h.num_keywords) + " keywords, " + std::to_string(h.num_emoji) + " emoji";
   }
+  // The model's form: with the text the section is derived from, or
+  // without it (hunch metadata --strip-text; the text rendered back from
+  // the section).
+  engine::SourceTexts src;
+  const Status read = engine::ReadSourceTexts(m, &src);
+  if (!read.ok()) return note + "; " + read.message();
+  std::string stripped;
+  if (std::strcmp(name, engine::kLexiconSectionName) == 0) {
+    if (src.lexicon_rendered) stripped += "lexicon";
+    if (src.surface_rendered) stripped += stripped.empty() ? "surface" : ", surface";
+  } else if (src.emoji_rendered) {
+    stripped = "emoji";
+  }
   const Status in_step = engine::CheckDerivedSections(m);
-  return note + (in_step.ok() ? "; matches the text metadata" : "; " + in_step.message());
+  if (!in_step.ok()) return note + "; " + in_step.message();
+  return note + (stripped.empty() ? "; matches the text metadata"
+                                  : "; text stripped (" + stripped +
+                                        " rendered from this section by hunch metadata --get)");
 }
 
 std::string Where(const Model& m, int sg, int t) {

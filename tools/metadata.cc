@@ -1,5 +1,6 @@
 // hunch metadata MODEL.hunch [--get NAME]
-// hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] [--derive] --out OUT.hunch
+// hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] [--derive]
+//   [--strip-text | --restore-text] --out OUT.hunch
 // Lists a model's metadata sections (name, bytes), prints one, or rewrites
 // the model with sections set from files or removed (ModelRewriter: the
 // graph, the weights and every other section are copied unchanged), without
@@ -13,6 +14,15 @@
 // derives them again from the output's text metadata (and drops them when
 // their text is gone), so they never disagree; --derive does only that.
 // They cannot be set or removed by name.
+//
+// Models without the text (docs/format.md, "Models without the text
+// sections"): --strip-text drops "lexicon", "surface" and "emoji" once
+// lexicon.bin and emoji.bin hold them (the sections must match the text);
+// the binary sections alone are what the engine reads. In such a model a
+// missing text section stands for the text rendered back from its binary
+// section (engine::ReadSourceTexts): --get prints it, every rewrite derives
+// from it (so the binary sections stay as they are unless a --set changes
+// their text), and --restore-text writes it back as text sections.
 //
 // Checks before anything is written: the text sections the toolchain and
 // the engine use (kTextSections) must be valid UTF-8, the JSON ones must
@@ -33,6 +43,7 @@
 
 #include "builder/model_builder.h"  // WriteFileAtomic
 #include "builder/model_rewriter.h"
+#include "engine/emoji.h"
 #include "engine/model_sections.h"
 #include "hunch/engine.h"
 #include "hunch/model.h"
@@ -48,19 +59,27 @@ namespace {
 
 const char* kUsage =
     "hunch metadata MODEL.hunch [--get NAME]\n"
-    "       hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] [--derive] --out OUT.hunch\n"
-    "  (no option)  list the metadata sections: name and bytes\n"
-    "  --get        write the bytes of section NAME to stdout\n"
-    "  --set        set section NAME to the bytes of FILE (replaced, or added in name order)\n"
-    "  --remove     drop section NAME\n"
-    "  --derive     derive the engine's binary sections (lexicon.bin, emoji.bin) again, nothing else\n"
-    "  --out        the rewritten model (written atomically; may be MODEL itself); alone, MODEL\n"
-    "               rewritten unchanged in the current format (a version-1 file gains its checksum)\n"
+    "       hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] [--derive]\n"
+    "                      [--strip-text | --restore-text] [--lexicon-version 2|3] --out OUT.hunch\n"
+    "  (no option)     list the metadata sections: name and bytes\n"
+    "  --get           write the bytes of section NAME to stdout (lexicon, surface, emoji of a model\n"
+    "                  without them: the text rendered from lexicon.bin, emoji.bin)\n"
+    "  --set           set section NAME to the bytes of FILE (replaced, or added in name order)\n"
+    "  --remove        drop section NAME\n"
+    "  --derive        derive the engine's binary sections (lexicon.bin, emoji.bin) again, nothing else\n"
+    "  --strip-text    drop the text sections lexicon, surface and emoji, which lexicon.bin and\n"
+    "                  emoji.bin hold (the smaller file to ship; the engine reads the binary ones)\n"
+    "  --restore-text  write the text sections of a stripped model back (rendered from the binary ones)\n"
+    "  --lexicon-version  lexicon.bin's layout: 2 (the default) or 3 (4 bytes a word smaller, one\n"
+    "                  array for LM ids and tail shares); a rewrite keeps the input's\n"
+    "  --out           the rewritten model (written atomically; may be MODEL itself); alone, MODEL\n"
+    "                  rewritten unchanged in the current format (a version-1 file gains its checksum)\n"
     "Every rewrite derives lexicon.bin and emoji.bin from the output's text sections (vocab,\n"
-    "tokenizer, lexicon, surface, emoji); they cannot be set or removed by name.\n"
+    "tokenizer, lexicon, surface, emoji; in a stripped model, the text rendered from them); they\n"
+    "cannot be set or removed by name. A stripped model's words below lexicon.bin's min_count are\n"
+    "gone: the engine then refuses a lower EngineOptions::min_word_count.\n"
     "Text sections (vocab, tokenizer, architecture, provenance, lexicon, surface, emoji, offensive,\n"
-    "withheld)\n"
-    "must be valid UTF-8, the JSON ones (tokenizer, architecture, provenance) must parse, and\n"
+    "withheld)\n"    "must be valid UTF-8, the JSON ones (tokenizer, architecture, provenance) must parse, and\n"
     "offensive and withheld must hold one lower-case word per line (1 to 64 bytes, no spaces or control\n"
     "characters).";
 
@@ -189,15 +208,30 @@ std::string OutputSection(const Model& m, const std::map<std::string, std::strin
   return std::string(reinterpret_cast<const char*>(data), size);
 }
 
+// The output's source text of `name`: set, removed, the input's text
+// section, or (a stripped input) the text rendered from its binary section.
+std::string OutputSource(const Model& m, const engine::SourceTexts& rendered, const std::map<std::string, std::string>& set,
+                         const std::vector<std::string>& removes, const std::string& name) {
+  if (set.count(name) || std::find(removes.begin(), removes.end(), name) != removes.end() || HasSection(m, name))
+    return OutputSection(m, set, removes, name);
+  if (name == "lexicon") return rendered.lexicon;
+  if (name == "surface") return rendered.surface;
+  if (name == "emoji") return rendered.emoji;
+  return std::string();
+}
+
 // Derives the engine's binary sections from the output's text sections:
-// sets those that change, drops those whose text is gone.
-Status Derive(const Model& m, const std::map<std::string, std::string>& set, const std::vector<std::string>& removes,
-              ModelRewriter* rw, std::vector<std::string>* report) {
-  auto text = [&](const char* name) { return OutputSection(m, set, removes, name); };
+// sets those that change, drops those whose text is gone. `derived_names`
+// gets the names of the output's derived sections.
+Status Derive(const Model& m, const engine::SourceTexts& rendered, const std::map<std::string, std::string>& set,
+              const std::vector<std::string>& removes, uint32_t lexicon_version, ModelRewriter* rw,
+              std::vector<std::string>* report, std::set<std::string>* derived_names) {
+  auto text = [&](const char* name) { return OutputSource(m, rendered, set, removes, name); };
   std::vector<std::pair<std::string, std::string>> derived;
   Status s = engine::DeriveEngineSections(text("vocab"), text("tokenizer"), text("lexicon"), text("surface"),
-                                          text("emoji"), &derived);
+                                          text("emoji"), &derived, lexicon_version);
   if (!s.ok()) return Status(s.code(), "deriving lexicon.bin and emoji.bin: " + s.message());
+  for (const auto& kv : derived) derived_names->insert(kv.first);
   for (const std::string& name : engine::DerivedSectionNames()) {
     auto it = std::find_if(derived.begin(), derived.end(), [&](const auto& kv) { return kv.first == name; });
     const bool had = HasSection(m, name);
@@ -220,15 +254,15 @@ Status Derive(const Model& m, const std::map<std::string, std::string>& set, con
 
 int MetadataMain(int argc, char** argv) {
   // --set and --remove repeat, so the options are read here rather than by Args.
-  std::string model_path, out_path, get_name;
-  bool has_out = false, has_get = false, derive = false;
+  std::string model_path, out_path, get_name, lexicon_version_arg;
+  bool has_out = false, has_get = false, derive = false, strip = false, restore = false;
   std::vector<std::pair<std::string, std::string>> sets;  // name, file
   std::vector<std::string> removes;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") return Help(kUsage);
-    if (a == "--derive") {
-      derive = true;
+    if (a == "--derive" || a == "--strip-text" || a == "--restore-text") {
+      (a == "--derive" ? derive : a == "--strip-text" ? strip : restore) = true;
       continue;
     }
     if (a.size() > 1 && a[0] == '-') {
@@ -240,7 +274,8 @@ int MetadataMain(int argc, char** argv) {
         value = a.substr(eq + 1);
         has_value = true;
       }
-      if (name != "--set" && name != "--remove" && name != "--out" && name != "-o" && name != "--get")
+      if (name != "--set" && name != "--remove" && name != "--out" && name != "-o" && name != "--get" &&
+          name != "--lexicon-version")
         return Usage("metadata", kUsage, "unknown option " + name);
       if (!has_value) {
         if (i + 1 >= argc) return Usage("metadata", kUsage, "option " + name + " needs a value");
@@ -258,6 +293,11 @@ int MetadataMain(int argc, char** argv) {
       } else if (name == "--remove") {
         if (value.empty()) return Usage("metadata", kUsage, "--remove takes a section name");
         removes.push_back(value);
+      } else if (name == "--lexicon-version") {
+        if (!lexicon_version_arg.empty()) return Usage("metadata", kUsage, "one --lexicon-version only");
+        if (value != "2" && value != "3")
+          return Usage("metadata", kUsage, "--lexicon-version must be 2 or 3, not '" + value + "'");
+        lexicon_version_arg = value;
       } else if (name == "--get") {
         if (has_get) return Usage("metadata", kUsage, "one --get only");
         has_get = true;
@@ -276,9 +316,19 @@ int MetadataMain(int argc, char** argv) {
   if (model_path.empty()) return Usage("metadata", kUsage, "the model is missing");
   // --out alone rewrites the model unchanged in the current format (a
   // version-1 file gains its checksum).
-  const bool rewrite = !sets.empty() || !removes.empty() || derive || has_out;
-  if (rewrite && !has_out) return Usage("metadata", kUsage, "--set, --remove and --derive need --out OUT.hunch");
-  if (rewrite && has_get) return Usage("metadata", kUsage, "--get does not go with --set, --remove, --derive or --out");
+  const bool rewrite =
+      !sets.empty() || !removes.empty() || derive || strip || restore || !lexicon_version_arg.empty() || has_out;
+  if (rewrite && !has_out)
+    return Usage("metadata", kUsage,
+                 "--set, --remove, --derive, --strip-text, --restore-text and --lexicon-version need --out OUT.hunch");
+  if (rewrite && has_get)
+    return Usage("metadata", kUsage,
+                 "--get does not go with --set, --remove, --derive, --strip-text, --restore-text or --out");
+  if (strip && restore) return Usage("metadata", kUsage, "--strip-text and --restore-text exclude each other");
+  for (const std::string& r : removes)
+    if ((strip || restore) && (r == "lexicon" || r == "surface" || r == "emoji"))
+      return Usage("metadata", kUsage, std::string(strip ? "--strip-text" : "--restore-text") +
+                                           " does not go with --remove " + r);
   std::set<std::string> named;
   for (const auto& s : sets)
     if (engine::IsDerivedSection(s.first))
@@ -295,12 +345,25 @@ int MetadataMain(int argc, char** argv) {
   Status s = ModelRewriter::Open(model_path, &rw);
   if (!s.ok()) return Fail("metadata", s);
   const Model& m = rw->model();
+  // A stripped model's text, rendered from its binary sections (empty for
+  // the sections a model has as text).
+  engine::SourceTexts rendered;
+  s = engine::ReadSourceTexts(m, &rendered);
+  if (!s.ok()) return Fail("metadata", model_path + ": " + s.ToString());
 
   if (has_get) {
     const uint8_t* data;
     size_t size;
-    if (!m.GetMetadata(get_name.c_str(), &data, &size).ok())
+    const std::string* text = get_name == "lexicon" && rendered.lexicon_rendered   ? &rendered.lexicon
+                              : get_name == "surface" && rendered.surface_rendered ? &rendered.surface
+                              : get_name == "emoji" && rendered.emoji_rendered     ? &rendered.emoji
+                                                                                   : nullptr;
+    if (text) {
+      data = reinterpret_cast<const uint8_t*>(text->data());
+      size = text->size();
+    } else if (!m.GetMetadata(get_name.c_str(), &data, &size).ok()) {
       return Fail("metadata", model_path + " has no metadata section '" + get_name + "'");
+    }
     if (size && std::fwrite(data, 1, size, stdout) != size) return Fail("metadata", "cannot write to stdout");
     return std::fflush(stdout) == 0 ? 0 : Fail("metadata", "cannot write to stdout");
   }
@@ -314,6 +377,10 @@ int MetadataMain(int argc, char** argv) {
     }
     std::printf("%d section%s, %s bytes of metadata\n", m.num_metadata(), m.num_metadata() == 1 ? "" : "s",
                 Thousands(total).c_str());
+    if (rendered.any_rendered())
+      std::printf("text stripped:%s%s%s (--get renders it from the binary sections)\n",
+                  rendered.lexicon_rendered ? " lexicon" : "", rendered.surface_rendered ? " surface" : "",
+                  rendered.emoji_rendered ? " emoji" : "");
     return 0;
   }
 
@@ -339,8 +406,47 @@ int MetadataMain(int argc, char** argv) {
   }
   for (const std::string& r : removes)
     report.push_back("removed " + r + " (" + Thousands(SectionBytes(m, r)) + " bytes)");
-  s = Derive(m, set_bytes, removes, rw.get(), &report);
+  std::set<std::string> derived_names;
+  // lexicon.bin's layout: as asked, else the input's (a rewrite keeps it).
+  const uint32_t lexicon_version = lexicon_version_arg.empty()
+                                       ? engine::LexiconSectionVersion(m)
+                                       : static_cast<uint32_t>(std::stoul(lexicon_version_arg));
+  s = Derive(m, rendered, set_bytes, removes, lexicon_version, rw.get(), &report, &derived_names);
   if (!s.ok()) return Fail("metadata", s);
+  if (strip) {
+    // The text each binary section holds: lexicon and surface in
+    // lexicon.bin, emoji in emoji.bin.
+    for (const char* name : {"lexicon", "surface", "emoji"}) {
+      if (!HasSection(m, name) && !set_bytes.count(name)) continue;
+      const char* bin = std::string(name) == "emoji" ? engine::kEmojiSectionName : engine::kLexiconSectionName;
+      if (!derived_names.count(bin))
+        return Fail("metadata", std::string("--strip-text: the ") + name + " section has no " + bin +
+                                    " to live in (" +
+                                    (std::string(bin) == engine::kLexiconSectionName
+                                         ? "lexicon.bin needs the vocab and tokenizer sections"
+                                         : "no emoji text") +
+                                    "); nothing was written");
+      const size_t bytes = set_bytes.count(name) ? set_bytes[name].size() : SectionBytes(m, name);
+      s = rw->RemoveMetadata(name);
+      if (!s.ok()) return Fail("metadata", s);
+      report.push_back(std::string("stripped ") + name + " (" + Thousands(bytes) + " bytes; " + bin + " holds it)");
+    }
+  }
+  if (restore) {
+    const std::pair<const char*, const std::string*> texts[] = {
+        {"lexicon", rendered.lexicon_rendered ? &rendered.lexicon : nullptr},
+        {"surface", rendered.surface_rendered ? &rendered.surface : nullptr},
+        {"emoji", rendered.emoji_rendered ? &rendered.emoji : nullptr}};
+    for (const auto& t : texts) {
+      if (!t.second || set_bytes.count(t.first)) continue;
+      s = rw->SetMetadata(t.first, *t.second);
+      if (!s.ok()) return Fail("metadata", s);
+      report.push_back(std::string("restored ") + t.first + " (" + Thousands(t.second->size()) +
+                       " bytes, rendered from " +
+                       (std::string(t.first) == "emoji" ? engine::kEmojiSectionName : engine::kLexiconSectionName) +
+                       ")");
+    }
+  }
   std::vector<uint8_t> file;
   s = rw->Finish(&file);
   if (!s.ok()) return Fail("metadata", s);

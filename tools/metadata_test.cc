@@ -225,6 +225,150 @@ TEST_F(MetadataCliTest, DerivedSectionsFollowTheirText) {
   EXPECT_EQ(r.code, 2);
 }
 
+std::string Section(const Model& m, const char* name) {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  if (!m.GetMetadata(name, &data, &size).ok()) return "<absent>";
+  return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+// --strip-text: the text sections leave, the binary ones stay byte for byte;
+// --get renders the text back, rewrites keep the sections, --set of edited
+// text derives them again, --restore-text writes the text back, and the
+// engine answers as before.
+TEST_F(MetadataCliTest, StripsAndRestoresTheText) {
+  const std::string stripped = dir_ + "/stripped.hunch", out = dir_ + "/out.hunch";
+  CliRun r = RunCli(model_ + " --strip-text --out " + stripped);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("stripped lexicon ("), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("stripped surface ("), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("stripped emoji ("), std::string::npos) << r.output;
+  const auto full = Open(model_), bare = Open(stripped);
+  ASSERT_TRUE(full && bare);
+  for (const char* name : {"lexicon", "surface", "emoji"}) EXPECT_EQ(Section(*bare, name), "<absent>") << name;
+  for (const char* name : {"lexicon.bin", "emoji.bin", "vocab", "tokenizer"})
+    EXPECT_TRUE(Section(*bare, name) == Section(*full, name)) << name;
+  EXPECT_LT(bare->file_bytes() + 100000, full->file_bytes());
+  EXPECT_TRUE(engine::CheckDerivedSections(*bare).ok()) << engine::CheckDerivedSections(*bare).ToString();
+  std::shared_ptr<const Engine> e;
+  ASSERT_TRUE(Engine::FromModel(bare, {}, &e).ok());
+  EXPECT_EQ(internal::EngineAccess::Get(*e).lexicon.memory_bytes(), 0u);
+
+  // The listing and inspect say so; --get renders the text.
+  r = RunCli(stripped);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("text stripped: lexicon surface emoji"), std::string::npos) << r.output;
+  r = testing::RunCommand(std::string(HUNCH_METADATA_CLI) + " inspect " + stripped);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("text stripped (lexicon, surface rendered from this section"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("text stripped (emoji rendered"), std::string::npos) << r.output;
+  engine::SourceTexts src;
+  ASSERT_TRUE(engine::ReadSourceTexts(*bare, &src).ok());
+  for (const char* name : {"lexicon", "surface", "emoji"}) {
+    r = RunCli(stripped + " --get " + name, /*with_stderr=*/false);
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_FALSE(r.output.empty()) << name;
+    EXPECT_EQ(r.output, std::string(name) == "lexicon"   ? src.lexicon
+                        : std::string(name) == "surface" ? src.surface
+                                                         : src.emoji);
+  }
+  EXPECT_NE(src.lexicon.find("\n"), std::string::npos);
+
+  // A rewrite keeps the sections (derived from the rendered text) and the form.
+  r = RunCli(stripped + " --set offensive=" + words_ + " --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.output.find("derived"), std::string::npos) << r.output;
+  auto m = Open(out);
+  EXPECT_EQ(Section(*m, "lexicon"), "<absent>");
+  EXPECT_TRUE(Section(*m, "lexicon.bin") == Section(*full, "lexicon.bin"));
+  EXPECT_TRUE(Section(*m, "emoji.bin") == Section(*full, "emoji.bin"));
+
+  // Edited rendered text, set and stripped again: the sections follow it.
+  const std::string emoji = dir_ + "/emoji.tsv";
+  WriteAll(emoji, src.emoji + "\xF0\x9F\xA6\x96\tzorblax\n");
+  r = RunCli(stripped + " --set emoji=" + emoji + " --strip-text --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("derived again emoji.bin ("), std::string::npos) << r.output;
+  m = Open(out);
+  EXPECT_EQ(Section(*m, "emoji"), "<absent>");
+  EXPECT_TRUE(Section(*m, "lexicon.bin") == Section(*full, "lexicon.bin"));
+  ASSERT_TRUE(Engine::FromModel(m, {}, &e).ok());
+  EXPECT_EQ(internal::EngineAccess::Get(*e).emoji.Find("zorblax").size(), 1u);
+
+  // --restore-text: the text back; deriving from it gives the same sections.
+  r = RunCli(stripped + " --restore-text --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("restored lexicon ("), std::string::npos) << r.output;
+  m = Open(out);
+  EXPECT_EQ(Section(*m, "lexicon"), src.lexicon);
+  EXPECT_EQ(Section(*m, "surface"), src.surface);
+  EXPECT_EQ(Section(*m, "emoji"), src.emoji);
+  EXPECT_TRUE(Section(*m, "lexicon.bin") == Section(*full, "lexicon.bin"));
+  EXPECT_TRUE(engine::CheckDerivedSections(*m).ok());
+  engine::SourceTexts none;
+  ASSERT_TRUE(engine::ReadSourceTexts(*m, &none).ok());
+  EXPECT_FALSE(none.any_rendered());
+
+  // hunch quantize on a stripped (int8) model: requantized, still stripped,
+  // the sections copied, both models evaluated as engines.
+  const std::string text = dir_ + "/text.txt", quantized = dir_ + "/q.hunch";
+  WriteAll(text, "the cat sat on the mat\nI will see you tomorrow\n");
+  r = testing::RunCommand(std::string(HUNCH_METADATA_CLI) + " quantize " + stripped + " -o " + quantized +
+                          " --requantize --weights int4 --eval-text " + text);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("engine (hunch eval's protocol)"), std::string::npos) << r.output;
+  m = Open(quantized);
+  EXPECT_EQ(Section(*m, "lexicon"), "<absent>");
+  EXPECT_TRUE(Section(*m, "lexicon.bin") == Section(*full, "lexicon.bin"));
+  EXPECT_TRUE(Section(*m, "emoji.bin") == Section(*full, "emoji.bin"));
+
+  // Usage errors, and a text with no binary section to live in.
+  r = RunCli(model_ + " --strip-text --restore-text --out " + out);
+  EXPECT_EQ(r.code, 2);
+  r = RunCli(model_ + " --strip-text --remove emoji --out " + out);
+  EXPECT_EQ(r.code, 2);
+  r = RunCli(model_ + " --strip-text");
+  EXPECT_EQ(r.code, 2);
+  r = RunCli(model_ + " --remove vocab --strip-text --out " + out);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("--strip-text: the lexicon section has no lexicon.bin"), std::string::npos) << r.output;
+}
+
+// --lexicon-version 3: the compact lexicon.bin; rewrites keep it, version 2
+// gives the original bytes back.
+TEST_F(MetadataCliTest, LexiconVersion3) {
+  const std::string v3 = dir_ + "/v3.hunch", out = dir_ + "/out.hunch";
+  CliRun r = RunCli(model_ + " --strip-text --lexicon-version 3 --out " + v3);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("derived again lexicon.bin ("), std::string::npos) << r.output;
+  const auto full = Open(model_);
+  auto m = Open(v3);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(engine::LexiconSectionVersion(*m), 3u);
+  EXPECT_LT(Section(*m, "lexicon.bin").size(), Section(*full, "lexicon.bin").size());
+  EXPECT_TRUE(engine::CheckDerivedSections(*m).ok()) << engine::CheckDerivedSections(*m).ToString();
+  r = testing::RunCommand(std::string(HUNCH_METADATA_CLI) + " inspect " + v3);
+  EXPECT_NE(r.output.find("text stripped (lexicon, surface"), std::string::npos) << r.output;
+  std::shared_ptr<const Engine> e;
+  ASSERT_TRUE(Engine::FromModel(m, {}, &e).ok());
+  EXPECT_EQ(internal::EngineAccess::Get(*e).lexicon.version(), 3u);
+  EXPECT_EQ(internal::EngineAccess::Get(*e).lexicon.memory_bytes(), 0u);
+
+  r = RunCli(v3 + " --set offensive=" + words_ + " --out " + out);  // kept
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(Section(*Open(out), "lexicon.bin") == Section(*m, "lexicon.bin"));
+  r = RunCli(v3 + " --lexicon-version 2 --restore-text --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(Section(*Open(out), "lexicon.bin") == Section(*full, "lexicon.bin"));
+
+  r = RunCli(model_ + " --lexicon-version 4 --out " + out);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("--lexicon-version must be 2 or 3"), std::string::npos) << r.output;
+  r = RunCli(model_ + " --lexicon-version 3");
+  EXPECT_EQ(r.code, 2);
+}
+
 TEST_F(MetadataCliTest, OutputMayBeTheInput) {
   CliRun r = RunCli(model_ + " --set offensive=" + words_ + " --out " + model_);
   ASSERT_EQ(r.code, 0) << r.output;

@@ -1,7 +1,8 @@
 // hunch quantize IN -o OUT [--weights int8|float16|int4] [--int4-block N]
-//   [--eval-text FILE [--max-lines N]] [--json]
+//   [--int4-all] [--requantize] [--eval-text FILE [--max-lines N]] [--json]
 // Post-training weight quantization of a float32 .hunch model (see
-// src/builder/quantizer.h for which tensors change and how). With
+// src/builder/quantizer.h for which tensors change and how); with
+// --requantize, of an already quantized one (dequantized first). With
 // --eval-text, runs the float and the quantized model side by side over the
 // text (one context per line, tokenized with the model's own tokenizer) and
 // reports both perplexities, top-1 accuracy and their top-1 agreement; when
@@ -34,11 +35,15 @@ namespace cli {
 namespace {
 
 const char* kUsage =
-    "hunch quantize IN.hunch -o OUT.hunch [--weights int8|float16|int4] [--int4-block N] "
-    "[--eval-text FILE [--max-lines N]] [--json]\n"
+    "hunch quantize IN.hunch -o OUT.hunch [--weights int8|float16|int4] [--int4-block N] [--int4-all] "
+    "[--requantize] [--eval-text FILE [--max-lines N]] [--json]\n"
     "  --weights     int8 (default): every weight matrix per output channel; float16: the same matrices\n"
     "                as float16; int4: the embedding in int4 blocks, the other matrices int8\n"
     "  --int4-block  columns per int4 scale (even, default 32)\n"
+    "  --int4-all    with --weights int4: every weight matrix in int4 blocks, not only the embedding\n"
+    "  --requantize  accept a model whose weights are already float16/int8/int4: each matrix is\n"
+    "                dequantized and quantized again (the errors compound; a matrix already in its\n"
+    "                target form is kept as is); --eval-text then compares against the input model\n"
     "  --eval-text   compare float and quantized models on this text, one context per line\n"
     "                (perplexity, top-1, agreement); needs the model's vocab/tokenizer metadata\n"
     "  --max-lines   evaluate only the first N contexts\n"
@@ -116,9 +121,10 @@ int QuantizeMain(int argc, char** argv) {
   std::vector<char*> rewritten;  // accept -o as --output
   static char kOutput[] = "--output";
   for (int i = 0; i < argc; ++i) rewritten.push_back(std::string(argv[i]) == "-o" ? kOutput : argv[i]);
-  Args args(static_cast<int>(rewritten.size()), rewritten.data(), {"json", "help"});
+  Args args(static_cast<int>(rewritten.size()), rewritten.data(), {"json", "help", "int4-all", "requantize"});
   if (args.Has("help")) return Help(kUsage);
-  if (!args.ok() || !args.CheckKnown({"output", "weights", "int4-block", "eval-text", "max-lines", "json", "help"}))
+  if (!args.ok() || !args.CheckKnown({"output", "weights", "int4-block", "int4-all", "requantize", "eval-text", "max-lines", "json",
+                         "help"}))
     return Usage("quantize", kUsage, args.error());
   if (args.positional().size() != 1)
     return Usage("quantize", kUsage, args.positional().empty() ? "the input model is missing" : "one input model only");
@@ -133,6 +139,9 @@ int QuantizeMain(int argc, char** argv) {
     return Usage("quantize", kUsage, args.error());
   if (block % 2) return Usage("quantize", kUsage, "--int4-block must be even");
   qopt.int4_block_size = static_cast<int>(block);
+  qopt.int4_all = args.Has("int4-all");
+  qopt.requantize = args.Has("requantize");
+  if (qopt.int4_all && qopt.weights != DType::kInt4) return Usage("quantize", kUsage, "--int4-all needs --weights int4");
   if (args.Has("max-lines") && !args.Has("eval-text"))
     return Usage("quantize", kUsage, "--max-lines needs --eval-text");
   const bool json = args.Has("json");
@@ -180,14 +189,18 @@ int QuantizeMain(int argc, char** argv) {
     JsonWriter w;
     w.BeginObject();
     w.Key("input").Value(in_path).Key("output").Value(out_path).Key("weights").Value(qname);
-    if (qopt.weights == DType::kInt4) w.Key("int4_block").Value(qopt.int4_block_size);
+    if (qopt.weights == DType::kInt4) w.Key("int4_block").Value(qopt.int4_block_size).Key("int4_all").Value(qopt.int4_all);
+    // Whether the input's weights were quantized already (--requantize): the
+    // eval's "float" figures are then the input model's.
+    w.Key("requantized").Value(q.requantized);
     w.Key("bytes_before").Value(static_cast<unsigned long long>(q.bytes_before));
     w.Key("bytes_after").Value(static_cast<unsigned long long>(q.bytes_after));
     w.Key("tensors").BeginArray();
     for (const QuantizedTensor& t : q.changed) {
       w.BeginObject().Key("name").Value(t.name).Key("use").Value(t.use).Key("shape").BeginArray();
       for (int i = 0; i < t.shape.rank; ++i) w.Value(t.shape.dims[i]);
-      w.EndArray().Key("dtype").Value(DTypeName(t.to));
+      w.EndArray().Key("from").Value(DTypeName(t.from)).Key("dtype").Value(DTypeName(t.to));
+      w.Key("kept_as_is").Value(t.kept_as_is);
       w.Key("bytes_before").Value(static_cast<unsigned long long>(t.bytes_before));
       w.Key("bytes_after").Value(static_cast<unsigned long long>(t.bytes_after)).EndObject();
     }
@@ -241,7 +254,9 @@ int QuantizeMain(int argc, char** argv) {
     return 0;
   }
 
-  std::printf("%s -> %s: %s weights\n", in_path.c_str(), out_path.c_str(), qname);
+  std::printf("%s -> %s: %s weights%s%s\n", in_path.c_str(), out_path.c_str(), qname,
+              qopt.int4_all && qopt.weights == DType::kInt4 ? " (every matrix)" : "",
+              q.requantized ? ", requantized: the input was quantized already (dequantized first)" : "");
   size_t name_w = 6, use_w = 3;
   for (const QuantizedTensor& t : q.changed) {
     name_w = std::max(name_w, t.name.size());
@@ -250,9 +265,12 @@ int QuantizeMain(int argc, char** argv) {
   std::printf("  %-*s  %-14s %-*s  %-8s %s\n", static_cast<int>(name_w), "tensor", "shape", static_cast<int>(use_w),
               "use", "dtype", "bytes (scales included)");
   for (const QuantizedTensor& t : q.changed)
-    std::printf("  %-*s  %-14s %-*s  %-8s %s -> %s\n", static_cast<int>(name_w), t.name.c_str(),
-                ShapeText(t.shape).c_str(), static_cast<int>(use_w), t.use.c_str(), DTypeName(t.to),
-                Thousands(t.bytes_before).c_str(), Thousands(t.bytes_after).c_str());
+    std::printf("  %-*s  %-14s %-*s  %-9s %s -> %s%s\n", static_cast<int>(name_w), t.name.c_str(),
+                ShapeText(t.shape).c_str(), static_cast<int>(use_w), t.use.c_str(),
+                t.from == DType::kFloat32 ? DTypeName(t.to)
+                                          : (std::string(DTypeName(t.from)) + ">" + DTypeName(t.to)).c_str(),
+                Thousands(t.bytes_before).c_str(), Thousands(t.bytes_after).c_str(),
+                t.kept_as_is ? " (kept as is)" : "");
   for (const KeptTensor& t : q.kept)
     std::printf("  kept float32: %s (%s bytes): %s\n", t.name.c_str(), Thousands(t.bytes).c_str(), t.reason.c_str());
   std::printf("size: %s -> %s bytes (%.1f%%)\n", Thousands(q.bytes_before).c_str(), Thousands(q.bytes_after).c_str(),
@@ -261,7 +279,7 @@ int QuantizeMain(int argc, char** argv) {
     std::printf("eval: %s, %s lines, %s targets (%s <unk>, %.2f%%)\n", eval_path.c_str(), Thousands(cmp.lines).c_str(),
                 Thousands(cmp.targets).c_str(), Thousands(cmp.unk_targets).c_str(),
                 100.0 * cmp.unk_targets / cmp.targets);
-    std::printf("  %-22s %12s %12s %9s\n", "", "float32", qname, "change");
+    std::printf("  %-22s %12s %12s %9s\n", "", q.requantized ? "input" : "float32", qname, "change");
     std::printf("  %-22s %12.3f %12.3f %+8.3f%%\n", "perplexity", cmp.perplexity(0), cmp.perplexity(1),
                 100 * RelativeChange(cmp.perplexity(0), cmp.perplexity(1)));
     std::printf("  %-22s %12.3f %12.3f %+8.3f%%\n", "perplexity in-vocab", cmp.perplexity_in_vocab(0),

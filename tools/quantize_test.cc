@@ -181,6 +181,45 @@ TEST_F(QuantizeCliTest, NoEngineNoEngineFigures) {
   EXPECT_TRUE(v.Find("eval")->Find("engine")->is_null()) << r.output;
 }
 
+// --requantize: an int8 model in, its embedding int4 out; the report says
+// the input was quantized and which matrices kept their bytes.
+TEST_F(QuantizeCliTest, RequantizesAQuantizedModel) {
+  const std::string out = dir_ + "/int4.hunch";
+  CliRun r = RunCli(int8_ + " -o " + out + " --weights int4 --requantize --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  json::Value v;
+  ASSERT_TRUE(json::Parse(r.output, &v).ok()) << r.output;
+  ASSERT_TRUE(v.Find("requantized") && v.Find("requantized")->is_bool());
+  EXPECT_TRUE(v.Find("requantized")->bool_value());
+  EXPECT_FALSE(v.Find("int4_all")->bool_value());
+  size_t kept = 0, int4 = 0;
+  const json::Value& tensors = *v.Find("tensors");
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    EXPECT_EQ(tensors[i].Find("from")->str(), "int8");
+    kept += tensors[i].Find("kept_as_is")->bool_value();
+    int4 += tensors[i].Find("dtype")->str() == "int4";
+  }
+  EXPECT_GE(kept, 1u);
+  EXPECT_GE(int4, 1u);
+  EXPECT_LT(v.Find("bytes_after")->number(), v.Find("bytes_before")->number());
+
+  r = RunCli(int8_ + " -o " + dir_ + "/all.hunch --weights int4 --int4-all --requantize");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("(every matrix), requantized: the input was quantized already"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("int8>int8"), std::string::npos) << r.output;
+
+  // A float32 input is no requantization.
+  r = RunCli(model_ + " -o " + dir_ + "/f.hunch --requantize --json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_TRUE(json::Parse(r.output, &v).ok()) << r.output;
+  EXPECT_FALSE(v.Find("requantized")->bool_value());
+
+  r = RunCli(model_ + " -o " + dir_ + "/x.hunch --int4-all");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("--int4-all needs --weights int4"), std::string::npos) << r.output;
+}
+
 TEST_F(QuantizeCliTest, Errors) {
   const std::string out = dir_ + "/out.hunch";
   CliRun r = RunCli(model_ + " -o " + out + " --weights int2");
@@ -194,6 +233,7 @@ TEST_F(QuantizeCliTest, Errors) {
   r = RunCli(int8_ + " -o " + out);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("is already int8"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--requantize"), std::string::npos) << r.output;
 
   r = RunCli(bare_ + " -o " + out + " --eval-text " + text_);
   EXPECT_EQ(r.code, 1);

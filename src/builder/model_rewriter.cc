@@ -7,6 +7,7 @@
 #include "builder/model_writer.h"
 #include "flatbuffers/flatbuffers.h"
 #include "hunch_generated.h"
+#include "kernels/weights.h"
 #include "runtime/model_internal.h"
 #include "util/fp16.h"
 #include "util/strings.h"
@@ -57,6 +58,25 @@ Status ReadConstantFloats(const Model& model, int subgraph, int tensor, std::vec
     return Status::InvalidArgument(Format("%s is %s, not float32 or float16",
                                           TensorLabel(model, subgraph, tensor).c_str(), DTypeName(info.dtype)));
   }
+  return Status::OK();
+}
+
+Status DequantizeConstant(const Model& model, int subgraph, int tensor, std::vector<float>* out) {
+  if (subgraph < 0 || subgraph >= model.num_subgraphs() || tensor < 0 || tensor >= model.num_tensors(subgraph))
+    return Status::InvalidArgument(Format("no tensor %d in subgraph %d", tensor, subgraph));
+  const TensorInfo& info = model.tensor(subgraph, tensor);
+  if (info.dtype != DType::kInt8 && info.dtype != DType::kInt4) return ReadConstantFloats(model, subgraph, tensor, out);
+  const uint32_t b = FbTensor(model, subgraph, tensor)->buffer();
+  if (b == 0 || info.is_state)
+    return Status::InvalidArgument(TensorLabel(model, subgraph, tensor) + " is not a constant with data");
+  if (info.shape.rank != 2 || !internal::CheckWeightMatrix(info, "weights").ok())
+    return Status::InvalidArgument(TensorLabel(model, subgraph, tensor) + " is not a rank-2 " +
+                                   DTypeName(info.dtype) + " weight matrix");
+  const fb::Buffer* buf = Fb(model)->buffers()->Get(b);
+  const internal::WeightMatrix w =
+      internal::MakeWeightMatrix(info, internal::ModelAccess::file(model).data() + buf->offset());
+  out->resize(static_cast<size_t>(w.rows) * static_cast<size_t>(w.cols));
+  for (int r = 0; r < w.rows; ++r) internal::DequantizeRow(w, r, out->data() + static_cast<size_t>(r) * w.cols);
   return Status::OK();
 }
 

@@ -54,6 +54,10 @@ struct ConstantValue {
 // The values of a float32 or float16 constant tensor as floats (other
 // dtypes: kInvalidArgument).
 Status ReadConstantFloats(const Model& model, int subgraph, int tensor, std::vector<float>* out);
+// The real values of a constant weight tensor of any weight dtype: float32
+// and float16 as ReadConstantFloats; int8 and int4 dequantized (q * scale,
+// docs/format.md "Weight dtypes"). Other dtypes: kInvalidArgument.
+Status DequantizeConstant(const Model& model, int subgraph, int tensor, std::vector<float>* out);
 
 class ModelRewriter {
  public:

@@ -92,16 +92,22 @@ Status QuantizeModel(ModelRewriter* rw, const QuantizeOptions& options, Quantize
     for (int t = 0; t < n; ++t) {
       const TensorInfo& info = m.tensor(s, t);
       if (rw->buffer_index(s, t) == 0 || info.is_state) continue;  // not a constant with data
-      if (info.dtype == DType::kFloat16 || info.dtype == DType::kInt8 || info.dtype == DType::kInt4)
+      const bool quantized =
+          info.dtype == DType::kFloat16 || info.dtype == DType::kInt8 || info.dtype == DType::kInt4;
+      if (quantized && !options.requantize)
         return Status::InvalidArgument(
-            Format("tensor '%s' is already %s: quantize the float32 model instead", info.name, DTypeName(info.dtype)));
-      if (info.dtype != DType::kFloat32 || info.shape.rank != 2) continue;
+            Format("tensor '%s' is already %s: quantize the float32 model instead, or requantize it (hunch "
+                   "quantize --requantize: dequantized first, the errors compound)",
+                   info.name, DTypeName(info.dtype)));
+      if ((info.dtype != DType::kFloat32 && !quantized) || info.shape.rank != 2) continue;
+      if (quantized) result->requantized = true;
       std::string reason;
       if (!other_use[t].empty())
         reason = other_use[t];
       else if (weight_uses[t].empty())
         reason = "not read by any op";
       if (!reason.empty()) {
+        if (quantized) reason += " (kept " + std::string(DTypeName(info.dtype)) + ")";
         result->kept.push_back(KeptTensor{s, t, info.name, reason, info.bytes});
         continue;
       }
@@ -119,7 +125,26 @@ Status QuantizeModel(ModelRewriter* rw, const QuantizeOptions& options, Quantize
   std::vector<float> w;
   for (const Candidate& c : candidates) {
     const TensorInfo& info = m.tensor(c.subgraph, c.tensor);
-    HUNCH_RETURN_IF_ERROR(ReadConstantFloats(m, c.subgraph, c.tensor, &w));
+    DType to = options.weights;
+    if (to == DType::kInt4 && !options.int4_all && !buffer_is_embedding[rw->buffer_index(c.subgraph, c.tensor)])
+      to = DType::kInt8;
+    QuantizedTensor report;
+    report.subgraph = c.subgraph;
+    report.tensor = c.tensor;
+    report.name = info.name;
+    for (size_t u = 0; u < c.uses.size(); ++u) report.use += (u ? ", " : "") + c.uses[u];
+    report.shape = info.shape;
+    report.from = info.dtype;
+    report.to = to;
+    report.bytes_before = info.bytes + static_cast<size_t>(info.quant.num_scales) * sizeof(float);
+    if (info.dtype == to && (to != DType::kInt4 || info.quant.block_size == options.int4_block_size)) {
+      // Requantization into the form it has: the bytes stay.
+      report.kept_as_is = true;
+      report.bytes_after = report.bytes_before;
+      result->changed.push_back(std::move(report));
+      continue;
+    }
+    HUNCH_RETURN_IF_ERROR(DequantizeConstant(m, c.subgraph, c.tensor, &w));
     const int rows = info.shape.dims[0], cols = info.shape.dims[1];
     for (size_t i = 0; i < w.size(); ++i) {
       if (!std::isfinite(w[i]))
@@ -129,8 +154,6 @@ Status QuantizeModel(ModelRewriter* rw, const QuantizeOptions& options, Quantize
         return Status::InvalidArgument(Format("tensor '%s' has %g at [%zu, %zu], beyond float16's range", info.name,
                                               static_cast<double>(w[i]), i / cols, i % cols));
     }
-    DType to = options.weights;
-    if (to == DType::kInt4 && !buffer_is_embedding[rw->buffer_index(c.subgraph, c.tensor)]) to = DType::kInt8;
     ConstantValue v;
     v.dtype = to;
     if (to == DType::kFloat16) {
@@ -145,14 +168,6 @@ Status QuantizeModel(ModelRewriter* rw, const QuantizeOptions& options, Quantize
       v.scales = std::move(q.scales);
       v.block_size = q.block_size;
     }
-    QuantizedTensor report;
-    report.subgraph = c.subgraph;
-    report.tensor = c.tensor;
-    report.name = info.name;
-    for (size_t u = 0; u < c.uses.size(); ++u) report.use += (u ? ", " : "") + c.uses[u];
-    report.shape = info.shape;
-    report.to = to;
-    report.bytes_before = info.bytes;
     report.bytes_after = ValueBytes(v);
     HUNCH_RETURN_IF_ERROR(rw->ReplaceConstant(c.subgraph, c.tensor, std::move(v)));
     result->changed.push_back(std::move(report));

@@ -11,9 +11,18 @@
 //   float16  IEEE binary16, round to nearest even
 //   int4     the embedding (GATHER table; in a tied model also the output
 //            layer's weights) in symmetric int4 blocks of `int4_block_size`
-//            columns (scale = max|block| / 7), every other matrix int8
+//            columns (scale = max|block| / 7), every other matrix int8;
+//            with int4_all, every matrix in int4 blocks
 // (numerics: QuantizeInt8 / QuantizeInt4 / ToFloat16 in model_builder.h and
 // docs/format.md). Tensors that share one buffer are treated as one matrix.
+//
+// Requantization (options.requantize): a model whose weights are already
+// float16, int8 or int4 is accepted; each such matrix is dequantized to its
+// real values (q * scale) and quantized again to its target form, unless it
+// is in that form already (same dtype, and for int4 the same block size),
+// when its bytes are kept as they are. The errors compound (the target's
+// rounding on top of the source's), so a float32 model is the better input
+// when there is one; the result says which tensors were quantized before.
 //
 // Not part of the runtime library.
 #ifndef HUNCH_BUILDER_QUANTIZER_H_
@@ -37,6 +46,8 @@ namespace hunch {
 struct QuantizeOptions {
   DType weights = DType::kInt8;  // kInt8, kFloat16 or kInt4
   int int4_block_size = 32;      // even, >= 2
+  bool int4_all = false;         // int4: every matrix in int4 blocks, not only the embedding
+  bool requantize = false;       // accept float16/int8/int4 weights (dequantized first)
 };
 
 // "int8", "float16" (or "f16", "fp16"), "int4" -> the dtype; false otherwise.
@@ -47,7 +58,9 @@ struct QuantizedTensor {
   std::string name;
   std::string use;  // how ops read it: "GATHER table", "FULLY_CONNECTED weights", "LSTM W_x", ...
   Shape shape;
+  DType from = DType::kFloat32;  // the input's dtype (requantization: float16, int8 or int4)
   DType to = DType::kFloat32;
+  bool kept_as_is = false;  // requantization: already in the target form, bytes unchanged
   size_t bytes_before = 0, bytes_after = 0;  // data plus scales
 };
 struct KeptTensor {
@@ -62,12 +75,13 @@ struct QuantizeResult {
   size_t bytes_before = 0, bytes_after = 0;  // file sizes
   std::vector<QuantizedTensor> changed;
   std::vector<KeptTensor> kept;
+  bool requantized = false;  // some input weight was float16/int8/int4 (options.requantize)
 };
 
 // Quantizes the weights of the rewriter's model. Fails with
 // kInvalidArgument when the model already has float16/int8/int4 weights
-// ("quantize the float32 model"), when no tensor qualifies, or when a
-// weight is not finite (or too large for float16).
+// and options.requantize is false ("quantize the float32 model"), when no
+// tensor qualifies, or when a weight is not finite (or too large for float16).
 Status QuantizeModel(ModelRewriter* rewriter, const QuantizeOptions& options, QuantizeResult* result);
 
 // ---- evaluation -----------------------------------------------------------

@@ -221,6 +221,107 @@ TEST(QuantizerTest, RefusesQuantizedModels) {
   }
 }
 
+Status Requantize(const std::vector<uint8_t>& bytes, DType weights, QuantizeResult* r, int block = 32,
+                  bool int4_all = false) {
+  std::unique_ptr<ModelRewriter> rw;
+  HUNCH_RETURN_IF_ERROR(ModelRewriter::FromBytes(bytes.data(), bytes.size(), &rw));
+  QuantizeOptions o;
+  o.weights = weights;
+  o.int4_block_size = block;
+  o.int4_all = int4_all;
+  o.requantize = true;
+  return QuantizeModel(rw.get(), o, r);
+}
+
+// The real values of tensor `name` (any weight dtype).
+std::vector<float> Values(const Model& m, const std::string& name) {
+  std::vector<float> v;
+  for (int t = 0; t < m.num_tensors(0); ++t)
+    if (name == m.tensor(0, t).name) EXPECT_TRUE(DequantizeConstant(m, 0, t, &v).ok()) << name;
+  return v;
+}
+
+// --requantize: an int8 model's embedding becomes int4 (the int4 rounding of
+// its int8 values: within half a block scale of them), the other int8
+// matrices keep their bytes; the result says the input was quantized.
+TEST(QuantizerTest, RequantizesAnInt8Model) {
+  const std::vector<uint8_t> int8 = TestLm(LmConfig::kCifgLstm, 16, 48, 16, DType::kInt8);
+  QuantizeResult r;
+  ASSERT_TRUE(Requantize(int8, DType::kInt4, &r, 8).ok());
+  EXPECT_TRUE(r.requantized);
+  const auto in = Load(int8), out = Load(r.file);
+  std::map<std::string, DType> dt = DTypes(*out);
+  EXPECT_EQ(dt["embedding"], DType::kInt4);
+  EXPECT_EQ(dt["W_x"], DType::kInt8);
+  EXPECT_LT(r.bytes_after, r.bytes_before);
+  for (const QuantizedTensor& t : r.changed) {
+    EXPECT_EQ(t.from, DType::kInt8) << t.name;
+    EXPECT_EQ(t.kept_as_is, t.to == DType::kInt8) << t.name;
+    if (t.kept_as_is) EXPECT_EQ(Values(*in, t.name), Values(*out, t.name)) << t.name;
+  }
+  const std::vector<float> a = Values(*in, "embedding"), b = Values(*out, "embedding");
+  ASSERT_EQ(a.size(), b.size());
+  const int block = 8;
+  for (size_t i = 0; i < a.size(); i += block) {
+    float amax = 0;
+    for (int k = 0; k < block; ++k) amax = std::max(amax, std::fabs(a[i + k]));
+    for (int k = 0; k < block; ++k) ASSERT_LE(std::fabs(a[i + k] - b[i + k]), amax / 7 / 2 * 1.0001f + 1e-7f) << i;
+  }
+  // The int8 model is the reference now: close, not equal.
+  CompareResult c;
+  ASSERT_TRUE(CompareOnText(in, out, TokenizerOf(*in), EvalText(), {}, &c).ok());
+  EXPECT_GT(static_cast<double>(c.top1_agree) / c.targets, 0.8);
+
+  // Into the form it has: every matrix kept, the same values.
+  ASSERT_TRUE(Requantize(int8, DType::kInt8, &r).ok());
+  EXPECT_TRUE(r.requantized);
+  for (const QuantizedTensor& t : r.changed) EXPECT_TRUE(t.kept_as_is) << t.name;
+  EXPECT_EQ(Values(*in, "embedding"), Values(*Load(r.file), "embedding"));
+
+  // An int4 model again with another block size, and int8 from int4.
+  ASSERT_TRUE(Requantize(int8, DType::kInt4, &r, 8).ok());
+  const std::vector<uint8_t> int4_8 = r.file;
+  ASSERT_TRUE(Requantize(int4_8, DType::kInt4, &r, 16).ok());
+  const auto rq = Load(r.file);
+  for (int t = 0; t < rq->num_tensors(0); ++t)
+    if (std::string(rq->tensor(0, t).name) == "embedding") EXPECT_EQ(rq->tensor(0, t).quant.block_size, 16);
+  ASSERT_TRUE(Requantize(int4_8, DType::kInt8, &r).ok());
+  EXPECT_EQ(DTypes(*Load(r.file))["embedding"], DType::kInt8);
+}
+
+// float16 weights requantized to int8: every matrix changes.
+TEST(QuantizerTest, RequantizesAFloat16Model) {
+  const std::vector<uint8_t> f16 = TestLm(LmConfig::kGru, 16, 16, 0, DType::kFloat16);
+  QuantizeResult r;
+  ASSERT_TRUE(Requantize(f16, DType::kInt8, &r).ok());
+  EXPECT_TRUE(r.requantized);
+  ASSERT_FALSE(r.changed.empty());
+  for (const QuantizedTensor& t : r.changed) {
+    EXPECT_EQ(t.from, DType::kFloat16) << t.name;
+    EXPECT_EQ(t.to, DType::kInt8) << t.name;
+    EXPECT_FALSE(t.kept_as_is) << t.name;
+  }
+  // A float32 model is no requantization.
+  ASSERT_TRUE(Requantize(TestLm(LmConfig::kGru, 16, 16, 0), DType::kInt8, &r).ok());
+  EXPECT_FALSE(r.requantized);
+}
+
+// int4_all: every weight matrix in int4 blocks, and the LM still agrees with
+// the float one.
+TEST(QuantizerTest, Int4AllQuantizesEveryMatrix) {
+  const std::vector<uint8_t> f32 = TestLm(LmConfig::kCifgLstm, 16, 48, 16);
+  QuantizeResult r;
+  ASSERT_TRUE(Requantize(f32, DType::kInt4, &r, 8, /*int4_all=*/true).ok());
+  for (const QuantizedTensor& t : r.changed) EXPECT_EQ(t.to, DType::kInt4) << t.name;
+  for (const auto& kv : DTypes(*Load(r.file)))
+    if (kv.first == "embedding" || kv.first == "W_x" || kv.first == "W_h" || kv.first == "W_proj")
+      EXPECT_EQ(kv.second, DType::kInt4) << kv.first;
+  const auto a = Load(f32), q = Load(r.file);
+  CompareResult c;
+  ASSERT_TRUE(CompareOnText(a, q, TokenizerOf(*a), EvalText(), {}, &c).ok());
+  EXPECT_GT(static_cast<double>(c.top1_agree) / c.targets, 0.8);
+}
+
 TEST(QuantizerTest, RejectsBadOptions) {
   const std::vector<uint8_t> f32 = TestLm(LmConfig::kGru, 8, 8, 0);
   QuantizeResult r;

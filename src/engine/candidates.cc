@@ -60,7 +60,7 @@ void PrefixCandidates(const Lexicon& lex, const WordScores& scores, std::string_
     // Key, id and count alone: the display (a search) is for the shown few.
     const std::string_view key = lex.key(i);
     if (complete && key != typed_key) continue;
-    if (lex.vocab_ids()[i] < 0 && lex.count(i) < min_count) continue;
+    if (lex.vocab_id(i) < 0 && lex.count(i) < min_count) continue;
     if (offensive && (*offensive)[i] && key != typed_key) continue;
     Candidate c;
     c.word = static_cast<int32_t>(i);

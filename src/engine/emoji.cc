@@ -207,6 +207,17 @@ void EmojiTable::Offer(const std::string& typed_key, float literal_score, size_t
     out->back() = sg;
 }
 
+void EmojiTable::RenderText(std::string* tsv) const {
+  tsv->clear();
+  for (size_t k = 0; k < num_keywords_; ++k)
+    for (uint32_t e = list_offsets_[k]; e < list_offsets_[k + 1]; ++e) {
+      tsv->append(emoji(e));
+      tsv->push_back('\t');
+      tsv->append(keyword(k));
+      tsv->push_back('\n');
+    }
+}
+
 size_t EmojiTable::memory_bytes() const {
   size_t n = owned_.capacity() * sizeof(uint64_t) + dropped_.capacity() * sizeof(std::string);
   for (const std::string& d : dropped_)

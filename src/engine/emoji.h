@@ -76,6 +76,11 @@ class EmojiTable {
   void Drop(std::vector<std::string_view> emoji);
   // Heap bytes the table holds (the section's when built in memory).
   size_t memory_bytes() const;
+  // The "emoji" text BuildEmojiSection turns into this table's section again,
+  // byte for byte (docs/format.md, "Models without the text sections"):
+  // 'emoji<TAB>keyword' lines, keyword by keyword in byte order, each
+  // keyword's emoji in their order (Drop does not apply).
+  void RenderText(std::string* tsv) const;
 
  private:
   int32_t FindKeyword(std::string_view keyword) const;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <vector>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -156,10 +157,25 @@ Status Engine::FromModel(std::shared_ptr<const Model> model, const EngineOptions
     if (!st.ok() && !engine::IsOlderLexiconSection(bin, lexicon_bin.size())) return st;
     view = st.ok() && header.min_count == min_count;
   }
-  st = view ? im.lexicon.ViewSection(reinterpret_cast<const uint8_t*>(lexicon_bin.data()), lexicon_bin.size(),
-                                     vocab_ref, first_word)
-            : im.lexicon.Build(vocab_ref, first_word, engine::MetadataText(*model, "lexicon"),
-                               engine::MetadataText(*model, "surface"), min_count);
+  if (view) {
+    st = im.lexicon.ViewSection(reinterpret_cast<const uint8_t*>(lexicon_bin.data()), lexicon_bin.size(), vocab_ref,
+                                first_word);
+  } else {
+    // The text entries; a model shipped without them (hunch metadata
+    // --strip-text) has them rendered from "lexicon.bin", which holds every
+    // word of count >= the section's min_count: enough for a higher
+    // min_word_count, not for a lower one.
+    engine::SourceTexts src;
+    st = engine::LexiconSourceText(*model, vocab_ref, first_word, &src);
+    if (st.ok() && src.lexicon_rendered && min_count < header.min_count)
+      return Status::InvalidArgument(
+          "engine: min_word_count " + std::to_string(min_count) + " is below the " +
+          std::to_string(header.min_count) +
+          " that lexicon.bin was built with, and the model has no 'lexicon' text to build a lexicon with rarer "
+          "words from (its text was stripped: hunch metadata --strip-text); use min_word_count >= " +
+          std::to_string(header.min_count) + ", or a model with the text");
+    if (st.ok()) st = im.lexicon.Build(vocab_ref, first_word, src.lexicon, src.surface, min_count);
+  }
   if (!st.ok()) return st;
   const std::string_view emoji_bin = engine::MetadataText(*model, engine::kEmojiSectionName);
   st = emoji_bin.empty() ? im.emoji.Build(engine::MetadataText(*model, "emoji"))

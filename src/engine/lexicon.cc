@@ -57,9 +57,11 @@ uint64_t Up8(uint64_t x) { return (x + 7) & ~uint64_t{7}; }
 // Where each array of "lexicon.bin" starts (bytes from the section's start),
 // and the section's size: the arrays follow the header in this order, each
 // at a multiple of 8 (docs/format.md).
+// Version 3 has `refs` where version 2 has `vocab_ids` and `log_tails`
+// (the offsets of the arrays a version lacks are 0).
 struct Layout {
-  uint64_t counts, key_offsets, vocab_ids, log_tails, by_vocab, tail, display_pairs, lcp, display_kind, keys,
-      displays, total;
+  uint64_t counts = 0, key_offsets = 0, vocab_ids = 0, log_tails = 0, refs = 0, by_vocab = 0, tail = 0,
+           display_pairs = 0, lcp = 0, display_kind = 0, keys = 0, displays = 0, total = 0;
 };
 
 Layout LayoutOf(const LexiconSectionHeader& h) {
@@ -70,10 +72,15 @@ Layout LayoutOf(const LexiconSectionHeader& h) {
   off = Up8(off + 4 * n);
   l.key_offsets = off;
   off = Up8(off + 4 * (n + 1));
-  l.vocab_ids = off;
-  off = Up8(off + 4 * n);
-  l.log_tails = off;
-  off = Up8(off + 4 * n);
+  if (h.version >= 3) {
+    l.refs = off;
+    off = Up8(off + 4 * n);
+  } else {
+    l.vocab_ids = off;
+    off = Up8(off + 4 * n);
+    l.log_tails = off;
+    off = Up8(off + 4 * n);
+  }
   l.by_vocab = off;
   off = Up8(off + 4 * uint64_t{h.vocab_size});
   l.tail = off;
@@ -134,7 +141,11 @@ bool IsDerived(std::string_view key, std::string_view display, uint8_t kind) {
 }  // namespace
 
 Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string_view lexicon_tsv,
-                           std::string_view surface_tsv, uint64_t min_count, std::string* out) {
+                           std::string_view surface_tsv, uint64_t min_count, std::string* out, uint32_t version) {
+  if (version < kLexiconMinVersion || version > kLexiconVersion)
+    return Status::InvalidArgument("lexicon.bin: no layout version " + std::to_string(version) + " (" +
+                                   std::to_string(kLexiconMinVersion) + " to " + std::to_string(kLexiconVersion) +
+                                   ")");
   std::unordered_map<std::string_view, uint64_t> counts;
   std::unordered_map<std::string_view, std::string_view> surface;
   size_t bad = text::ForEachTsvRow(lexicon_tsv, [&](size_t, const std::vector<std::string_view>& f) {
@@ -216,7 +227,7 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
 
   LexiconSectionHeader h;
   h.magic = kLexiconMagic;
-  h.version = kLexiconVersion;
+  h.version = version;
   h.num_words = static_cast<uint32_t>(n);
   h.vocab_size = static_cast<uint32_t>(vocab.size);
   h.num_tail = static_cast<uint32_t>(tail.size());
@@ -240,9 +251,14 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
     std::memcpy(p + l.key_offsets + 4 * i, &key_off, 4);
     std::memcpy(p + l.keys + key_off, w.key.data(), w.key.size());
     key_off += static_cast<uint32_t>(w.key.size());
-    std::memcpy(p + l.vocab_ids + 4 * i, &w.vocab_id, 4);
     const float log_tail = w.vocab_id < 0 ? static_cast<float>(std::log(w.count / total)) : 0.0f;
-    std::memcpy(p + l.log_tails + 4 * i, &log_tail, 4);
+    if (version >= 3) {
+      const int32_t ref = w.vocab_id >= 0 ? w.vocab_id : Lexicon::RefOfTail(log_tail);
+      std::memcpy(p + l.refs + 4 * i, &ref, 4);
+    } else {
+      std::memcpy(p + l.vocab_ids + 4 * i, &w.vocab_id, 4);
+      std::memcpy(p + l.log_tails + 4 * i, &log_tail, 4);
+    }
     if (w.vocab_id >= 0) by_vocab[w.vocab_id] = static_cast<int32_t>(i);
     const uint8_t lcp =
         i + 1 < n ? SortedGroups::CommonPrefix(w.key, words[i + 1].key) : 0;
@@ -267,11 +283,12 @@ Status ReadLexiconHeader(const uint8_t* data, size_t size, LexiconSectionHeader*
   if (h.magic != kLexiconMagic) return Bad("bad magic (not a lexicon section)");
   if (IsOlderLexiconSection(data, size))
     return Status::Unsupported("lexicon.bin: version " + std::to_string(h.version) +
-                               ", an older layout than this engine's version " + std::to_string(kLexiconVersion) +
+                               ", an older layout than this engine's versions " + std::to_string(kLexiconMinVersion) +
+                               " to " + std::to_string(kLexiconVersion) +
                                "; rewrite it with `hunch metadata MODEL --derive --out MODEL`");
-  if (h.version != kLexiconVersion)
-    return Bad("version " + std::to_string(h.version) + ", this engine reads version " +
-               std::to_string(kLexiconVersion));
+  if (h.version < kLexiconMinVersion || h.version > kLexiconVersion)
+    return Bad("version " + std::to_string(h.version) + ", this engine reads versions " +
+               std::to_string(kLexiconMinVersion) + " to " + std::to_string(kLexiconVersion));
   if (h.reserved32 != 0 || h.reserved != 0) return Bad("the reserved header field is not 0");
   if (h.num_words > static_cast<uint32_t>(std::numeric_limits<int32_t>::max()) ||
       h.vocab_size > static_cast<uint32_t>(std::numeric_limits<int32_t>::max()))
@@ -288,7 +305,7 @@ bool IsOlderLexiconSection(const uint8_t* data, size_t size) {
   uint32_t magic, version;
   std::memcpy(&magic, data, 4);
   std::memcpy(&version, data + 4, 4);
-  return magic == kLexiconMagic && version >= 1 && version < kLexiconVersion;
+  return magic == kLexiconMagic && version >= 1 && version < kLexiconMinVersion;
 }
 
 Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vocab, int first_word_id) {
@@ -307,8 +324,13 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   const uint32_t* key_off = reinterpret_cast<const uint32_t*>(data + l.key_offsets);
   const uint32_t* pairs = reinterpret_cast<const uint32_t*>(data + l.display_pairs);
   const uint8_t* kinds = data + l.display_kind;
-  const int32_t* vids = reinterpret_cast<const int32_t*>(data + l.vocab_ids);
-  const float* tails = reinterpret_cast<const float*>(data + l.log_tails);
+  const bool v3 = h.version >= 3;
+  const int32_t* refs = v3 ? reinterpret_cast<const int32_t*>(data + l.refs) : nullptr;
+  const int32_t* vids = v3 ? nullptr : reinterpret_cast<const int32_t*>(data + l.vocab_ids);
+  const float* tails = v3 ? nullptr : reinterpret_cast<const float*>(data + l.log_tails);
+  // Word i's id and log share in either layout.
+  const auto vid_of = [&](size_t i) -> int32_t { return v3 ? (refs[i] >= 0 ? refs[i] : -1) : vids[i]; };
+  const auto tail_of = [&](size_t i) -> float { return v3 ? (refs[i] >= 0 ? 0.0f : TailOfRef(refs[i])) : tails[i]; };
   const int32_t* by_vocab = reinterpret_cast<const int32_t*>(data + l.by_vocab);
   const int32_t* tail = reinterpret_cast<const int32_t*>(data + l.tail);
   const uint8_t* lcp = data + l.lcp;
@@ -366,14 +388,14 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   // vocabulary are exactly its typeable tokens from first_word_id on.
   size_t in_vocab = 0;
   for (size_t i = 0; i < n; ++i) {
-    const int32_t v = vids[i];
+    const int32_t v = vid_of(i);
     if (v == -1) {
-      if (std::isnan(tails[i]) || tails[i] > 0) return Bad("log_tail of word " + std::to_string(i) + " out of range");
+      if (std::isnan(tail_of(i)) || tail_of(i) > 0) return Bad("log_tail of word " + std::to_string(i) + " out of range");
       continue;
     }
     if (v < static_cast<int32_t>(first) || static_cast<uint32_t>(v) >= h.vocab_size || by_vocab[v] != static_cast<int32_t>(i))
       return Bad("vocabulary id of word " + std::to_string(i) + " out of range or unmatched");
-    if (tails[i] != 0.0f) return Bad("log_tail of vocabulary word " + std::to_string(i) + " is not 0");
+    if (!v3 && tails[i] != 0.0f) return Bad("log_tail of vocabulary word " + std::to_string(i) + " is not 0");
     ++in_vocab;
   }
   size_t mapped = 0;
@@ -392,11 +414,11 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
         else
           hi = mid;
       }
-      if (lo < n && std::string_view(keys + key_off[lo], key_off[lo + 1] - key_off[lo]) == tok && vids[lo] >= 0 &&
-          static_cast<size_t>(vids[lo]) < id)
+      if (lo < n && std::string_view(keys + key_off[lo], key_off[lo + 1] - key_off[lo]) == tok && vid_of(lo) >= 0 &&
+          static_cast<size_t>(vid_of(lo)) < id)
         continue;
     }
-    if (b < 0 || static_cast<size_t>(b) >= n || vids[b] != static_cast<int32_t>(id) ||
+    if (b < 0 || static_cast<size_t>(b) >= n || vid_of(static_cast<size_t>(b)) != static_cast<int32_t>(id) ||
         std::string_view(keys + key_off[b], key_off[b + 1] - key_off[b]) != tok)
       return Bad("vocabulary token " + std::to_string(id) + " is not the lexicon word it maps to");
     ++mapped;
@@ -409,7 +431,7 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   uint64_t total = 0;
   for (size_t t = 0; t < h.num_tail; ++t) {
     const int32_t i = tail[t];
-    if (i < 0 || static_cast<size_t>(i) >= n || vids[i] != -1 || counts[i] < h.min_count)
+    if (i < 0 || static_cast<size_t>(i) >= n || vid_of(static_cast<size_t>(i)) != -1 || counts[i] < h.min_count)
       return Bad("tail entry " + std::to_string(t) + " is not a tail word");
     if (t > 0) {
       const int32_t j = tail[t - 1];
@@ -431,6 +453,8 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   display_pairs_ = pairs;
   num_displays_ = h.num_displays;
   display_bytes_ = h.display_bytes;
+  version_ = h.version;
+  refs_ = refs;
   vocab_ids_ = vids;
   log_tails_ = tails;
   by_vocab_ = by_vocab;
@@ -468,6 +492,30 @@ std::string_view Lexicon::StoredDisplay(size_t i) const {
   const uint32_t a = display_pairs_[2 * lo + 1];
   const uint32_t b = lo + 1 < num_displays_ ? display_pairs_[2 * lo + 3] : static_cast<uint32_t>(display_bytes_);
   return std::string_view(display_blob_ + a, b - a);
+}
+
+void Lexicon::RenderText(std::string* lexicon_tsv, std::string* surface_tsv) const {
+  lexicon_tsv->clear();
+  surface_tsv->clear();
+  std::vector<uint32_t> order(n_);
+  for (size_t i = 0; i < n_; ++i) order[i] = static_cast<uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) { return counts_[a] > counts_[b]; });
+  for (const uint32_t i : order) {
+    if (vocab_id(i) < 0 || counts_[i] > 0) {
+      lexicon_tsv->append(key(i));
+      lexicon_tsv->push_back('\t');
+      lexicon_tsv->append(std::to_string(counts_[i]));
+      lexicon_tsv->push_back('\n');
+    }
+    const uint8_t kind = display_kind_[i];
+    if (kind == kDisplayKey) continue;
+    surface_tsv->append(key(i));
+    surface_tsv->push_back('\t');
+    surface_tsv->append(kind == kDisplayFirstUpper ? std::string_view("^")
+                        : kind == kDisplayAllUpper ? std::string_view("^^")
+                                                   : StoredDisplay(i));
+    surface_tsv->push_back('\n');
+  }
 }
 
 size_t Lexicon::GroupEnd(size_t pos, size_t hi, size_t bytes) const { return groups_.GroupEnd(pos, hi, bytes); }

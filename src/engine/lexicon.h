@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -64,7 +65,13 @@ struct LexiconSectionHeader {
 };
 static_assert(sizeof(LexiconSectionHeader) == 64, "the header is 64 bytes");
 constexpr uint32_t kLexiconMagic = 0x5845'4C48;  // "HLEX" little-endian
-constexpr uint32_t kLexiconVersion = 2;
+// The versions read (docs/format.md): 2, and 3 (the compact one: one
+// `refs` array in place of `vocab_ids` and `log_tails`). Version 1 is older
+// (IsOlderLexiconSection). The toolchain writes kLexiconDefaultVersion
+// unless asked for another (hunch metadata --lexicon-version).
+constexpr uint32_t kLexiconMinVersion = 2;
+constexpr uint32_t kLexiconVersion = 3;
+constexpr uint32_t kLexiconDefaultVersion = 2;
 // display_kind values (docs/format.md): 0 the key itself; 1 the key with its
 // first byte upper-cased when an ASCII letter ("^"); 2 every ASCII letter
 // upper-cased ("^^"); 3 a spelling given as is. Kinds 1-3 are stored in the
@@ -104,9 +111,11 @@ struct VocabRef {
 // (the section's counts are u32) is kInvalidArgument naming the word: the
 // builder refuses rather than saturates, since saturated counts would break
 // the tail's order and its log shares. *out is the section (its size a
-// multiple of 8).
+// multiple of 8), in layout `version` (kLexiconMinVersion..kLexiconVersion;
+// another is kInvalidArgument).
 Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string_view lexicon_tsv,
-                           std::string_view surface_tsv, uint64_t min_count, std::string* out);
+                           std::string_view surface_tsv, uint64_t min_count, std::string* out,
+                           uint32_t version = kLexiconDefaultVersion);
 
 // Reads and checks the header alone (magic, version, size); for choosing
 // between the section and a rebuild, and for `hunch inspect`. A section of
@@ -114,7 +123,7 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
 // saying how to rewrite it; any other failure is kCorruption.
 Status ReadLexiconHeader(const uint8_t* data, size_t size, LexiconSectionHeader* out);
 // Whether `data` starts with the lexicon magic and a version in
-// [1, kLexiconVersion): a section written by an older toolchain, which the
+// [1, kLexiconMinVersion): a section written by an older toolchain, which the
 // engine treats as missing (it builds from the text entries instead).
 bool IsOlderLexiconSection(const uint8_t* data, size_t size);
 
@@ -142,9 +151,9 @@ class Lexicon {
   }
 
   size_t size() const { return n_; }
-  Word word(size_t i) const {
-    return Word{key(i), display(i), counts_[i], vocab_ids_[i], log_tails_[i]};
-  }
+  Word word(size_t i) const { return Word{key(i), display(i), counts_[i], vocab_id(i), log_tail(i)}; }
+  // The section's layout version (2 or 3).
+  uint32_t version() const { return version_; }
   // Word i's training count (without building the whole Word).
   uint32_t count(size_t i) const { return counts_[i]; }
   std::string_view key(size_t i) const {
@@ -156,10 +165,33 @@ class Lexicon {
   std::string_view display(size_t i) const {
     return display_kind_[i] == kDisplayKey ? key(i) : StoredDisplay(i);
   }
-  // The words' LM ids and long-tail log shares as flat arrays in lexicon
-  // order (the per-context scoring loop reads them for every word).
+  // Word i's LM id (-1 outside the vocabulary) and long-tail log share (0
+  // for a vocabulary word).
+  int32_t vocab_id(size_t i) const { return refs_ ? (refs_[i] >= 0 ? refs_[i] : -1) : vocab_ids_[i]; }
+  float log_tail(size_t i) const { return refs_ ? (refs_[i] >= 0 ? 0.0f : TailOfRef(refs_[i])) : log_tails_[i]; }
+  // The same as flat arrays in lexicon order, for the per-context scoring
+  // loop that reads them for every word. Version 3: refs() (vocab_ids() and
+  // log_tails() are null): a word's LM id when >= 0, else its log share as
+  // the bits of a float whose sign bit is set (TailOfRef). Version 2:
+  // vocab_ids() and log_tails() (refs() is null).
+  const int32_t* refs() const { return refs_; }
   const int32_t* vocab_ids() const { return vocab_ids_; }
   const float* log_tails() const { return log_tails_; }
+  // The log share a negative ref holds; RefOfTail is the inverse (for a
+  // log share that is not NaN; +0 becomes -0).
+  static float TailOfRef(int32_t ref) {
+    float f;
+    std::memcpy(&f, &ref, sizeof f);
+    return f;
+  }
+  static int32_t RefOfTail(float log_tail) {
+    uint32_t bits;
+    std::memcpy(&bits, &log_tail, sizeof bits);
+    bits |= 0x8000'0000u;
+    int32_t ref;
+    std::memcpy(&ref, &bits, sizeof ref);
+    return ref;
+  }
   // Common-prefix bytes of key i and key i + 1 (at most 255; 0 for the last).
   uint8_t lcp_next(size_t i) const { return lcp_next_[i]; }
   // Lexicon index of an LM id, -1 when that token is not in the lexicon.
@@ -183,6 +215,15 @@ class Lexicon {
   uint64_t min_count() const { return min_count_; }
   // Heap bytes the lexicon holds (0 when it views a section of the model file).
   size_t memory_bytes() const { return owned_.capacity() * sizeof(uint64_t); }
+  // The "lexicon" and "surface" text that BuildLexiconSection (with this
+  // section's vocabulary and min_count) turns into this section again, byte
+  // for byte (docs/format.md, "Models without the text sections"), for a
+  // model shipped without its text: 'key<TAB>count' for every word outside
+  // the vocabulary and every vocabulary word with a count above 0;
+  // 'key<TAB>^', 'key<TAB>^^' or 'key<TAB>spelling' for every word with a
+  // stored display (kinds 1, 2, 3). Both in the order of the words' counts,
+  // highest first, ties in key order.
+  void RenderText(std::string* lexicon_tsv, std::string* surface_tsv) const;
 
  private:
   std::string_view StoredDisplay(size_t i) const;
@@ -194,8 +235,10 @@ class Lexicon {
   const uint32_t* key_offsets_ = nullptr;    // n + 1
   const uint8_t* display_kind_ = nullptr;    // n: DisplayKind
   const uint32_t* display_pairs_ = nullptr;  // num_displays x (word index, offset), by word index
-  const int32_t* vocab_ids_ = nullptr;
-  const float* log_tails_ = nullptr;
+  uint32_t version_ = 0;
+  const int32_t* refs_ = nullptr;       // version 3
+  const int32_t* vocab_ids_ = nullptr;  // version 2
+  const float* log_tails_ = nullptr;    // version 2
   const int32_t* by_vocab_ = nullptr;          // LM id -> lexicon index
   const int32_t* tail_by_count_ = nullptr;
   const uint8_t* lcp_next_ = nullptr;

@@ -10,6 +10,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -128,8 +129,8 @@ void ExpectSameLexicon(const RefLexicon& ref, const Lexicon& lex) {
     ASSERT_EQ(w.count, r.count) << r.key;
     ASSERT_EQ(w.vocab_id, r.vocab_id) << r.key;
     ASSERT_EQ(w.log_tail, r.log_tail) << r.key;  // bit for bit
-    ASSERT_EQ(lex.vocab_ids()[i], r.vocab_id);
-    ASSERT_EQ(lex.log_tails()[i], r.log_tail);
+    ASSERT_EQ(lex.vocab_id(i), r.vocab_id);
+    ASSERT_EQ(lex.log_tail(i), r.log_tail);
     ASSERT_EQ(lex.lcp_next(i), ref.lcp_next[i]) << r.key;
   }
   for (size_t id = 0; id < ref.by_vocab.size(); ++id)
@@ -315,6 +316,43 @@ TEST_F(DefaultModelSections, AHostileSectionIsCorruptionAtOpen) {
   EXPECT_NE(st.message().find("lexicon.bin"), std::string::npos) << st.message();
 }
 
+// A section that fails its checks: with the text there, only the view is
+// refused (another min_word_count builds from the text, and the text is the
+// source to derive it again from); without the text, it is the error.
+TEST_F(DefaultModelSections, AHostileSectionWithAndWithoutTheText) {
+  std::string bin(Metadata(*model_, kLexiconSectionName));
+  LexiconSectionHeader h;
+  std::memcpy(&h, bin.data(), sizeof h);
+  bin[bin.size() - h.display_bytes - 16] ^= 0x7f;  // a key byte: unsorted or untypeable keys
+  for (bool strip : {false, true}) {
+    std::unique_ptr<ModelRewriter> rw;
+    ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+    ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
+    if (strip)
+      for (const char* name : {"lexicon", "surface"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
+    std::vector<uint8_t> bytes;
+    ASSERT_TRUE(rw->Finish(&bytes).ok());
+    std::shared_ptr<const Model> m;
+    ASSERT_TRUE(Model::FromBufferCopy(bytes.data(), bytes.size(), {}, &m).ok());
+    SourceTexts src;
+    const Status read = ReadSourceTexts(*m, &src);
+    std::shared_ptr<const Engine> e;
+    EXPECT_EQ(Engine::FromModel(m, {}, &e).code(), StatusCode::kCorruption) << strip;
+    EngineOptions o;
+    o.min_word_count = 5;
+    const Status five = Engine::FromModel(m, o, &e);
+    if (strip) {
+      EXPECT_EQ(read.code(), StatusCode::kCorruption) << read.ToString();
+      EXPECT_EQ(five.code(), StatusCode::kCorruption) << five.ToString();
+    } else {
+      EXPECT_TRUE(read.ok()) << read.ToString();
+      EXPECT_FALSE(src.any_rendered());
+      EXPECT_TRUE(five.ok()) << five.ToString();
+      EXPECT_EQ(CheckDerivedSections(*m).code(), StatusCode::kCorruption);  // hunch metadata --derive rewrites it
+    }
+  }
+}
+
 // A section of an older version (1: u64 counts, display offsets) is treated
 // as missing: the engine builds from the text and answers the same; the
 // header reader says how to rewrite it. A newer version is corruption.
@@ -343,8 +381,8 @@ TEST_F(DefaultModelSections, AnOlderSectionIsBuiltFromTheText) {
   EXPECT_GT(internal::EngineAccess::Get(*from_older).lexicon.memory_bytes(), 0u);  // built from the text
   EXPECT_EQ(Answers(*from_older), Answers(*from_sections));
 
-  const uint32_t three = 3;
-  std::memcpy(&bin[4], &three, 4);
+  const uint32_t four = 4;
+  std::memcpy(&bin[4], &four, 4);
   ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
   ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
   std::vector<uint8_t> newer;
@@ -352,7 +390,183 @@ TEST_F(DefaultModelSections, AnOlderSectionIsBuiltFromTheText) {
   std::shared_ptr<const Engine> e;
   const Status st3 = Engine::OpenBuffer(newer.data(), newer.size(), {}, &e);
   EXPECT_EQ(st3.code(), StatusCode::kCorruption) << st3.ToString();
-  EXPECT_NE(st3.message().find("version 3"), std::string::npos) << st3.message();
+  EXPECT_NE(st3.message().find("version 4"), std::string::npos) << st3.message();
+}
+
+// The text rendered back from the sections (a model shipped without its
+// text) derives the same bytes again, and holds every word the section holds
+// with its count and display: the original text up to the order of the
+// lines, repeated lines summed, and what the builder drops (untypeable keys,
+// rare words outside the vocabulary, vocabulary words of count 0, displays
+// equal to their key, emoji beyond the first 4 of a keyword).
+TEST_F(DefaultModelSections, TheTextRendersBackFromTheSections) {
+  const std::string_view bin = Metadata(*model_, kLexiconSectionName);
+  Lexicon view;
+  ASSERT_TRUE(view.ViewSection(reinterpret_cast<const uint8_t*>(bin.data()), bin.size(), VocabRef::Of(vocab_), first_)
+                  .ok());
+  std::string lexicon, surface;
+  view.RenderText(&lexicon, &surface);
+  std::string again;
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), first_, lexicon, surface, kSectionMinCount, &again).ok());
+  EXPECT_TRUE(again == bin);
+
+  std::unordered_map<std::string, uint64_t> counts;
+  std::unordered_map<std::string, std::string> displays;
+  uint64_t last = std::numeric_limits<uint64_t>::max();
+  text::ForEachTsvRow(lexicon, [&](size_t, const std::vector<std::string_view>& f) {
+    unsigned long long n = 0;
+    EXPECT_TRUE(f.size() == 2 && text::ParseTsvCount(f[1], 19, &n));
+    EXPECT_LE(n, last);  // highest count first
+    last = n;
+    EXPECT_TRUE(counts.emplace(std::string(f[0]), n).second) << f[0];
+    return true;
+  });
+  text::ForEachTsvRow(surface, [&](size_t, const std::vector<std::string_view>& f) {
+    EXPECT_EQ(f.size(), 2u);
+    displays[std::string(f[0])] = std::string(f[1]);
+    return true;
+  });
+  size_t want_lines = 0;
+  for (const RefWord& w : ref_.words) {
+    if (w.vocab_id >= 0 && w.count == 0) {
+      EXPECT_EQ(counts.count(w.key), 0u) << w.key;
+    } else {
+      ++want_lines;
+      EXPECT_EQ(counts[w.key], w.count) << w.key;
+    }
+    auto d = displays.find(w.key);
+    if (w.display == w.key) {
+      EXPECT_TRUE(d == displays.end()) << w.key;
+      continue;
+    }
+    ASSERT_TRUE(d != displays.end()) << w.key;
+    // "^": the first ASCII letter upper-cased; "^^": every one; else as is.
+    const bool first = d->second == "^", all = d->second == "^^";
+    std::string shown = first || all ? w.key : d->second;
+    for (size_t k = 0; (first || all) && k < shown.size() && (all || k == 0); ++k)
+      if (shown[k] >= 'a' && shown[k] <= 'z') shown[k] = static_cast<char>(shown[k] - 'a' + 'A');
+    EXPECT_EQ(shown, w.display) << w.key;
+  }
+  EXPECT_EQ(counts.size(), want_lines);
+  EXPECT_EQ(displays.size(), static_cast<size_t>(std::count_if(
+                                 ref_.words.begin(), ref_.words.end(), [](const RefWord& w) { return w.display != w.key; })));
+
+  const std::string_view ebin = Metadata(*model_, kEmojiSectionName);
+  EmojiTable table;
+  ASSERT_TRUE(table.ViewSection(reinterpret_cast<const uint8_t*>(ebin.data()), ebin.size()).ok());
+  std::string emoji, emoji_again;
+  table.RenderText(&emoji);
+  ASSERT_TRUE(BuildEmojiSection(emoji, &emoji_again).ok());
+  EXPECT_TRUE(emoji_again == ebin);
+  // Every line of the rendered text is a line of the original.
+  std::set<std::string> original;
+  text::ForEachTsvRow(Metadata(*model_, "emoji"), [&](size_t, const std::vector<std::string_view>& f) {
+    original.insert(std::string(f[0]) + "\t" + std::string(f[1]));
+    return true;
+  });
+  text::ForEachTsvRow(emoji, [&](size_t, const std::vector<std::string_view>& f) {
+    EXPECT_EQ(original.count(std::string(f[0]) + "\t" + std::string(f[1])), 1u) << f[0] << " " << f[1];
+    return true;
+  });
+}
+
+// A model without the text sections (hunch metadata --strip-text) opens from
+// the binary ones and answers as the full model does; a higher
+// min_word_count builds from the rendered text, a lower one is refused.
+TEST_F(DefaultModelSections, AModelWithoutTheTextOpensFromTheSections) {
+  std::unique_ptr<ModelRewriter> rw;
+  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  for (const char* name : {"lexicon", "surface", "emoji"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
+  std::vector<uint8_t> stripped;
+  ASSERT_TRUE(rw->Finish(&stripped).ok());
+  EXPECT_LT(stripped.size() + 300000, model_->file_bytes());
+  std::shared_ptr<const Model> bare;
+  ASSERT_TRUE(Model::FromBufferCopy(stripped.data(), stripped.size(), {}, &bare).ok());
+
+  SourceTexts src;
+  ASSERT_TRUE(ReadSourceTexts(*bare, &src).ok());
+  EXPECT_TRUE(src.lexicon_rendered && src.surface_rendered && src.emoji_rendered);
+  EXPECT_TRUE(CheckDerivedSections(*bare).ok()) << CheckDerivedSections(*bare).ToString();
+  SourceTexts full;
+  ASSERT_TRUE(ReadSourceTexts(*model_, &full).ok());
+  EXPECT_FALSE(full.any_rendered());
+  EXPECT_EQ(full.lexicon, Metadata(*model_, "lexicon"));
+
+  std::shared_ptr<const Engine> from_bare, from_full;
+  ASSERT_TRUE(Engine::FromModel(bare, {}, &from_bare).ok());
+  ASSERT_TRUE(Engine::FromModel(model_, {}, &from_full).ok());
+  EXPECT_EQ(internal::EngineAccess::Get(*from_bare).lexicon.memory_bytes(), 0u);
+  EXPECT_EQ(Answers(*from_bare), Answers(*from_full));
+
+  EngineOptions o;
+  o.min_word_count = 5;
+  std::shared_ptr<const Engine> five_bare, five_full;
+  Status st = Engine::FromModel(bare, o, &five_bare);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_TRUE(Engine::FromModel(model_, o, &five_full).ok());
+  EXPECT_LT(five_bare->lexicon_size(), from_bare->lexicon_size());
+  EXPECT_EQ(five_bare->lexicon_size(), five_full->lexicon_size());
+  EXPECT_EQ(Answers(*five_bare), Answers(*five_full));
+
+  for (int below : {0, 1}) {
+    o.min_word_count = below;
+    std::shared_ptr<const Engine> e;
+    st = Engine::FromModel(bare, o, &e);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+    EXPECT_NE(st.message().find("min_word_count " + std::to_string(below) + " is below the 2"), std::string::npos)
+        << st.message();
+    EXPECT_NE(st.message().find("--strip-text"), std::string::npos) << st.message();
+    EXPECT_FALSE(e);
+    ASSERT_TRUE(Engine::FromModel(model_, o, &e).ok());  // the full model has the rarer words
+  }
+}
+
+// lexicon.bin version 3 (hunch metadata --lexicon-version 3) holds the same
+// lexicon in 4 bytes a word less, viewed in place (no heap), and the engine
+// answers exactly as on version 2, with or without the text sections.
+TEST_F(DefaultModelSections, Version3IsTheSameLexiconSmaller) {
+  std::string v3;
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), first_, Metadata(*model_, "lexicon"),
+                                  Metadata(*model_, "surface"), kSectionMinCount, &v3, 3)
+                  .ok());
+  const std::string_view v2 = Metadata(*model_, kLexiconSectionName);
+  EXPECT_EQ(v3.size() + (4 * ref_.words.size() + 7) / 8 * 8, v2.size());
+  std::vector<uint64_t> buf(v3.size() / 8);
+  std::memcpy(buf.data(), v3.data(), v3.size());
+  Lexicon view;
+  ASSERT_TRUE(view.ViewSection(reinterpret_cast<const uint8_t*>(buf.data()), v3.size(), VocabRef::Of(vocab_), first_)
+                  .ok());
+  EXPECT_EQ(view.version(), 3u);
+  EXPECT_EQ(view.memory_bytes(), 0u);
+  ExpectSameLexicon(ref_, view);
+  ExpectSameSearches(ref_, view);
+
+  for (bool strip : {false, true}) {
+    std::unique_ptr<ModelRewriter> rw;
+    ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+    ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, v3).ok());
+    if (strip)
+      for (const char* name : {"lexicon", "surface", "emoji"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
+    std::vector<uint8_t> bytes;
+    ASSERT_TRUE(rw->Finish(&bytes).ok());
+    std::shared_ptr<const Model> m;
+    ASSERT_TRUE(Model::FromBufferCopy(bytes.data(), bytes.size(), {}, &m).ok());
+    EXPECT_EQ(LexiconSectionVersion(*m), 3u);
+    EXPECT_EQ(LexiconSectionVersion(*model_), 2u);
+    EXPECT_TRUE(CheckDerivedSections(*m).ok()) << CheckDerivedSections(*m).ToString();  // derived as version 3
+    std::shared_ptr<const Engine> e3, e2;
+    ASSERT_TRUE(Engine::FromModel(m, {}, &e3).ok());
+    ASSERT_TRUE(Engine::FromModel(model_, {}, &e2).ok());
+    EXPECT_EQ(internal::EngineAccess::Get(*e3).lexicon.memory_bytes(), 0u);
+    EXPECT_EQ(internal::EngineAccess::Get(*e3).lexicon.version(), 3u);
+    EXPECT_EQ(Answers(*e3), Answers(*e2)) << strip;
+    EngineOptions o;
+    o.min_word_count = 5;
+    ASSERT_TRUE(Engine::FromModel(m, o, &e3).ok());
+    ASSERT_TRUE(Engine::FromModel(model_, o, &e2).ok());
+    EXPECT_EQ(e3->lexicon_size(), e2->lexicon_size());
+    EXPECT_EQ(Answers(*e3), Answers(*e2)) << strip;
+  }
 }
 
 // display(i) is a binary search over the stored displays only: cheap enough
@@ -447,7 +661,7 @@ TEST_F(LexiconSectionChecks, TheHeader) {
   ExpectCorrupt(good_ + std::string(8, '\0'), "where its counts make");
   ExpectCorrupt(good_.substr(0, good_.size() - 8), "where its counts make");
   ExpectCorrupt(With<uint32_t>(0, 0x12345678), "bad magic");
-  ExpectCorrupt(With<uint32_t>(4, 3), "version 3");
+  ExpectCorrupt(With<uint32_t>(4, 4), "version 4");
   ExpectCorrupt(With<uint32_t>(4, 0), "version 0");
   EXPECT_EQ(View(With<uint32_t>(4, 1)).code(), StatusCode::kUnsupported);  // older: rewrite it
   EXPECT_NE(View(With<uint32_t>(4, 1)).message().find("--derive"), std::string::npos);
@@ -579,6 +793,69 @@ TEST_F(LexiconSectionChecks, TheTail) {
   ExpectCorrupt(With<float>(o_.log_tails, 0.5f), "log_tail of word 0");
   ExpectCorrupt(With<float>(o_.log_tails + 4 * 4, -1.0f), "log_tail of vocabulary word 4");
   ExpectCorrupt(With<uint32_t>(16, 5), "where its counts make");  // num_tail: the array's size
+}
+
+// Version 3: one `refs` array (an LM id, or a tail word's log share with its
+// sign bit set) where version 2 has vocab_ids and log_tails.
+TEST_F(LexiconSectionChecks, Version3Refs) {
+  std::string v3;
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, "the\t100\nrare\t0\napple\t5\npear\t3\nfig\t3\nthermal\t4\n",
+                                  "apple\t^\nthe\tThe\nthermal\t^^\nfig\tfig\n", 2, &v3, 3)
+                  .ok());
+  EXPECT_EQ(v3.size(), good_.size() - Up8(4 * n_));  // one array of n words fewer
+  Lexicon a, b;
+  std::vector<uint64_t> abuf(good_.size() / 8), bbuf(v3.size() / 8);
+  std::memcpy(abuf.data(), good_.data(), good_.size());
+  std::memcpy(bbuf.data(), v3.data(), v3.size());
+  ASSERT_TRUE(a.ViewSection(reinterpret_cast<const uint8_t*>(abuf.data()), good_.size(), VocabRef::Of(vocab_), 3).ok());
+  ASSERT_TRUE(b.ViewSection(reinterpret_cast<const uint8_t*>(bbuf.data()), v3.size(), VocabRef::Of(vocab_), 3).ok());
+  EXPECT_EQ(a.version(), 2u);
+  EXPECT_EQ(b.version(), 3u);
+  EXPECT_TRUE(a.refs() == nullptr && a.vocab_ids() && a.log_tails());
+  EXPECT_TRUE(b.refs() && b.vocab_ids() == nullptr && b.log_tails() == nullptr);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a.word(i).key, b.word(i).key);
+    EXPECT_EQ(a.word(i).display, b.word(i).display);
+    EXPECT_EQ(a.word(i).count, b.word(i).count);
+    EXPECT_EQ(a.vocab_id(i), b.vocab_id(i)) << i;
+    EXPECT_EQ(a.log_tail(i), b.log_tail(i)) << i;
+    EXPECT_EQ(b.refs()[i] >= 0 ? b.refs()[i] : -1, a.vocab_ids()[i]) << i;
+    if (b.refs()[i] < 0) EXPECT_EQ(Lexicon::TailOfRef(b.refs()[i]), a.log_tails()[i]) << i;
+  }
+  std::string lexicon, surface, again;
+  b.RenderText(&lexicon, &surface);
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, lexicon, surface, 2, &again, 3).ok());
+  EXPECT_TRUE(again == v3);
+  EXPECT_EQ(BuildLexiconSection(VocabRef::Of(vocab_), 3, "", "", 2, &again, 4).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildLexiconSection(VocabRef::Of(vocab_), 3, "", "", 2, &again, 1).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Lexicon::TailOfRef(Lexicon::RefOfTail(0.0f)), 0.0f);  // -0: a share of 1
+  EXPECT_LT(Lexicon::RefOfTail(0.0f), 0);
+  EXPECT_EQ(Lexicon::TailOfRef(Lexicon::RefOfTail(-3.25f)), -3.25f);
+
+  // The checks, on the refs (at the offset of version 2's vocab_ids; by_vocab
+  // and the rest one array earlier). Words: 0 apple, 1 fig, 2 pear, 3 rare
+  // (id 4), 4 the (id 3), 5 thermal.
+  const size_t refs = o_.vocab_ids, by_vocab = o_.log_tails;
+  auto corrupt = [&](size_t at, int32_t value, const std::string& message) {
+    std::string bytes = v3;
+    std::memcpy(&bytes[at], &value, 4);
+    const Status st = View(bytes);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << message << ": " << st.ToString();
+    EXPECT_NE(st.message().find(message), std::string::npos) << st.message();
+  };
+  corrupt(refs + 4 * 0, 99, "vocabulary id of word 0");
+  corrupt(refs + 4 * 0, 2, "vocabulary id of word 0");                 // a special's id
+  corrupt(refs + 4 * 3, 3, "vocabulary id of word 3");                 // by_vocab[3] is word 4
+  corrupt(refs + 4 * 0, -1, "log_tail of word 0 out of range");        // the bits of a NaN
+  corrupt(refs + 4 * 4, Lexicon::RefOfTail(-1.0f), "vocabulary token 3");  // the: a tail word now
+  corrupt(by_vocab + 4 * 4, 77, "vocabulary id of word 3");
+  {
+    std::string bytes = v3;
+    const int32_t tail_share = Lexicon::RefOfTail(-1.0f);
+    std::memcpy(&bytes[refs + 4 * 3], &tail_share, 4);  // rare a tail word: counts no longer agree
+    EXPECT_EQ(View(bytes).code(), StatusCode::kCorruption);
+  }
 }
 
 TEST(EmojiSectionChecks, EveryRule) {

@@ -74,12 +74,12 @@ TEST(LexiconTest, CountBoundaryTailOrderAndShares) {
   double share = 0;
   for (int32_t i : lex.tail_by_count()) {
     EXPECT_NEAR(lex.word(i).log_tail, std::log(lex.word(i).count / 13.0), 1e-6) << lex.word(i).key;
-    EXPECT_EQ(lex.log_tails()[i], lex.word(i).log_tail);
-    EXPECT_EQ(lex.vocab_ids()[i], -1);
+    EXPECT_EQ(lex.log_tail(i), lex.word(i).log_tail);
+    EXPECT_EQ(lex.vocab_id(i), -1);
     share += std::exp(lex.word(i).log_tail);
   }
   EXPECT_NEAR(share, 1.0, 1e-6);
-  EXPECT_EQ(lex.vocab_ids()[lex.Find("the")], 3);
+  EXPECT_EQ(lex.vocab_id(lex.Find("the")), 3);
   // Display spellings.
   EXPECT_EQ(lex.word(lex.Find("apple")).display, "Apple");
   EXPECT_EQ(lex.word(lex.Find("kiwi")).display, "KIWI");

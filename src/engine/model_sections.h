@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/lexicon.h"
 #include "hunch/status.h"
 #include "text/tokenizer.h"
 
@@ -42,13 +43,48 @@ bool IsDerivedSection(std::string_view name);
 // not open the model at all), "emoji.bin" when there is "emoji". Empty
 // strings stand for absent entries. Malformed lexicon, surface or emoji text
 // is the builders' kCorruption.
+// `lexicon_version` is lexicon.bin's layout (kLexiconMinVersion..kLexiconVersion).
 Status DeriveEngineSections(std::string_view vocab, std::string_view tokenizer, std::string_view lexicon,
                             std::string_view surface, std::string_view emoji,
-                            std::vector<std::pair<std::string, std::string>>* out);
+                            std::vector<std::pair<std::string, std::string>>* out,
+                            uint32_t lexicon_version = kLexiconDefaultVersion);
+
+// The layout version of the model's "lexicon.bin" when it has one this
+// engine reads (2 or 3), else kLexiconDefaultVersion: the version a rewrite
+// keeps.
+uint32_t LexiconSectionVersion(const Model& model);
+
+// The text sections the derived ones are built from (docs/format.md,
+// "Models without the text sections"). A model may ship without "lexicon",
+// "surface" and "emoji" (hunch metadata --strip-text): the binary sections
+// then hold all the engine uses, and the text is rendered back from them
+// (Lexicon::RenderText, EmojiTable::RenderText), which derives the same
+// bytes again.
+struct SourceTexts {
+  std::string lexicon, surface, emoji;
+  // Which were rendered from a binary section because the model lacks the
+  // text section (only when the rendered text is not empty).
+  bool lexicon_rendered = false, surface_rendered = false, emoji_rendered = false;
+  bool any_rendered() const { return lexicon_rendered || surface_rendered || emoji_rendered; }
+};
+
+// "lexicon" and "surface" as the lexicon is built from them: each the
+// model's text section when it has one, else rendered from "lexicon.bin"
+// (checked against `vocab` and `first_word_id`) when that section is there
+// and of a version read, else empty. A section that fails its checks is
+// its kCorruption when the "lexicon" text is missing (else the text is used
+// as it is).
+Status LexiconSourceText(const Model& model, const VocabRef& vocab, int first_word_id, SourceTexts* out);
+// "emoji" the same way, from "emoji.bin".
+Status EmojiSourceText(const Model& model, SourceTexts* out);
+// Both, the lexicon's with the model's own tokenizer (a model without one
+// has no lexicon.bin: its lexicon and surface text as they are).
+Status ReadSourceTexts(const Model& model, SourceTexts* out);
 
 // Whether the model's derived sections are exactly what its text metadata
-// derives (none missing, none extra, every byte the same): OK, or
-// kCorruption naming the first that differs.
+// (ReadSourceTexts: a stripped model's rendered text) derives, in the
+// layout version of its lexicon.bin (none missing, none extra, every byte
+// the same): OK, or kCorruption naming the first that differs.
 Status CheckDerivedSections(const Model& model);
 
 }  // namespace engine

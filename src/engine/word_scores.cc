@@ -86,17 +86,26 @@ void WordScores::Update(const float* lm_log_probs, const ContextWindow& window, 
 
   lp_.resize(n);
   const float lp_unk = lm_log_probs[unk_id_];
-  const int32_t* vid = lex.vocab_ids();
-  const float* tail = lex.log_tails();
-  for (size_t i = 0; i < n; ++i) {
-    float v = vid[i] >= 0 ? lm_log_probs[vid[i]] : lp_unk + tail[i];
-    if (use_user_) v += user_others_;
-    lp_[i] = v + keep;
+  if (const int32_t* ref = lex.refs()) {  // lexicon.bin version 3: an id, or a log share with its sign bit set
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t r = ref[i];
+      float v = r >= 0 ? lm_log_probs[r] : lp_unk + Lexicon::TailOfRef(r);
+      if (use_user_) v += user_others_;
+      lp_[i] = v + keep;
+    }
+  } else {
+    const int32_t* vid = lex.vocab_ids();
+    const float* tail = lex.log_tails();
+    for (size_t i = 0; i < n; ++i) {
+      float v = vid[i] >= 0 ? lm_log_probs[vid[i]] : lp_unk + tail[i];
+      if (use_user_) v += user_others_;
+      lp_[i] = v + keep;
+    }
   }
   if (use_user_) {
     for (const int32_t idx : user->lexicon_words()) {
-      const int32_t id = vid[idx];
-      const float base = id >= 0 ? lm_log_probs[id] : lp_unk + tail[idx];
+      const int32_t id = lex.vocab_id(static_cast<size_t>(idx));
+      const float base = id >= 0 ? lm_log_probs[id] : lp_unk + lex.log_tail(static_cast<size_t>(idx));
       lp_[idx] = UserMix(base, std::string(lex.key(idx))) + keep;
     }
   }
