@@ -6,6 +6,7 @@
 #   -> hunch eval on data/test-public.tok -> models/en.md
 #   scripts/build_default_model.sh [--card-only] CHECKPOINT [PEERS_JSON]
 #   scripts/build_default_model.sh --quality-only
+#   scripts/build_default_model.sh --from-model [BASE]
 # --card-only: keep models/en.hunch (and the export and quantization report of
 # the last full run in train/out/default-model) and measure it again: eval,
 # eval --learn, bench, then the card. For engine changes that leave the model
@@ -15,6 +16,40 @@
 # adds Presage's and Hunspell's figures on the same text to the card.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# --from-model [BASE]: no checkpoint (the LM of BASE is kept; default: the
+# int8 models/en.hunch of commit 0747a0f, exported from the checkpoint of
+# models/en.training.md, which was not kept): the lexicon of
+# scripts/build_lexicon.sh (form filter) with as many tail words as fit the
+# 2 MB limit (FROM_MODEL_TAIL, default 26700, found by trying: the largest
+# tail with which the smallest weight form fits), then scripts/shrink_model.sh
+# (text stripped, lexicon.bin version 3, the first weight form that fits),
+# eval, eval --learn and bench, and the card's file, quality, quantization
+# and speed sections rewritten (train/model_card.py --refresh).
+if [ "${1:-}" = "--from-model" ]; then
+  hunch=${HUNCH:-build/hunch}
+  work=train/out/default-model
+  mkdir -p "$work"
+  base=${2:-}
+  if [ -z "$base" ]; then
+    base=$work/base.hunch
+    git show 0747a0f:models/en.hunch > "$base.tmp" && mv "$base.tmp" "$base"
+  fi
+  cp "$base" "$work/lexicon.hunch"
+  scripts/build_lexicon.sh --filter form --max-tail "${FROM_MODEL_TAIL:-26700}" "$work/lexicon.hunch"
+  scripts/shrink_model.sh --in "$work/lexicon.hunch" --out "$work/en.hunch" --limit 2000000 | tee "$work/shrink.txt"
+  "$hunch" eval --model "$work/en.hunch" --text data/test-public.tok --json > "$work/eval.json"
+  "$hunch" eval --model "$work/en.hunch" --text data/test-public.tok --learn --json > "$work/eval-learn.json"
+  "$hunch" eval --model "$work/en.hunch" --text train/out/data/dev-public.tok --json > "$work/eval-dev.json"
+  "$hunch" bench --model "$work/en.hunch" --runs 10000 --json > "$work/bench.json"
+  cp "$work/en.hunch" models/en.hunch
+  /usr/bin/python3 train/model_card.py --refresh --model models/en.hunch --shrink "$work/shrink.txt" \
+    --quantize "$work/en.hunch.quantize.json" --lexicon-report train/out/lexicon/report.json \
+    --eval "$work/eval.json" --eval-learn "$work/eval-learn.json" --eval-dev "$work/eval-dev.json" \
+    --bench "$work/bench.json" --out models/en.md
+  /usr/bin/python3 scripts/insert_peers.py
+  echo "wrote models/en.hunch ($(stat -c %s models/en.hunch) bytes) and models/en.md"
+  exit 0
+fi
 # --quality-only: no checkpoint; run eval and eval --learn on models/en.hunch
 # and rewrite only the card's quality section (and its copy in
 # docs/benchmarks.md): for engine changes, which leave the model, its

@@ -79,7 +79,8 @@ const char* kUsage =
     "cannot be set or removed by name. A stripped model's words below lexicon.bin's min_count are\n"
     "gone: the engine then refuses a lower EngineOptions::min_word_count.\n"
     "Text sections (vocab, tokenizer, architecture, provenance, lexicon, surface, emoji, offensive,\n"
-    "withheld)\n"    "must be valid UTF-8, the JSON ones (tokenizer, architecture, provenance) must parse, and\n"
+    "withheld)\n"
+    "must be valid UTF-8, the JSON ones (tokenizer, architecture, provenance) must parse, and\n"
     "offensive and withheld must hold one lower-case word per line (1 to 64 bytes, no spaces or control\n"
     "characters).";
 

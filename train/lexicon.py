@@ -275,7 +275,7 @@ FILTERS = {"archaic": {"archaic"}, "form": {"archaic", "form"}, "words": {"archa
 
 
 def build(wordlist_rows, vocab, hygiene, min_count=DEFAULT_MIN_COUNT, subtlex_weight=0.0,
-          keep_all=False, drop=None):
+          keep_all=False, drop=None, max_tail=0):
     """(lexicon lines, surface lines, unsuggested vocabulary tokens, report).
 
     wordlist_rows: (token, count) in wordlist.tsv order; vocab: the model's
@@ -302,6 +302,9 @@ def build(wordlist_rows, vocab, hygiene, min_count=DEFAULT_MIN_COUNT, subtlex_we
         for row in tail:
             row[1] = row[1] + int(round(scale * hygiene.subtlex.get(row[0], 0)))
     tail.sort(key=lambda r: (-r[1], r[0]))
+    if max_tail > 0 and len(tail) > max_tail:  # a size budget: the most frequent words stay
+        why["max_tail"] += len(tail) - max_tail
+        del tail[max_tail:]
     lexicon = [f"{t}\t{c}" for t, c in tail]
     unsuggested = []
     words = []
@@ -366,6 +369,9 @@ def main(argv=None):
     p.add_argument("--keep-all", action="store_true",
                    help="no word filter on the tail but the archaic one (every other token "
                         "seen --min-count times); the variant the development split prefers")
+    p.add_argument("--max-tail", type=int, default=0,
+                   help="keep at most this many tail words, the most frequent (0: all): the "
+                        "lexicon's share of a model size budget (scripts/build_default_model.sh)")
     p.add_argument("--numbers", action="store_true",
                    help="keep numbers (digits only) in the tail")
     p.add_argument("--out", required=True)
@@ -384,7 +390,8 @@ def main(argv=None):
         lexicon, surface, unsuggested, report = build(rows, vocab, hyg, args.min_count,
                                                       args.subtlex_weight, args.keep_all,
                                                       FILTERS[args.filter or ("archaic" if args.keep_all
-                                                                              else "form")])
+                                                                              else "form")],
+                                                      args.max_tail)
     except (LexiconError, OSError, ValueError) as e:
         print(f"lexicon.py: error: {e}", file=sys.stderr)
         return 2

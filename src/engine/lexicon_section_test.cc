@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -173,10 +174,47 @@ void ExpectSameSearches(const RefLexicon& ref, const Lexicon& lex) {
     }
 }
 
+// models/en.hunch ships without its text sections (hunch metadata
+// --strip-text) and with lexicon.bin version 3. These tests compare the
+// sections with the text they come from, so they run on the model with its
+// text rendered back and its sections derived again in the default layout
+// (what `hunch metadata --restore-text --lexicon-version 2` writes), made
+// once per process in the test temp folder.
+const std::string& DefaultModelWithText() {
+  static const std::string path = [] {
+    const std::string out = ::testing::TempDir() + "/en-with-text.hunch";
+    std::shared_ptr<const Model> model;
+    std::unique_ptr<ModelRewriter> rw;
+    SourceTexts texts;
+    std::vector<std::pair<std::string, std::string>> derived;
+    std::vector<uint8_t> bytes;
+    if (!Model::Open(hunch::testing::DefaultModelPath(), {}, &model).ok() ||
+        !ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok() ||
+        !ReadSourceTexts(*model, &texts).ok() ||
+        !DeriveEngineSections(Metadata(*model, "vocab"), Metadata(*model, "tokenizer"), texts.lexicon, texts.surface,
+                              texts.emoji, &derived)
+             .ok())
+      return std::string();
+    for (const auto& [name, text] : {std::pair<const char*, const std::string*>{"lexicon", &texts.lexicon},
+                                     {"surface", &texts.surface},
+                                     {"emoji", &texts.emoji}})
+      if (!rw->SetMetadata(name, *text).ok()) return std::string();
+    for (const auto& d : derived)
+      if (!d.second.empty() && !rw->SetMetadata(d.first, d.second).ok()) return std::string();
+    if (!rw->Finish(&bytes).ok()) return std::string();
+    FILE* f = std::fopen(out.c_str(), "wb");
+    if (!f) return std::string();
+    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    return std::fclose(f) == 0 && ok ? out : std::string();
+  }();
+  return path;
+}
+
 class DefaultModelSections : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(Model::Open(hunch::testing::DefaultModelPath(), {}, &model_).ok());
+    ASSERT_FALSE(DefaultModelWithText().empty()) << "could not write the default model with its text";
+    ASSERT_TRUE(Model::Open(DefaultModelWithText(), {}, &model_).ok());
     ASSERT_TRUE(text::Tokenizer::FromModel(*model_, &tokenizer_).ok());
     for (int i = 0; i < tokenizer_.size(); ++i) vocab_.emplace_back(tokenizer_.token(i));
     first_ = FirstWordId(tokenizer_);
@@ -272,7 +310,7 @@ std::vector<std::string> Answers(const Engine& engine) {
 // neither lexicon nor emoji table on the heap.
 TEST_F(DefaultModelSections, TheEngineAnswersTheSameFromTheSectionsAndTheText) {
   std::unique_ptr<ModelRewriter> rw;
-  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  ASSERT_TRUE(ModelRewriter::Open(DefaultModelWithText(), &rw).ok());
   ASSERT_TRUE(rw->RemoveMetadata(kLexiconSectionName).ok());
   ASSERT_TRUE(rw->RemoveMetadata(kEmojiSectionName).ok());
   std::vector<uint8_t> text_only;
@@ -301,7 +339,7 @@ TEST_F(DefaultModelSections, TheEngineAnswersTheSameFromTheSectionsAndTheText) {
 
 TEST_F(DefaultModelSections, AHostileSectionIsCorruptionAtOpen) {
   std::unique_ptr<ModelRewriter> rw;
-  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  ASSERT_TRUE(ModelRewriter::Open(DefaultModelWithText(), &rw).ok());
   std::string bin(Metadata(*model_, kLexiconSectionName));
   uint32_t n;
   std::memcpy(&n, &bin[8], 4);
@@ -326,7 +364,7 @@ TEST_F(DefaultModelSections, AHostileSectionWithAndWithoutTheText) {
   bin[bin.size() - h.display_bytes - 16] ^= 0x7f;  // a key byte: unsorted or untypeable keys
   for (bool strip : {false, true}) {
     std::unique_ptr<ModelRewriter> rw;
-    ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+    ASSERT_TRUE(ModelRewriter::Open(DefaultModelWithText(), &rw).ok());
     ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
     if (strip)
       for (const char* name : {"lexicon", "surface"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
@@ -370,7 +408,7 @@ TEST_F(DefaultModelSections, AnOlderSectionIsBuiltFromTheText) {
   EXPECT_TRUE(IsOlderLexiconSection(reinterpret_cast<const uint8_t*>(aligned.data()), bin.size()));
 
   std::unique_ptr<ModelRewriter> rw;
-  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  ASSERT_TRUE(ModelRewriter::Open(DefaultModelWithText(), &rw).ok());
   ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
   std::vector<uint8_t> older;
   ASSERT_TRUE(rw->Finish(&older).ok());
@@ -383,7 +421,7 @@ TEST_F(DefaultModelSections, AnOlderSectionIsBuiltFromTheText) {
 
   const uint32_t four = 4;
   std::memcpy(&bin[4], &four, 4);
-  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  ASSERT_TRUE(ModelRewriter::Open(DefaultModelWithText(), &rw).ok());
   ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
   std::vector<uint8_t> newer;
   ASSERT_TRUE(rw->Finish(&newer).ok());
@@ -475,7 +513,7 @@ TEST_F(DefaultModelSections, TheTextRendersBackFromTheSections) {
 // min_word_count builds from the rendered text, a lower one is refused.
 TEST_F(DefaultModelSections, AModelWithoutTheTextOpensFromTheSections) {
   std::unique_ptr<ModelRewriter> rw;
-  ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+  ASSERT_TRUE(ModelRewriter::Open(DefaultModelWithText(), &rw).ok());
   for (const char* name : {"lexicon", "surface", "emoji"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
   std::vector<uint8_t> stripped;
   ASSERT_TRUE(rw->Finish(&stripped).ok());
@@ -543,7 +581,7 @@ TEST_F(DefaultModelSections, Version3IsTheSameLexiconSmaller) {
 
   for (bool strip : {false, true}) {
     std::unique_ptr<ModelRewriter> rw;
-    ASSERT_TRUE(ModelRewriter::Open(hunch::testing::DefaultModelPath(), &rw).ok());
+    ASSERT_TRUE(ModelRewriter::Open(DefaultModelWithText(), &rw).ok());
     ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, v3).ok());
     if (strip)
       for (const char* name : {"lexicon", "surface", "emoji"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
