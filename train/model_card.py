@@ -14,8 +14,6 @@ import platform
 import subprocess
 import sys
 
-import torch
-
 
 def load(path):
     with open(path, encoding="utf-8") as f:
@@ -37,9 +35,43 @@ def pct(v):
     return "n/a" if v is None else f"{v:.1f}%"
 
 
+def _get(d, *keys):
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def _pct100(v):
+    return None if v is None else 100.0 * v
+
+
+def peer_figures(peers):
+    """Presage's and Hunspell's figures (percent) from bench/peers/run_peers.sh's
+    peers.json ("peers" -> engine -> result; the peers' scripts give fractions,
+    presage_simulator and `hunch eval` percentages), and the peer run's hunch KSR
+    with every suggestion repeated. A dict already in this flat form ({"presage":
+    {"ksr": ...}, "hunspell": {...}}) is returned as it is."""
+    if not peers or "peers" not in peers:
+        return peers or {}
+    p = peers["peers"]
+    return {
+        "presage": {"ksr": _get(p, "presage", "ksr", "ksr_percent"),
+                    "ksr_repeat": _get(p, "presage", "ksr_repeat", "ksr_percent"),
+                    "top1": _pct100(_get(p, "presage", "nextword", "top1")),
+                    "top3": _pct100(_get(p, "presage", "nextword", "top3"))},
+        "hunspell": {"wer": _pct100(_get(p, "hunspell", "wer")),
+                     "wer_literal": _pct100(_get(p, "hunspell", "wer_literal"))},
+        "hunch": {"ksr_repeat": _get(p, "hunch", "eval_repeat", "ksr")},
+    }
+
+
 def quality_section(ev, el, peers, note=None):
     """The card's quality section (markdown lines) from `hunch eval` JSON
-    (plain and --learn) and, optionally, the peers' JSON."""
+    (plain and --learn) and, optionally, the peers' JSON (peers.json of
+    bench/peers/run_peers.sh)."""
+    peers = peer_figures(peers)
     L = []
     L.append("## Quality on the public test file (`data/test-public.tok`, shared/EVAL.md)\n")
     if note:
@@ -53,7 +85,16 @@ def quality_section(ev, el, peers, note=None):
         extra = f" {pres} | {hun} |" if peers else ""
         L.append(f"| {label} | {ours} | {learn} |{extra}")
 
-    row("KSR, 3 suggestions", pct(ev["ksr"]), pct(el["ksr"]), pct(pr.get("ksr")), "")
+    if peers:
+        # shared/EVAL.md: state the repeat rule; the fair pairs share it.
+        row("KSR, 3 suggestions, passed-over words not shown again (hunch: its default, the likeliest "
+            "completion kept; Presage: REPEAT_SUGGESTIONS no)", pct(ev["ksr"]), pct(el["ksr"]),
+            pct(pr.get("ksr")), "")
+        row("KSR, 3 suggestions, every suggestion repeated (hunch: `--set skip_passed_over=0`, the peer "
+            "run's model; Presage: REPEAT_SUGGESTIONS yes)",
+            pct((peers.get("hunch") or {}).get("ksr_repeat")), "", pct(pr.get("ksr_repeat")), "")
+    else:
+        row("KSR, 3 suggestions", pct(ev["ksr"]), pct(el["ksr"]), pct(pr.get("ksr")), "")
     row("next-word top-1", pct(ev["top1"]), pct(el["top1"]), pct(pr.get("top1")), "")
     row("next-word top-3", pct(ev["top3"]), pct(el["top3"]), pct(pr.get("top3")), "")
     row("typo WER (σ = 0.25 key)", pct(ev["wer"]), pct(el["wer"]), "", pct(hs.get("wer")))
@@ -205,6 +246,8 @@ def main(argv=None):
             f.write(card)
         os.replace(a.out + ".tmp", a.out)
         return 0
+    import torch  # only the full card reads the checkpoint
+
     try:
         ck = torch.load(a.checkpoint, map_location="cpu", weights_only=False)
     except TypeError:

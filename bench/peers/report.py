@@ -2,10 +2,12 @@
 """Collects run_peers.sh's raw results into DIR/peers.json and DIR/peers.md.
 
 Reads DIR/raw/: steps.tsv, torch-float32.json, torch-int8.json, ort.json,
-presage-nextword.json (+ .maxrss_kb), presage-ksr.txt (+ .maxrss_kb),
-hunspell.json, hunch-eval.json / hunch-bench.json (or *.unavailable).  A
-missing or unreadable result becomes an "error" entry and an empty cell; no
-figure is made up.  Both outputs are written to a temp file and renamed.
+presage-nextword.json (+ .maxrss_kb), presage-ksr.txt and presage-ksr-repeat.txt
+(+ .maxrss_kb; REPEAT_SUGGESTIONS no and yes), hunspell.json, hunch-eval.json,
+hunch-eval-repeat.json (--set skip_passed_over=0) and hunch-bench.json (or
+*.unavailable).  A missing or unreadable result becomes an "error" entry and an
+empty cell; no figure is made up.  Both outputs are written to a temp file and
+renamed.
 """
 
 import argparse
@@ -215,6 +217,59 @@ def get(d, *keys):
     return d
 
 
+# KSR@3 under both repeat rules (shared/EVAL.md: an engine compared with
+# presage_simulator states its repeat rule; the fair pairs share it).  Each
+# pair: hunch's setting and Presage's, in words, with where the figures live in
+# peers.json ("peers" -> engine -> key).
+KSR_RULES = (
+    {"pair": "no repeats",
+     "hunch": {"key": "eval", "setting": "skip_passed_over=1 (default)",
+               "rule": "default (`skip_passed_over` on): a word shown for a shorter prefix of the same word "
+                       "and typed past makes way for a new one, except the likeliest completion of the typed "
+                       "prefix, which always stays"},
+     "presage": {"key": "ksr", "setting": "REPEAT_SUGGESTIONS no (default)",
+                 "rule": "`REPEAT_SUGGESTIONS no` (Presage's default): a word already shown for the same word "
+                         "is not shown again, the likeliest included"}},
+    {"pair": "repeats",
+     "hunch": {"key": "eval_repeat", "setting": "skip_passed_over=0",
+               "rule": "`--set skip_passed_over=0`: every prefix shows the 3 likeliest words, shown before "
+                       "or not"},
+     "presage": {"key": "ksr_repeat", "setting": "REPEAT_SUGGESTIONS yes",
+                 "rule": "`REPEAT_SUGGESTIONS yes`: every prefix shows the 3 likeliest words, shown before "
+                         "or not"}},
+)
+
+
+def ksr_rules(p, have_hunch_bin):
+    """The KSR@3 of both engines under both repeat rules, each with its rule in
+    words: a list of {"pair", "hunch": {...}, "presage": {...}}, each side
+    with "setting", "rule", "ksr" (percent or None) and "error"."""
+    out = []
+    for spec in KSR_RULES:
+        h = get(p, "hunch", spec["hunch"]["key"]) or {}
+        pr = get(p, "presage", spec["presage"]["key"]) or {}
+        herr = (h.get("unavailable") or h.get("error")) if have_hunch_bin else NO_HUNCH
+        out.append({
+            "pair": spec["pair"],
+            "hunch": {"setting": spec["hunch"]["setting"], "rule": spec["hunch"]["rule"],
+                      "ksr": None if herr else h.get("ksr"), "error": herr},
+            "presage": {"setting": spec["presage"]["setting"], "rule": spec["presage"]["rule"],
+                        "ksr": pr.get("ksr_percent"), "error": pr.get("error")},
+        })
+    return out
+
+
+def ksr_rule_cells(pair):
+    """Markdown cells of one pair: hunch rule, hunch KSR, Presage rule, Presage KSR (± hunch)."""
+    h, pr = pair["hunch"], pair["presage"]
+    if h["error"]:
+        hcell = h["error"] if h["error"].startswith(("not measured", NO_HUNCH)) else f"failed: {h['error']}"
+    else:
+        hcell = fmt_pct(h["ksr"])
+    pcell = f"failed: {pr['error']}" if pr["error"] else with_delta(fmt_pct(pr["ksr"]), pr["ksr"], h["ksr"])
+    return [pair["pair"], h["rule"], hcell, pr["rule"], pcell]
+
+
 def build_rows(p, args):
     rows = []
     h = p.get("hunch") or {}
@@ -231,8 +286,11 @@ def build_rows(p, args):
     have_hunch = any(v is not None for v in href.values())
 
     def row(name, ksr=None, top1=None, top3=None, wer=None, wer_lit=None, typo3=None, s50=None, s99=None,
-            pred=None, pred_ratio=True, rss=None, lib=None, model=None, model_what="", error=None):
-        r = {"engine": name, "ksr": ksr, "top1": top1, "top3": top3, "typo_wer": wer,
+            pred=None, pred_ratio=True, rss=None, lib=None, model=None, model_what="", error=None,
+            ksr_repeat=None):
+        # ksr: the engine's default repeat rule (the table's KSR@3 cell);
+        # ksr_repeat: every suggestion repeated (the KSR rules table).
+        r = {"engine": name, "ksr": ksr, "ksr_repeat": ksr_repeat, "top1": top1, "top3": top3, "typo_wer": wer,
              "typo_wer_literal": wer_lit, "typo_top3": typo3, "step_us_p50": s50, "step_us_p99": s99,
              "prediction_us_p50": pred, "peak_rss_bytes": rss, "library_bytes": lib, "model_bytes": model,
              "model_what": model_what, "error": error}
@@ -268,7 +326,8 @@ def build_rows(p, args):
                 errs.append(e)
         row("hunch", href["ksr"], href["top1"], href["top3"], href["wer"], href["wer_literal"],
             href["typo_top3"], href["step_p50"], href["step_p99"], href["pred_p50"], True, href["rss"],
-            href["lib"], href["model"], ".hunch", error="; ".join(errs) if errs else None)
+            href["lib"], href["model"], ".hunch", error="; ".join(errs) if errs else None,
+            ksr_repeat=get(h, "eval_repeat", "ksr"))
 
     ckpt_bytes = get(args.inputs, "checkpoint", "bytes")
     for key, name in (("pytorch_float32", "PyTorch float32"), ("pytorch_int8", "PyTorch dynamic int8")):
@@ -286,7 +345,8 @@ def build_rows(p, args):
     pred_ms = get(nw, "predict_ms", "p50")
     row("Presage", ksr=ksr.get("ksr_percent"), top1=pct(nw.get("top1")), top3=pct(nw.get("top3")),
         pred=None if pred_ms is None else pred_ms * 1000.0, rss=nw.get("peak_rss_bytes"),
-        lib=pr.get("library_bytes"), model=pr.get("db_bytes"), model_what="SQLite", error=perr)
+        lib=pr.get("library_bytes"), model=pr.get("db_bytes"), model_what="SQLite", error=perr,
+        ksr_repeat=get(pr, "ksr_repeat", "ksr_percent"))
     hs = p.get("hunspell") or {}
     per_word = (hs["wall_s"] * 1e6 / hs["words"]) if hs.get("wall_s") and hs.get("words") else None
     row("Hunspell", wer=pct(hs.get("wer")), wer_lit=pct(hs.get("wer_literal")), typo3=pct(hs.get("top3")),
@@ -296,6 +356,7 @@ def build_rows(p, args):
 
 
 NO_HUNCH = "no --hunch-bin given"
+RULES_HEADER = ["pair", "hunch's rule", "hunch KSR@3", "Presage's rule", "Presage KSR@3"]
 HEADER = ["engine", "KSR@3", "next-word top-1", "top-3", "typo WER", "typo top-3", "LM step p50",
           "LM step p99", "time per prediction p50", "peak RSS", "library", "model / data"]
 
@@ -323,8 +384,21 @@ def markdown(doc, rows, have_hunch):
     else:
         out.append("No hunch figures in this run (" + doc["hunch_note"] + "), so no ratios.")
     out.append("")
+    out.append("KSR@3 under both repeat rules (shared/EVAL.md: the fair pairs share the repeat rule). "
+               "The first pair, each engine's default, is the KSR@3 of the table above: the closest pair, "
+               "not the same rule (both hide passed-over words, but hunch keeps its likeliest "
+               "completion). The second pair is the same rule." +
+               (" In parentheses: Presage − hunch in percentage points." if have_hunch else ""))
+    out.append("")
+    out.append("| " + " | ".join(RULES_HEADER) + " |")
+    out.append("|" + "---|" * len(RULES_HEADER))
+    for pair in doc["ksr_rules"]:
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in ksr_rule_cells(pair)) + " |")
+    out.append("")
     out.append("- KSR@3: Presage from `presage_simulator -i` (its own tokenizer: punctuation is not "
-               "typed, contexts run across lines); hunch from `hunch eval` (shared/EVAL.md rule).")
+               "typed, contexts run across lines), with the configuration's `REPEAT_SUGGESTIONS` no "
+               "and yes; hunch from `hunch eval` (shared/EVAL.md rule), by default and with "
+               "`--set skip_passed_over=0`.")
     out.append("- Next-word top-k: every token of the test file, context = the line's previous tokens.")
     out.append("- Typo: simulated taps (bench/peers/taps.py, seed 1, σ 0.25 key); Hunspell sees the literal "
                "word only, no context; its time is the batch wall time per word (process start included).")
@@ -356,6 +430,7 @@ def main(argv=None):
     ap.add_argument("--test-file", required=True)
     ap.add_argument("--presage-db", required=True)
     ap.add_argument("--presage-config", required=True)
+    ap.add_argument("--presage-config-repeat", help="the configuration with REPEAT_SUGGESTIONS yes")
     ap.add_argument("--npm-dir", required=True)
     ap.add_argument("--elapsed", type=float, required=True)
     ap.add_argument("--command", required=True)
@@ -378,14 +453,16 @@ def main(argv=None):
     nw = read_json(os.path.join(raw, "presage-nextword.json"))
     if "error" not in nw:
         nw["process_peak_rss_bytes_time"] = read_maxrss_kb(os.path.join(raw, "presage-nextword.maxrss_kb"))
-    ksr = parse_simulator(os.path.join(raw, "presage-ksr.txt"))
-    if "error" not in ksr:
-        ksr["peak_rss_bytes"] = read_maxrss_kb(os.path.join(raw, "presage-ksr.maxrss_kb"))
+    ksr, ksr_repeat = (parse_simulator(os.path.join(raw, f"presage-ksr{r}.txt")) for r in ("", "-repeat"))
+    for r, k in (("", ksr), ("-repeat", ksr_repeat)):
+        if "error" not in k:
+            k["peak_rss_bytes"] = read_maxrss_kb(os.path.join(raw, f"presage-ksr{r}.maxrss_kb"))
+    ksr["repeat_suggestions"], ksr_repeat["repeat_suggestions"] = "no", "yes"
     lib = find_lib(["libpresage.so.1", "libpresage.so"])
     db = file_info(args.presage_db, sha=False) or {}
-    peers["presage"] = {"nextword": nw, "ksr": ksr, "db_bytes": db.get("bytes"),
+    peers["presage"] = {"nextword": nw, "ksr": ksr, "ksr_repeat": ksr_repeat, "db_bytes": db.get("bytes"),
                         "library": lib, "library_bytes": real_size(lib) if lib else None,
-                        "config": args.presage_config}
+                        "config": args.presage_config, "config_repeat": args.presage_config_repeat}
 
     hs = read_json(os.path.join(raw, "hunspell.json"))
     peers["hunspell"] = hs
@@ -394,15 +471,18 @@ def main(argv=None):
     if args.hunch_bin:
         hunch = {}
         missing = []
-        for cmd in ("eval", "bench"):
+        # eval_repeat: `hunch eval --set skip_passed_over=0` (KSR with repeats).
+        for cmd in ("eval", "bench", "eval-repeat"):
+            key = cmd.replace("-", "_")
             un = os.path.join(raw, f"hunch-{cmd}.unavailable")
             if os.path.exists(un):
                 with open(un, encoding="utf-8", errors="replace") as f:
                     msg = f.read().strip()
-                hunch[cmd] = {"unavailable": f"not measured: {msg}"}
-                missing.append(cmd)
+                hunch[key] = {"unavailable": f"not measured: {msg}"}
+                if cmd != "eval-repeat":
+                    missing.append(cmd)
             else:
-                hunch[cmd] = read_json(os.path.join(raw, f"hunch-{cmd}.json"))
+                hunch[key] = read_json(os.path.join(raw, f"hunch-{cmd}.json"))
         peers["hunch"] = hunch
         if missing:
             note = "; ".join(dict.fromkeys(hunch[c]["unavailable"] for c in missing))
@@ -413,6 +493,7 @@ def main(argv=None):
         "machine": machine(raw), "versions": versions(args.npm_dir), "inputs": args.inputs,
         "steps": steps(raw), "peers": peers, "hunch_note": note,
     }
+    doc["ksr_rules"] = ksr_rules(peers, bool(args.hunch_bin))
     rows, have_hunch = build_rows(peers, args)
     doc["table"] = {"header": HEADER, "rows": rows}
     write_atomic(os.path.join(args.out, "peers.json"), json.dumps(doc, indent=1, ensure_ascii=False) + "\n")

@@ -10,11 +10,20 @@
 #   PyTorch float32 and dynamic int8   LM step time, peak RSS, library bytes (torch_peer.py)
 #   ONNX Runtime (npm onnxruntime-node) LM step time, peak RSS, library bytes (ort_peer.js)
 #   Presage (trigram SQLite from text2ngram on TRAIN.txt)
-#                                      KSR@3 (presage_simulator), next-word top-1/top-3 and
-#                                      time per prediction (presage_eval.cc), peak RSS, DB bytes
+#                                      KSR@3 (presage_simulator, REPEAT_SUGGESTIONS no and yes),
+#                                      next-word top-1/top-3 and time per prediction
+#                                      (presage_eval.cc), peak RSS, DB bytes
 #   Hunspell (en_US)                   typo correction of simulated taps (taps.py, hunspell_peer.py)
-#   hunch                              `hunch eval` and `hunch bench` (with --hunch-bin; without
-#                                      --hunch-model, MODEL.onnx converted by `hunch convert`)
+#   hunch                              `hunch eval` (default, and again with
+#                                      --set skip_passed_over=0 for the KSR with repeats) and
+#                                      `hunch bench` (with --hunch-bin; without --hunch-model,
+#                                      MODEL.onnx converted by `hunch convert`)
+#
+# KSR under both repeat rules (shared/EVAL.md): Presage's default hides a word
+# already shown for the same word (REPEAT_SUGGESTIONS no), like hunch's default
+# (skip_passed_over on), except that hunch keeps the likeliest completion of
+# the typed prefix; REPEAT_SUGGESTIONS yes and skip_passed_over=0 repeat
+# everything. The report pairs them.
 #
 # --small: a CI-sized run of every peer (a tiny model trained here, the first
 #   ~300 tokens of data/test-public.tok, a slice of the Debian fortunes as
@@ -226,6 +235,14 @@ else
 fi
 CFG=$PDIR/presage.xml
 sed "s|@DB@|$DB|" "$HERE/presage.xml.in" >"$CFG"
+# The same configuration and database with repeats on (REPEAT_SUGGESTIONS yes).
+CFG_REPEAT=$PDIR/presage-repeat.xml
+sed 's|<REPEAT_SUGGESTIONS>no</REPEAT_SUGGESTIONS>|<REPEAT_SUGGESTIONS>yes</REPEAT_SUGGESTIONS>|' "$CFG" >"$CFG_REPEAT"
+if ! grep -q '<REPEAT_SUGGESTIONS>no</REPEAT_SUGGESTIONS>' "$CFG" ||
+   ! grep -q '<REPEAT_SUGGESTIONS>yes</REPEAT_SUGGESTIONS>' "$CFG_REPEAT"; then
+  echo "run_peers.sh: $HERE/presage.xml.in must set <REPEAT_SUGGESTIONS>no</REPEAT_SUGGESTIONS>" >&2
+  exit 1
+fi
 if [ "$db_ok" = 1 ]; then
   if step presage-build g++ -std=c++17 -O2 -Wall -Wextra -o "$OUT/work/presage_eval" "$HERE/presage_eval.cc" \
       -lpresage; then
@@ -236,9 +253,15 @@ if [ "$db_ok" = 1 ]; then
   else
     fail
   fi
-  step presage-ksr env HOME="$PDIR" /usr/bin/time -f '%M' -o "$RAW/presage-ksr.maxrss_kb" \
-    presage_simulator --quiet --insensitive --config "$CFG" "$TEST" || fail
-  cp "$LOGS/presage-ksr.log" "$RAW/presage-ksr.txt" 2>/dev/null || true
+  # KSR@3 under both repeat rules: the configuration's REPEAT_SUGGESTIONS no
+  # (Presage's default), then yes.
+  for rule in "" -repeat; do
+    cfg=$CFG
+    [ -z "$rule" ] || cfg=$CFG_REPEAT
+    step "presage-ksr$rule" env HOME="$PDIR" /usr/bin/time -f '%M' -o "$RAW/presage-ksr$rule.maxrss_kb" \
+      presage_simulator --quiet --insensitive --config "$cfg" "$TEST" || fail
+    cp "$LOGS/presage-ksr$rule.log" "$RAW/presage-ksr$rule.txt" 2>/dev/null || true
+  done
 fi
 
 # ---------------------------------------------------------------- Hunspell --
@@ -259,7 +282,7 @@ if [ -n "$HBIN" ] && [ -z "$HMODEL" ]; then
   fi
   if [ -z "$HMODEL" ]; then
     echo "== hunch: $msg; no hunch figures" >&2
-    for cmd in eval bench; do printf '%s\n' "$msg" >"$RAW/hunch-$cmd.unavailable"; done
+    for cmd in eval eval-repeat bench; do printf '%s\n' "$msg" >"$RAW/hunch-$cmd.unavailable"; done
   fi
 fi
 if [ -n "$HBIN" ] && [ -n "$HMODEL" ]; then
@@ -269,6 +292,17 @@ if [ -n "$HBIN" ] && [ -n "$HMODEL" ]; then
       if [ "$cmd" = eval ]; then
         step hunch-eval capture "$RAW/hunch-eval.json" \
           "$HBIN" eval --model "$HMODEL" --text "$TEST" --suggestions 3 --json || fail
+        # Again with every suggestion repeated (the pair of Presage's
+        # REPEAT_SUGGESTIONS yes), when the binary has the option.
+        eval_help=$("$HBIN" eval --help 2>&1 || true)
+        suggest_help=$("$HBIN" suggest --help 2>&1 || true)
+        if [[ $eval_help == *--set* && $suggest_help == *skip_passed_over* ]]; then
+          step hunch-eval-repeat capture "$RAW/hunch-eval-repeat.json" \
+            "$HBIN" eval --model "$HMODEL" --text "$TEST" --suggestions 3 --set skip_passed_over=0 --json || fail
+        else
+          echo "== hunch-eval-repeat: $HBIN has no --set skip_passed_over; no hunch KSR with repeats" >&2
+          printf "no 'hunch eval --set skip_passed_over=0' in %s\n" "$HBIN" >"$RAW/hunch-eval-repeat.unavailable"
+        fi
       else
         step hunch-bench capture "$RAW/hunch-bench.json" "$HBIN" bench --model "$HMODEL" --runs "$RUNS" --json || fail
       fi
@@ -276,6 +310,7 @@ if [ -n "$HBIN" ] && [ -n "$HMODEL" ]; then
       msg=$("$HBIN" "$cmd" --help 2>&1 | head -n 1 || true)
       echo "== hunch-$cmd: '$HBIN $cmd' is not available ($msg); no hunch $cmd figures" >&2
       printf "no 'hunch %s' in %s (%s)\n" "$cmd" "$HBIN" "$msg" >"$RAW/hunch-$cmd.unavailable"
+      [ "$cmd" != eval ] || cp "$RAW/hunch-eval.unavailable" "$RAW/hunch-eval-repeat.unavailable"
     fi
   done
 fi
@@ -285,6 +320,7 @@ END=$(date +%s.%N)
 cp /proc/loadavg "$RAW/loadavg_end.txt"
 args=(--out "$OUT" --runs "$RUNS" --checkpoint "$CKPT" --onnx "$ONNX" --train-text "$TRAIN"
   --test-file "$TEST" --elapsed "$(elapsed "$START" "$END")" --presage-db "$DB" --presage-config "$CFG"
+  --presage-config-repeat "$CFG_REPEAT"
   --npm-dir "$NPM_DIR" --command "$(printf '%q ' "$0" "${ORIG_ARGS[@]:-}")")
 [ "$SMALL" = 1 ] && args+=(--small)
 [ -n "$HBIN" ] && args+=(--hunch-bin "$HBIN")

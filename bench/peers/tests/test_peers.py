@@ -262,5 +262,146 @@ class ReportTest(unittest.TestCase):
             self.assertIsNone(rows["hunch"]["error"])
 
 
+FIXTURES = os.path.join(HERE, "fixtures", "ksr-rules")
+sys.path.insert(0, os.path.join(REPO, "train"))
+import model_card  # noqa: E402
+
+
+def run_report(d, hunch=True):
+    args = ["--out", d, "--runs", "10", "--checkpoint", TEST_FILE, "--onnx", TEST_FILE,
+            "--train-text", TEST_FILE, "--test-file", TEST_FILE,
+            "--presage-db", os.path.join(d, "none.db"), "--presage-config", "x.xml",
+            "--presage-config-repeat", "x-repeat.xml", "--npm-dir", d, "--elapsed", "1",
+            "--command", "run_peers.sh"]
+    if hunch:
+        args += ["--hunch-bin", "/bin/true", "--hunch-model", TEST_FILE]
+    report.main(args)
+    with open(os.path.join(d, "peers.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    with open(os.path.join(d, "peers.md"), encoding="utf-8") as f:
+        return doc, f.read()
+
+
+class KsrRulesTest(unittest.TestCase):
+    """KSR@3 under both repeat rules: Presage REPEAT_SUGGESTIONS no / yes,
+    hunch default / --set skip_passed_over=0 (fixtures: a --small run's raw/)."""
+
+    def raw_dir(self, d, names=("presage-ksr.txt", "presage-ksr-repeat.txt", "hunch-eval.json",
+                                "hunch-eval-repeat.json", "hunch-bench.json", "presage-nextword.json")):
+        raw = os.path.join(d, "raw")
+        os.makedirs(raw)
+        for n in names:
+            shutil.copy(os.path.join(FIXTURES, n), raw)
+        return raw
+
+    def test_simulator_fixtures(self):
+        self.assertEqual(report.parse_simulator(os.path.join(FIXTURES, "presage-ksr.txt")),
+                         {"ki": 941, "ks": 31, "kn": 1353, "ksr_percent": 28.1596})
+        self.assertEqual(report.parse_simulator(os.path.join(FIXTURES, "presage-ksr-repeat.txt")),
+                         {"ki": 957, "ks": 31, "kn": 1353, "ksr_percent": 26.9771})
+
+    def test_both_rules_in_json_and_markdown(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.raw_dir(d)
+            doc, md = run_report(d)
+        pr, h = doc["peers"]["presage"], doc["peers"]["hunch"]
+        # The keys of earlier reports are still there, with the default rule's figures.
+        self.assertEqual(pr["ksr"]["ksr_percent"], 28.1596)
+        self.assertEqual(pr["ksr"]["repeat_suggestions"], "no")
+        self.assertEqual(pr["ksr_repeat"]["ksr_percent"], 26.9771)
+        self.assertEqual(pr["ksr_repeat"]["repeat_suggestions"], "yes")
+        self.assertEqual(pr["config_repeat"], "x-repeat.xml")
+        self.assertAlmostEqual(h["eval"]["ksr"], 43.0122, places=3)
+        self.assertAlmostEqual(h["eval_repeat"]["ksr"], 42.2659, places=3)
+        rows = {r["engine"]: r for r in doc["table"]["rows"]}
+        self.assertEqual(rows["Presage"]["ksr"], 28.1596)
+        self.assertEqual(rows["Presage"]["ksr_repeat"], 26.9771)
+        self.assertAlmostEqual(rows["hunch"]["ksr_repeat"], 42.2659, places=3)
+        self.assertEqual(rows["hunch"]["cells"][1], "43.0%")
+        self.assertEqual(rows["Presage"]["cells"][1], "28.2% (-14.9)")
+        self.assertEqual(len(doc["table"]["header"]), len(rows["hunch"]["cells"]))
+
+        rules = doc["ksr_rules"]
+        self.assertEqual([r["pair"] for r in rules], ["no repeats", "repeats"])
+        no, yes = rules
+        self.assertEqual((no["hunch"]["setting"], no["presage"]["setting"]),
+                         ("skip_passed_over=1 (default)", "REPEAT_SUGGESTIONS no (default)"))
+        self.assertEqual((yes["hunch"]["setting"], yes["presage"]["setting"]),
+                         ("skip_passed_over=0", "REPEAT_SUGGESTIONS yes"))
+        self.assertIn("likeliest completion", no["hunch"]["rule"])
+        self.assertAlmostEqual(no["hunch"]["ksr"], 43.0122, places=3)
+        self.assertEqual(no["presage"]["ksr"], 28.1596)
+        self.assertAlmostEqual(yes["hunch"]["ksr"], 42.2659, places=3)
+        self.assertEqual(yes["presage"]["ksr"], 26.9771)
+        for r in rules:
+            self.assertIsNone(r["hunch"]["error"])
+            self.assertIsNone(r["presage"]["error"])
+
+        lines = md.split("\n")
+        head = lines.index("| " + " | ".join(report.RULES_HEADER) + " |")
+        no_md, yes_md = lines[head + 2], lines[head + 3]
+        self.assertTrue(no_md.startswith("| no repeats | default (`skip_passed_over` on): "), no_md)
+        self.assertIn("which always stays | 43.0% | `REPEAT_SUGGESTIONS no` (Presage's default)", no_md)
+        self.assertTrue(no_md.endswith(" | 28.2% (-14.9) |"), no_md)
+        self.assertTrue(yes_md.startswith("| repeats | `--set skip_passed_over=0`: "), yes_md)
+        self.assertIn(" | 42.3% | `REPEAT_SUGGESTIONS yes`: ", yes_md)
+        self.assertTrue(yes_md.endswith(" | 27.0% (-15.3) |"), yes_md)
+        self.assertIn("hunch keeps its likeliest completion", md)
+
+    def test_missing_repeat_runs(self):
+        # A failed REPEAT_SUGGESTIONS yes run and a binary without --set: the
+        # default pair is reported, the other marked, nothing made up.
+        with tempfile.TemporaryDirectory() as d:
+            raw = self.raw_dir(d, ("presage-ksr.txt", "presage-nextword.json", "hunch-eval.json",
+                                  "hunch-bench.json"))
+            with open(os.path.join(raw, "hunch-eval-repeat.unavailable"), "w") as f:
+                f.write("no 'hunch eval --set skip_passed_over=0' in /bin/true\n")
+            doc, md = run_report(d)
+        no, yes = doc["ksr_rules"]
+        self.assertEqual(no["presage"]["ksr"], 28.1596)
+        self.assertIsNone(yes["hunch"]["ksr"])
+        self.assertTrue(yes["hunch"]["error"].startswith("not measured: no 'hunch eval --set"))
+        self.assertIsNone(yes["presage"]["ksr"])
+        self.assertEqual(yes["presage"]["error"], "no presage_simulator output")
+        rows = {r["engine"]: r for r in doc["table"]["rows"]}
+        self.assertIsNone(rows["hunch"]["error"])       # the default eval ran
+        self.assertEqual(rows["hunch"]["cells"][1], "43.0%")
+        self.assertIsNone(rows["Presage"]["ksr_repeat"])
+        self.assertEqual(rows["Presage"]["cells"][1], "28.2% (-14.9)")
+        self.assertIn(" | not measured: no 'hunch eval --set skip_passed_over=0' in /bin/true | ", md)
+        self.assertIn(" | failed: no presage_simulator output |", md)
+        self.assertEqual(doc["hunch_note"], report.NO_HUNCH)   # eval and bench are not "missing"
+
+    def test_without_hunch(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.raw_dir(d, ("presage-ksr.txt", "presage-ksr-repeat.txt"))
+            doc, md = run_report(d, hunch=False)
+        for r in doc["ksr_rules"]:
+            self.assertEqual(r["hunch"]["error"], report.NO_HUNCH)
+        self.assertIn(f" | {report.NO_HUNCH} | ", md)
+        self.assertIn(" | 27.0% |", md)   # no delta without hunch
+
+    def test_model_card_reads_peers_json(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.raw_dir(d)
+            doc, _ = run_report(d)
+        with open(os.path.join(FIXTURES, "hunch-eval.json"), encoding="utf-8") as f:
+            ev = json.load(f)
+        fig = model_card.peer_figures(doc)
+        self.assertEqual(fig["presage"]["ksr"], 28.1596)
+        self.assertEqual(fig["presage"]["ksr_repeat"], 26.9771)
+        self.assertAlmostEqual(fig["hunch"]["ksr_repeat"], 42.2659, places=3)
+        lines = model_card.quality_section(ev, ev, doc)
+        no = [l for l in lines if l.startswith("| KSR, 3 suggestions, passed-over words not shown again")]
+        yes = [l for l in lines if l.startswith("| KSR, 3 suggestions, every suggestion repeated")]
+        self.assertEqual(len(no), 1)
+        self.assertEqual(len(yes), 1)
+        self.assertIn("REPEAT_SUGGESTIONS no) | 43.0% | 43.0% | 28.2% |", no[0])
+        self.assertIn("REPEAT_SUGGESTIONS yes) | 42.3% |  | 27.0% |", yes[0])
+        # Without peers the card's KSR row is as before.
+        plain = model_card.quality_section(ev, ev, None)
+        self.assertIn("| KSR, 3 suggestions | 43.0% | 43.0% |", plain)
+
+
 if __name__ == "__main__":
     unittest.main()
