@@ -56,6 +56,9 @@ import re
 import sys
 import tarfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tokenizer import case_class  # noqa: E402
+
 WAMERICAN = "/usr/share/dict/american-english"
 SCOWL_DIR = "/usr/share/dict/scowl"
 SCOWL_KINDS = ("words", "upper", "proper-names", "abbreviations", "contractions")
@@ -235,7 +238,7 @@ class Hygiene:
                 return (best[1] if best else base) + tail
             # only capitalized / capitals in the lists: the form the text
             # uses most inside sentences, else the first in code point order
-            ranked = sorted(spellings, key=lambda s: (-c[_case_class(s)], s))
+            ranked = sorted(spellings, key=lambda s: (-c[case_class(s)], s))
             return ranked[0] + tail
         if total == 0:
             return tok
@@ -245,16 +248,6 @@ class Hygiene:
         if 2 * c[2] > total and letters <= ACRONYM_MAX:
             return tok.upper()
         return tok
-
-
-def _case_class(s):
-    if s == s.lower():
-        return 0
-    if s == s.upper() and sum(ch.isalpha() for ch in s) >= 2:
-        return 2
-    if s[:1].isupper() and s[1:] == s[1:].lower():
-        return 1
-    return 3
 
 
 def surface_code(tok, disp):
