@@ -86,8 +86,15 @@ class SortedGroups {
 
  private:
   void Summarise() {
-    block_min_.assign((n_ + kBlock - 1) / kBlock, 255);
-    for (size_t i = 0; i < n_; ++i) block_min_[i / kBlock] = std::min(block_min_[i / kBlock], lcp_[i]);
+    // Block by block, so the inner loop is a plain minimum (vectorised).
+    block_min_.resize((n_ + kBlock - 1) / kBlock);
+    for (size_t b = 0; b < block_min_.size(); ++b) {
+      const uint8_t* p = lcp_ + b * kBlock;
+      const size_t m = std::min(kBlock, n_ - b * kBlock);
+      uint8_t v = 255;
+      for (size_t k = 0; k < m; ++k) v = std::min(v, p[k]);
+      block_min_[b] = v;
+    }
   }
 
   const uint8_t* lcp_ = nullptr;
