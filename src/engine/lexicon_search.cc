@@ -91,12 +91,13 @@ struct UserOnlyWords {
   const std::vector<std::string>& aligned;
 
   size_t size() const { return index.size(); }
-  const std::string& key(size_t i) const { return index.key(i); }
+  std::string_view key(size_t i) const { return index.key(i); }
   size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const { return index.GroupEnd(pos, hi, bytes); }
   float Bound(size_t lo, size_t hi) const { return scores.UserOnlyBound(index.RangeMaxCount(lo, hi), with_pairs); }
   float BlockBound(size_t b) const { return scores.UserOnlyBound(index.block_max(b), with_pairs); }
   bool Make(size_t i, std::string_view, Candidate* c) const {
-    if (index.dead(i) || std::find(aligned.begin(), aligned.end(), index.key(i)) != aligned.end()) return false;
+    const std::string_view key = index.key(i);
+    if (index.dead(i) || std::find(aligned.begin(), aligned.end(), key) != aligned.end()) return false;
     c->user_key = index.key(i);
     c->log_prob = scores.Of(c->user_key, -1);
     return true;
