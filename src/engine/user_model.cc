@@ -86,6 +86,11 @@ uint32_t UserWordIndex::RangeMaxCount(size_t lo, size_t hi) const {
   uint32_t m = 0;
   while (lo < hi && lo % kBlock) m = std::max(m, counts_[lo++]);
   while (lo + kBlock <= hi) {
+    if (lo % kSuper == 0 && lo + kSuper <= hi) {
+      m = std::max(m, super_max_[lo / kSuper]);
+      lo += kSuper;
+      continue;
+    }
     m = std::max(m, block_max_[lo / kBlock]);
     lo += kBlock;
   }
@@ -98,6 +103,11 @@ void UserWordIndex::SetBlockMax(size_t i) {
   uint32_t m = 0;
   for (size_t k = lo; k < hi; ++k) m = std::max(m, counts_[k]);
   block_max_[b] = m;
+  constexpr size_t kPer = kSuper / kBlock;
+  const size_t sb = b / kPer, b_end = std::min(block_max_.size(), (sb + 1) * kPer);
+  uint32_t sm = 0;
+  for (size_t k = sb * kPer; k < b_end; ++k) sm = std::max(sm, block_max_[k]);
+  super_max_[sb] = sm;
 }
 
 void UserWordIndex::Put(const std::string& key, uint32_t count) {
@@ -173,6 +183,7 @@ void UserWordIndex::Assign(std::vector<std::pair<std::string, uint32_t>> all, bo
   dead_.assign(size(), 0);
   groups_.Build(size(), [this](size_t i) { return key(i); });
   block_max_.assign((size() + kBlock - 1) / kBlock, 0);
+  super_max_.assign((block_max_.size() + kSuper / kBlock - 1) / (kSuper / kBlock), 0);
   for (size_t b = 0; b < block_max_.size(); ++b) SetBlockMax(b * kBlock);
 }
 

@@ -79,6 +79,7 @@ struct UserEntry {
 class UserWordIndex {
  public:
   static constexpr size_t kBlock = 32;
+  static constexpr size_t kSuper = 32 * kBlock;  // RangeMaxCount's second level
   static constexpr size_t kMaxPending = 16;
   // Bytes a key takes in the index besides its own: offset, count, dead flag.
   static constexpr size_t kKeyOverhead = 4 + 4 + 1;
@@ -92,7 +93,9 @@ class UserWordIndex {
   // As Lexicon::GroupEnd and PrefixRange, over the index's keys.
   size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const { return groups_.GroupEnd(pos, hi, bytes); }
   void PrefixRange(std::string_view prefix, size_t* lo, size_t* hi) const;
-  // The highest count over [lo, hi) (an upper bound: dead words count).
+  // The highest count over [lo, hi) (an upper bound: dead words count): by
+  // super-blocks and blocks, so a range of every key costs some hundred
+  // steps, not one per 32 keys.
   uint32_t RangeMaxCount(size_t lo, size_t hi) const;
   uint32_t block_max(size_t b) const { return block_max_[b]; }
   // Words not merged in yet (with their counts), searched one by one.
@@ -117,6 +120,7 @@ class UserWordIndex {
   std::vector<uint8_t> dead_;
   SortedGroups groups_;
   std::vector<uint32_t> block_max_;
+  std::vector<uint32_t> super_max_;  // the max of each kSuper / kBlock blocks' maxima
   std::vector<std::string> pending_;
   std::vector<uint32_t> pending_counts_;
   size_t bytes_ = 0;
