@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -75,16 +76,28 @@ class SortedGroups {
     size_t i = pos;
     while (i + 1 < hi) {
       // lcp[i .. i + kBlock) all >= need: keys i + 1 .. i + kBlock are in the run.
-      if (i % kSuper == 0 && i + kSuper < hi && super_min_[i / kSuper] >= need) {
-        i += kSuper;
-        continue;
-      }
       if (i % kBlock == 0 && i + kBlock < hi && block_min_[i / kBlock] >= need) {
-        i += kBlock;
+        i += i % kSuper == 0 && i + kSuper < hi && super_min_[i / kSuper] >= need ? kSuper : kBlock;
         continue;
       }
-      if (lcp_[i] < need) break;
-      ++i;
+      // To the next block's start (or the range's end): the first lcp below
+      // `need` ends the run.
+      const size_t stop = std::min(hi - 1, (i / kBlock + 1) * kBlock);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && (defined(__GNUC__) || defined(__clang__))
+      if (need <= 128) {
+        // 8 bytes at a time: the lowest flagged byte is the first below
+        // `need` (Bit Twiddling Hacks, "hasless"; exact for the lowest one).
+        constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+        for (; i + 8 <= stop; i += 8) {
+          uint64_t w;
+          std::memcpy(&w, lcp_ + i, 8);
+          const uint64_t below = (w - kOnes * need) & ~w & kHigh;
+          if (below) return i + static_cast<size_t>(__builtin_ctzll(below)) / 8 + 1;
+        }
+      }
+#endif
+      for (; i < stop; ++i)
+        if (lcp_[i] < need) return i + 1;
     }
     return i + 1;
   }
