@@ -36,6 +36,35 @@ int ByteClass(std::string_view s) {
   return high ? 2 : 0;
 }
 
+// Whether any of the `size` bytes at p is a control byte: the whole run
+// word-at-a-time, one OR per 8 bytes (no branch to mispredict).
+bool AnyControl(const char* p, size_t size) {
+  uint64_t acc = 0;
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    const uint64_t del = w ^ (kOnes * 0x7F);
+    acc |= ((w - kOnes * 0x20) & ~w) | ((del - kOnes) & ~del);
+  }
+  uint64_t w = kOnes * 'A';
+  std::memcpy(&w, p + i, size - i);
+  return (acc & kHighBits) != 0 || HasControl(w);
+}
+
+// The position of the first byte of 0x80 and up in [from, size) of p, or
+// `size` when there is none.
+size_t NextHighByte(const char* p, size_t from, size_t size) {
+  for (; from + 8 <= size; from += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + from, 8);
+    if (w & kHighBits) break;
+  }
+  for (; from < size; ++from)
+    if (static_cast<uint8_t>(p[from]) >= 0x80) return from;
+  return size;
+}
+
 }  // namespace
 
 bool IsTypeableKey(std::string_view key) {
@@ -106,13 +135,38 @@ bool LittleEndianHost() {
   return b == 1;
 }
 
+// Whether the `len` bytes at a and at b are the same; `limit` the end of
+// the readable bytes, b >= a. A prefix of at most 8 bytes (most of them in
+// a sorted word list) is one masked 8-byte compare when 8 bytes can be read
+// at b (the host is little-endian: ReadLexiconHeader checks it).
+inline bool SamePrefix(const char* a, const char* b, size_t len, const char* limit) {
+  if (len <= 8 && limit - b >= 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    const uint64_t mask = len == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * len)) - 1;
+    return ((x ^ y) & mask) == 0;
+  }
+  return std::memcmp(a, b, len) == 0;
+}
+
 // Whether a < b in byte order and `lcp` is their common prefix capped at 255:
-// memcmp of the claimed prefix and one byte after it, not a byte loop.
-bool SortedWithPrefix(std::string_view a, std::string_view b, size_t lcp) {
-  if (lcp > a.size() || lcp > b.size() || std::memcmp(a.data(), b.data(), lcp) != 0) return false;
+// a compare of the claimed prefix and of one byte after it, not a byte loop.
+// a precedes b in memory, and `limit` ends the bytes readable after b.
+bool SortedWithPrefix(std::string_view a, std::string_view b, size_t lcp, const char* limit) {
+  if (lcp > a.size() || lcp > b.size() || !SamePrefix(a.data(), b.data(), lcp, limit)) return false;
   if (lcp == 255) return a.substr(255) < b.substr(255);
   if (lcp == a.size()) return b.size() > lcp;  // a is a proper prefix of b
   return lcp < b.size() && static_cast<uint8_t>(a[lcp]) < static_cast<uint8_t>(b[lcp]);
+}
+
+constexpr size_t kTailPrefetch = 16;
+inline void Prefetch(const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p);
+#else
+  (void)p;
+#endif
 }
 
 Status Bad(const std::string& what) { return Status::Corruption("lexicon.bin: " + what); }
@@ -339,7 +393,17 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
 
   // Keys: offsets from 0 to key_bytes, each key non-empty and typeable,
   // strictly increasing in byte order, lcp_next their common prefixes.
+  // The offsets increasing from 0 to key_bytes, the keys are the key bytes
+  // end to end; so one word-at-a-time pass over those bytes finds whether
+  // any key holds a control byte, and a key that holds no control byte and
+  // no byte of 0x80 and up is printable ASCII, typeable as it is: only the
+  // keys with such a byte are decoded (IsTypeableKey). next_high is the next
+  // such byte (0 when a control byte is anywhere: every key is decoded, so
+  // that the one that holds it is named).
   if (key_off[0] != 0 || key_off[n] != h.key_bytes) return Bad("key offsets do not span the key bytes");
+  const char* const limit = reinterpret_cast<const char*>(data) + size;
+  const bool control = AnyControl(keys, h.key_bytes);
+  size_t next_high = control ? 0 : NextHighByte(keys, 0, h.key_bytes);
   std::string_view prev;
   for (size_t i = 0; i < n; ++i) {
     // Each offset within its blob before any byte is read (the last one
@@ -347,8 +411,11 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
     if (key_off[i + 1] <= key_off[i] || key_off[i + 1] > h.key_bytes)
       return Bad("key offsets not increasing at word " + std::to_string(i));
     const std::string_view key(keys + key_off[i], key_off[i + 1] - key_off[i]);
-    if (!IsTypeableKey(key)) return Bad("word " + std::to_string(i) + " is not typeable text");
-    if (i > 0 && !SortedWithPrefix(prev, key, lcp[i - 1])) {
+    if (next_high < key_off[i + 1]) {
+      if (!IsTypeableKey(key)) return Bad("word " + std::to_string(i) + " is not typeable text");
+      next_high = control ? 0 : NextHighByte(keys, key_off[i + 1], h.key_bytes);
+    }
+    if (i > 0 && !SortedWithPrefix(prev, key, lcp[i - 1], limit)) {
       return prev < key ? Bad("lcp_next wrong at word " + std::to_string(i - 1))
                   : Bad("keys not sorted at word " + std::to_string(i));
     }
@@ -430,6 +497,15 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   // tail_total.
   uint64_t total = 0;
   for (size_t t = 0; t < h.num_tail; ++t) {
+    // The entries read words scattered over the arrays (by count, not by
+    // key): ask for those a few entries ahead early.
+    if (t + kTailPrefetch < h.num_tail) {
+      const uint32_t ahead = static_cast<uint32_t>(tail[t + kTailPrefetch]);
+      if (ahead < n) {
+        Prefetch(counts + ahead);
+        Prefetch(vids + ahead);
+      }
+    }
     const int32_t i = tail[t];
     if (i < 0 || static_cast<size_t>(i) >= n || vid_of(static_cast<size_t>(i)) != -1 || counts[i] < h.min_count)
       return Bad("tail entry " + std::to_string(t) + " is not a tail word");

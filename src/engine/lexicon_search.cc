@@ -43,7 +43,17 @@ struct State {
   size_t n;
   bool complete;
   size_t keep;
-  std::vector<float>& pool;      // the nodes' columns, n + 1 floats each
+  std::vector<float>& pool;      // the nodes' columns, n + 1 floats each: [0, used)
+  size_t used = 0;
+  // Room for `w` more floats at `used` (returned). The pool only grows, so
+  // a column costs no zero-filling once the scratch has grown: every cell
+  // of a column is written (Root, Step) before it is read.
+  size_t Grow(size_t w) {
+    const size_t at = used;
+    used += w;
+    if (pool.size() < used) pool.resize(std::max(used, 2 * pool.size()));
+    return at;
+  }
   std::vector<Node>& frontier;   // a max-heap by bound (std::push_heap)
   std::priority_queue<float, std::vector<float>, std::greater<float>> top;
   std::vector<Candidate>* out;
@@ -95,12 +105,13 @@ struct UserOnlyWords {
   const std::vector<std::string>& aligned;
 
   size_t size() const { return index.size(); }
-  const std::string& key(size_t i) const { return index.key(i); }
+  std::string_view key(size_t i) const { return index.key(i); }
   size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const { return index.GroupEnd(pos, hi, bytes); }
   float Bound(size_t lo, size_t hi) const { return scores.UserOnlyBound(index.RangeMaxCount(lo, hi), with_pairs); }
   float BlockBound(size_t b) const { return scores.UserOnlyBound(index.block_max(b), with_pairs); }
   bool Make(size_t i, std::string_view, Candidate* c) const {
-    if (index.dead(i) || std::find(aligned.begin(), aligned.end(), index.key(i)) != aligned.end()) return false;
+    const std::string_view key = index.key(i);
+    if (index.dead(i) || std::find(aligned.begin(), aligned.end(), key) != aligned.end()) return false;
     c->user_key = index.key(i);
     c->log_prob = scores.Of(c->user_key, -1);
     return true;
@@ -141,7 +152,8 @@ class TrieSearch {
   // exact), or after `max_expansions` (false).
   bool Run(size_t max_expansions, size_t* expansions = nullptr) {
     if (w_.size() == 0) return true;
-    st_.pool.resize(st_.n + 1);
+    st_.used = 0;
+    st_.Grow(st_.n + 1);
     const LiveRange root_live = TypingChannel::Root(st_.n, st_.pool.data());
     std::vector<Node>& frontier = st_.frontier;
     frontier.clear();
@@ -197,16 +209,16 @@ class TrieSearch {
       const char32_t ch = FirstCodePoint(std::string_view(key).substr(node.depth), &len);
       // The group of words sharing these bytes at `depth` (the range is sorted).
       const size_t group_end = w_.GroupEnd(pos, node.hi, node.depth + len);
-      Node kid{pos, group_end, node.depth + len, st.pool.size(), node.col, ch, 0, 0, kInf, {}, node.live};
+      Node kid{pos, group_end, node.depth + len, st.used, node.col, ch, 0, 0, kInf, {}, node.live};
       pos = group_end;
       if (node.depth == 0 && !IsCorrectableStart(ch)) continue;  // punctuation is no correction
-      st.pool.resize(st.pool.size() + w);
+      st.Grow(w);
       float* c = &st.pool[kid.col];
       const float* parent = &st.pool[node.col];
       const float* grand = node.parent_col == SIZE_MAX ? nullptr : &st.pool[node.parent_col];
       kid.live = channel_.Step(*st.obs, ch, parent, node.live, grand, node.parent_live, node.last, c);
       if (kid.live.empty()) {  // every cell costs more than kMaxCost
-        st.pool.resize(kid.col);
+        st.used = kid.col;
         // A completion's words still cost the best prefix so far.
         if (!st.complete && node.best_prefix > 0) EmitRange(kid.lo, kid.hi, node.best_prefix);
         continue;
@@ -221,7 +233,7 @@ class TrieSearch {
       kid.best_prefix = st.complete ? c[n] : std::min(node.best_prefix, c[n]);
       const float cost_bound = st.complete ? kid_reach : std::min(kid_reach, kid.best_prefix);
       if (cost_bound > TypingChannel::kMaxCost) {
-        st.pool.resize(kid.col);
+        st.used = kid.col;
         continue;
       }
       kid.bound = w_.Bound(kid.lo, kid.hi) - cost_bound;
@@ -280,7 +292,7 @@ void LexiconSearch::Run(const std::vector<Observation>& obs, std::string_view li
   st.keep = keep;
   st.floor = floor_;
   st.out = out;
-  st.pool.clear();
+  st.used = 0;
   const LexiconWords lexicon{lex_, scores_, offensive_};
   TrieSearch<LexiconWords> lexicon_search(lexicon, channel_, &st);
   // Phase 1: the words the literal typing starts (or is), at cost 0.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -40,6 +41,35 @@ TEST(LexiconTest, GroupEndMatchesAScanOfTheKeys) {
                lex.key(want).size() >= bytes)
           ++want;
         ASSERT_EQ(lex.GroupEnd(pos, hi, bytes), want) << "pos " << pos << " bytes " << bytes << " hi " << hi;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
+}
+
+// SortedGroups over enough keys for its super-blocks (kSuper keys): runs
+// that span several of them, and runs that end inside one.
+TEST(SortedGroupsTest, GroupEndMatchesAScanAcrossSuperBlocks) {
+  std::mt19937 rng(11);
+  std::vector<std::string> keys;
+  for (int run = 0; keys.size() < 5 * SortedGroups::kSuper; ++run) {
+    const size_t len = run % 3 == 0 ? 1 + rng() % (2 * SortedGroups::kSuper) : 1 + rng() % 200;
+    const std::string head = std::string(1, static_cast<char>('a' + run / 26 % 26)) +
+                             static_cast<char>('a' + run % 26) + std::to_string(run);
+    for (size_t k = 0; k < len; ++k) keys.push_back(head + "/" + std::to_string(100000 + k));
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  SortedGroups g;
+  g.Build(keys.size(), [&](size_t i) { return std::string_view(keys[i]); });
+  int checked = 0;
+  for (size_t pos = 0; pos < keys.size(); pos += 1 + rng() % 97) {
+    for (size_t bytes : {size_t{0}, size_t{1}, size_t{2}, keys[pos].find('/') + 1}) {
+      for (size_t hi : {keys.size(), std::min(keys.size(), pos + 1 + rng() % (3 * SortedGroups::kSuper))}) {
+        size_t want = pos + 1;
+        while (want < hi && keys[want].compare(0, bytes, keys[pos], 0, bytes) == 0) ++want;
+        ASSERT_EQ(g.GroupEnd(pos, hi, bytes), want) << "pos " << pos << " bytes " << bytes << " hi " << hi;
         ++checked;
       }
     }

@@ -201,8 +201,9 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
         .Run(obs, typed_key, r.complete, keep, &user, &cands, nullptr, &s.search);
   }
   // The user's spellings ("Zorblax", not "zorblax").
-  for (engine::Candidate& c : cands)
-    if (const std::string* sp = user.Spelling(std::string(c.key(lex)))) c.user_display = *sp;
+  if (user.has_spellings())
+    for (engine::Candidate& c : cands)
+      if (const std::string* sp = user.Spelling(std::string(c.key(lex)))) c.user_display = *sp;
 
   engine::RankCandidates(lex, text::CountCodePoints(typed_key), e.options.savings_weight, &cands);
   const float literal_score = engine::LiteralScore(lex, cands, typed_key);

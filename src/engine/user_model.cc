@@ -59,18 +59,38 @@ std::string Join(std::initializer_list<std::string_view> fields) {
 // ------------------------------------------------------------ UserWordIndex
 
 void UserWordIndex::PrefixRange(std::string_view prefix, size_t* lo, size_t* hi) const {
-  auto first = std::lower_bound(keys_.begin(), keys_.end(), prefix,
-                                [](const std::string& k, std::string_view p) { return std::string_view(k) < p; });
-  auto last = first;
-  while (last != keys_.end() && std::string_view(*last).substr(0, prefix.size()) == prefix) ++last;
-  *lo = static_cast<size_t>(first - keys_.begin());
-  *hi = static_cast<size_t>(last - keys_.begin());
+  // Two binary searches (as Lexicon::PrefixRange): the first key >= prefix,
+  // then the first after it that does not start with it; not a scan of the
+  // range, which holds every key for a short prefix.
+  size_t a = 0, b = size();
+  while (a < b) {
+    const size_t mid = a + (b - a) / 2;
+    if (key(mid) < prefix)
+      a = mid + 1;
+    else
+      b = mid;
+  }
+  size_t c = a, d = size();
+  while (c < d) {
+    const size_t mid = c + (d - c) / 2;
+    if (key(mid).substr(0, prefix.size()) > prefix)
+      d = mid;
+    else
+      c = mid + 1;
+  }
+  *lo = a;
+  *hi = c;
 }
 
 uint32_t UserWordIndex::RangeMaxCount(size_t lo, size_t hi) const {
   uint32_t m = 0;
   while (lo < hi && lo % kBlock) m = std::max(m, counts_[lo++]);
   while (lo + kBlock <= hi) {
+    if (lo % kSuper == 0 && lo + kSuper <= hi) {
+      m = std::max(m, super_max_[lo / kSuper]);
+      lo += kSuper;
+      continue;
+    }
     m = std::max(m, block_max_[lo / kBlock]);
     lo += kBlock;
   }
@@ -79,10 +99,15 @@ uint32_t UserWordIndex::RangeMaxCount(size_t lo, size_t hi) const {
 }
 
 void UserWordIndex::SetBlockMax(size_t i) {
-  const size_t b = i / kBlock, lo = b * kBlock, hi = std::min(keys_.size(), lo + kBlock);
+  const size_t b = i / kBlock, lo = b * kBlock, hi = std::min(size(), lo + kBlock);
   uint32_t m = 0;
   for (size_t k = lo; k < hi; ++k) m = std::max(m, counts_[k]);
   block_max_[b] = m;
+  constexpr size_t kPer = kSuper / kBlock;
+  const size_t sb = b / kPer, b_end = std::min(block_max_.size(), (sb + 1) * kPer);
+  uint32_t sm = 0;
+  for (size_t k = sb * kPer; k < b_end; ++k) sm = std::max(sm, block_max_[k]);
+  super_max_[sb] = sm;
 }
 
 void UserWordIndex::Put(const std::string& key, uint32_t count) {
@@ -125,9 +150,9 @@ void UserWordIndex::Clear() { *this = UserWordIndex(); }
 void UserWordIndex::Compact() {
   // The live words are sorted already: sort the pending ones and merge.
   std::vector<std::pair<std::string, uint32_t>> live, fresh, all;
-  live.reserve(keys_.size());
-  for (size_t i = 0; i < keys_.size(); ++i)
-    if (!dead_[i]) live.emplace_back(std::move(keys_[i]), counts_[i]);
+  live.reserve(size());
+  for (size_t i = 0; i < size(); ++i)
+    if (!dead_[i]) live.emplace_back(std::string(key(i)), counts_[i]);
   for (size_t i = 0; i < pending_.size(); ++i) fresh.emplace_back(std::move(pending_[i]), pending_counts_[i]);
   std::sort(fresh.begin(), fresh.end());
   all.reserve(live.size() + fresh.size());
@@ -139,21 +164,39 @@ void UserWordIndex::Compact() {
 void UserWordIndex::Assign(std::vector<std::pair<std::string, uint32_t>> all, bool sorted) {
   if (!sorted) std::sort(all.begin(), all.end());
   *this = UserWordIndex();
-  keys_.reserve(all.size());
-  for (auto& kv : all) {
-    bytes_ += kv.first.size() + 32 + 8;
-    keys_.push_back(std::move(kv.first));
+  size_t total = 0;
+  for (const auto& kv : all) total += kv.first.size();
+  blob_.reserve(total);
+  offsets_.reserve(all.size() + 1);
+  counts_.reserve(all.size());
+  for (const auto& kv : all) {
+    // Learned words are at most 64 bytes: 2^32 bytes of keys would take a
+    // user dictionary of some 60 million words, which the memory cap (and
+    // the records' u32 counts) keep far off; the words past that would
+    // stay out of the index (unsuggested), never wrap an offset.
+    if (blob_.size() + kv.first.size() > std::numeric_limits<uint32_t>::max()) break;
+    bytes_ += kv.first.size() + kKeyOverhead;
+    blob_ += kv.first;
+    offsets_.push_back(static_cast<uint32_t>(blob_.size()));
     counts_.push_back(kv.second);
   }
-  dead_.assign(keys_.size(), 0);
-  groups_.Build(keys_.size(), [this](size_t i) { return std::string_view(keys_[i]); });
-  block_max_.assign((keys_.size() + kBlock - 1) / kBlock, 0);
+  dead_.assign(size(), 0);
+  groups_.Build(size(), [this](size_t i) { return key(i); });
+  block_max_.assign((size() + kBlock - 1) / kBlock, 0);
+  super_max_.assign((block_max_.size() + kSuper / kBlock - 1) / (kSuper / kBlock), 0);
   for (size_t b = 0; b < block_max_.size(); ++b) SetBlockMax(b * kBlock);
 }
 
-int64_t UserWordIndex::Position(const std::string& key) const {
-  auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
-  return it != keys_.end() && *it == key ? it - keys_.begin() : -1;
+int64_t UserWordIndex::Position(std::string_view k) const {
+  size_t a = 0, b = size();
+  while (a < b) {
+    const size_t mid = a + (b - a) / 2;
+    if (key(mid) < k)
+      a = mid + 1;
+    else
+      b = mid;
+  }
+  return a < size() && key(a) == k ? static_cast<int64_t>(a) : -1;
 }
 
 // --------------------------------------------------------------- UserCounts
@@ -473,6 +516,7 @@ void UserCounts::Remove(const std::string& key, bool keep_blocked_entry) {
     total_ -= e.count;
     for (const auto& kv : e.next) bytes_ -= kPairOverhead + kv.first.size();
     if (e.lexicon_index >= 0) lexicon_lists_dirty_ = true;
+    spelled_.erase(key);
     if (keep_blocked_entry && e.blocked) {
       bytes_ -= e.spelling.size();
       const int32_t idx = e.lexicon_index;
@@ -515,6 +559,7 @@ void UserCounts::Clear() {
   recent_.clear();
   words_.clear();
   rejected_.clear();
+  spelled_.clear();
   index_.Clear();
   total_ = 0;
   bytes_ = 0;
@@ -536,6 +581,7 @@ void UserCounts::Refresh(const std::string& key) {
   if (e.count == 0 && e.next.empty() && !e.blocked) {
     bytes_ -= kEntryOverhead + key.size() + e.spelling.size();
     if (e.lexicon_index >= 0) lexicon_lists_dirty_ = true;
+    spelled_.erase(key);
     words_.erase(it);
   }
 }
@@ -575,6 +621,7 @@ void UserCounts::Apply(std::string_view record) {
     Learn(prev2, prev, key, source, 1);
     UserEntry& e = Entry(key);
     if (f[vote_at] == "1" && !e.blocked) VoteSpelling(&e, f[vote_at + 4], &bytes_);
+    if (!e.spelling.empty()) spelled_.insert(key);
     if (!learn) {
       e.picked = true;
       const std::string pair = key + '\t' + s(6);
@@ -620,6 +667,7 @@ void UserCounts::Apply(std::string_view record) {
         bytes_ += f[2].size();
         e.spelling = s(2);
         e.spelling_votes = 1;
+        spelled_.insert(key);
       }
       if (first && e.lexicon_index >= 0) lexicon_words_.push_back(e.lexicon_index);
     }
@@ -706,7 +754,7 @@ void UserCounts::EvictToTarget() {
   size_t freed = 0;
   const size_t used = memory_bytes();
   for (const auto& u : by_use) {
-    if (used - freed <= target) break;
+    if (used <= target + freed) break;  // (freed is an estimate and may pass used)
     const UserEntry& e = words_.at(*u.second);
     freed += kEntryOverhead + u.second->size() + e.spelling.size() + 2 * (kPairOverhead + 8) * e.next.size() +
              (e.lexicon_index < 0 ? u.second->size() + 48 : 0);
@@ -719,6 +767,7 @@ void UserCounts::EvictToTarget() {
     for (const auto& kv : e.next) bytes_ -= kPairOverhead + kv.first.size();
     bytes_ -= kEntryOverhead + key.size() + e.spelling.size();
     if (!index_deferred_) index_.Remove(key);
+    spelled_.erase(key);
     words_.erase(it);
   }
   for (auto& kv : words_)
@@ -781,6 +830,7 @@ double UserCounts::Prob(const std::string& key, const std::string* prev, const s
 }
 
 const std::string* UserCounts::Spelling(const std::string& key) const {
+  if (spelled_.empty() || spelled_.count(key) == 0) return nullptr;
   auto it = words_.find(key);
   if (it == words_.end() || it->second.spelling.empty() || it->second.spelling_votes <= 0) return nullptr;
   // A lexicon word keeps its own spelling until the user wrote theirs twice.

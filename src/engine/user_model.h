@@ -70,22 +70,32 @@ struct UserEntry {
 };
 
 // The learned words the lexicon lacks that may be suggested, sorted by key:
-// an implicit trie for the search. New words wait in a short unsorted list
-// (searched one by one) until it is merged in; removed words are marked dead
-// until then.
+// an implicit trie for the search. The keys are packed end to end in one
+// string with an offset per key (as the lexicon's): the search reads a few
+// bytes of a key at each trie step, and 100,000 keys take their bytes plus
+// 4 each, not a 32-byte std::string each scattered over the heap. New words
+// wait in a short unsorted list (searched one by one) until it is merged in;
+// removed words are marked dead until then.
 class UserWordIndex {
  public:
   static constexpr size_t kBlock = 32;
+  static constexpr size_t kSuper = 32 * kBlock;  // RangeMaxCount's second level
   static constexpr size_t kMaxPending = 16;
+  // Bytes a key takes in the index besides its own: offset, count, dead flag.
+  static constexpr size_t kKeyOverhead = 4 + 4 + 1;
 
-  size_t size() const { return keys_.size(); }
-  const std::string& key(size_t i) const { return keys_[i]; }
+  size_t size() const { return offsets_.size() - 1; }
+  std::string_view key(size_t i) const {
+    return std::string_view(blob_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
+  }
   uint32_t count(size_t i) const { return counts_[i]; }
   bool dead(size_t i) const { return dead_[i] != 0; }
   // As Lexicon::GroupEnd and PrefixRange, over the index's keys.
   size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const { return groups_.GroupEnd(pos, hi, bytes); }
   void PrefixRange(std::string_view prefix, size_t* lo, size_t* hi) const;
-  // The highest count over [lo, hi) (an upper bound: dead words count).
+  // The highest count over [lo, hi) (an upper bound: dead words count): by
+  // super-blocks and blocks, so a range of every key costs some hundred
+  // steps, not one per 32 keys.
   uint32_t RangeMaxCount(size_t lo, size_t hi) const;
   uint32_t block_max(size_t b) const { return block_max_[b]; }
   // Words not merged in yet (with their counts), searched one by one.
@@ -102,13 +112,15 @@ class UserWordIndex {
 
  private:
   void SetBlockMax(size_t i);
-  int64_t Position(const std::string& key) const;  // in keys_, -1 when absent
+  int64_t Position(std::string_view key) const;  // in the keys, -1 when absent
 
-  std::vector<std::string> keys_;
+  std::string blob_;                     // the keys, end to end, in order
+  std::vector<uint32_t> offsets_ = {0};  // key i is blob_[offsets_[i], offsets_[i + 1])
   std::vector<uint32_t> counts_;
   std::vector<uint8_t> dead_;
   SortedGroups groups_;
   std::vector<uint32_t> block_max_;
+  std::vector<uint32_t> super_max_;  // the max of each kSuper / kBlock blocks' maxima
   std::vector<std::string> pending_;
   std::vector<uint32_t> pending_counts_;
   size_t bytes_ = 0;
@@ -199,8 +211,11 @@ class UserCounts {
     return !rejected_.empty() && rejected_.count(typed + '\t' + correction) > 0;
   }
   // The spelling to show for `key`: the user's, or null (the lexicon's or
-  // the key).
+  // the key). Looks in the few keys with a spelling first: a session asks
+  // for every candidate of every keystroke, and most have none.
   const std::string* Spelling(const std::string& key) const;
+  // Whether any word has a spelling of the user's (else Spelling is null).
+  bool has_spellings() const { return !spelled_.empty(); }
   // Learned words the lexicon holds (lexicon indices), the blocked ones,
   // and the index of the suggestible others.
   const std::vector<int32_t>& lexicon_words() const { return lexicon_words_; }
@@ -238,6 +253,9 @@ class UserCounts {
   UserModelOptions options_;
   std::unordered_map<std::string, UserEntry> words_;
   std::unordered_set<std::string> rejected_;  // "typed<TAB>correction"
+  // The keys whose entry holds a spelling (at least those: a key leaves it
+  // when its entry goes, or is reset).
+  std::unordered_set<std::string> spelled_;
   std::unordered_map<std::string, UserTriples> triples_;  // "u<TAB>v" -> what followed
   uint64_t total_ = 0;
   uint64_t tick_ = 0;

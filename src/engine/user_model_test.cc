@@ -384,6 +384,53 @@ TEST_F(UserDictionaryTest, MemoryCapEvictsTheLeastUseful) {
 
 // With thousands of learned words the lexicon lacks, the search over the
 // user's index finds what aligning every word one by one finds: every word
+
+// The index's prefix ranges and range maxima (blocks and super-blocks)
+// against scans of its keys and counts, before and after counts change.
+TEST(UserWordIndexTest, PrefixRangeAndRangeMaxMatchScans) {
+  std::mt19937 rng(5);
+  std::vector<std::pair<std::string, uint32_t>> words;
+  for (int i = 0; i < 6000; ++i) {
+    std::string w(1, static_cast<char>('a' + rng() % 3));
+    const int len = 1 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < len; ++k) w += static_cast<char>('a' + rng() % 4);
+    words.emplace_back(w, 1 + rng() % 1000);
+  }
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end(),
+                          [](const auto& a, const auto& b) { return a.first == b.first; }),
+              words.end());
+  engine::UserWordIndex index;
+  index.Assign(words, true);
+  ASSERT_EQ(index.size(), words.size());
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string prefix : {"", "a", "b", "cd", "aab", "zz", "c", "ba"}) {
+      size_t lo, hi, want_lo = 0;
+      index.PrefixRange(prefix, &lo, &hi);
+      while (want_lo < words.size() && words[want_lo].first < prefix) ++want_lo;
+      size_t want_hi = want_lo;
+      while (want_hi < words.size() && words[want_hi].first.compare(0, prefix.size(), prefix) == 0) ++want_hi;
+      EXPECT_EQ(lo, want_lo) << prefix;
+      EXPECT_EQ(hi, want_hi) << prefix;
+    }
+    for (int q = 0; q < 2000; ++q) {
+      size_t lo = rng() % words.size(), hi = rng() % (words.size() + 1);
+      if (q % 10 == 0) lo = 0;
+      if (lo > hi) std::swap(lo, hi);
+      uint32_t want = 0;
+      for (size_t i = lo; i < hi; ++i) want = std::max(want, words[i].second);
+      ASSERT_EQ(index.RangeMaxCount(lo, hi), want) << lo << " " << hi;
+    }
+    // New counts, through Put (in place: the keys are all indexed).
+    for (int k = 0; k < 300; ++k) {
+      const size_t i = rng() % words.size();
+      words[i].second = k % 2 ? 5000 + rng() % 1000 : 0;
+      index.Put(words[i].first, words[i].second);
+    }
+  }
+  for (size_t i = 0; i < words.size(); ++i) ASSERT_EQ(index.key(i), words[i].first);
+}
+
 // that would make the list, at the same cost.
 TEST_F(UserDictionaryTest, TheIndexSearchFindsWhatAligningEveryWordFinds) {
   UserModelOptions o;

@@ -130,6 +130,9 @@ void WordScores::Update(const float* lm_log_probs, const ContextWindow& window, 
     for (size_t i = lo; i < hi; ++i) m = std::max(m, lp_[i]);
     block_max_[b] = m;
   }
+  constexpr size_t kPer = kSuper / kBlock;
+  super_max_.assign((block_max_.size() + kPer - 1) / kPer, kNegInf);
+  for (size_t b = 0; b < block_max_.size(); ++b) super_max_[b / kPer] = std::max(super_max_[b / kPer], block_max_[b]);
   // The unknown word's base, and UserOnlyBound's constants (it runs for
   // every node of the user's index).
   unknown_base_ = lm_log_probs[unk_id_] - std::log(2.0 * (static_cast<double>(lex.tail_total()) + 1.0));
@@ -181,6 +184,11 @@ float WordScores::RangeMax(size_t lo, size_t hi) const {
   float m = kNegInf;
   while (lo < hi && lo % kBlock) m = std::max(m, lp_[lo++]);
   while (lo + kBlock <= hi) {
+    if (lo % kSuper == 0 && lo + kSuper <= hi) {
+      m = std::max(m, super_max_[lo / kSuper]);
+      lo += kSuper;
+      continue;
+    }
     m = std::max(m, block_max_[lo / kBlock]);
     lo += kBlock;
   }

@@ -42,6 +42,7 @@ namespace engine {
 class WordScores {
  public:
   static constexpr size_t kBlock = 32;
+  static constexpr size_t kSuper = 32 * kBlock;  // RangeMax's second level
 
   // Words recently learned: the recency share of a word `age` words back
   // is proportional to exp(-age / kRecentDecay).
@@ -63,7 +64,8 @@ class WordScores {
   // log P of any word: `lexicon_index` its index, or -1 when the lexicon
   // lacks it (then the user model and the unknown class score it).
   float Of(const std::string& key, int32_t lexicon_index) const;
-  // The maximum of lexicon(i) over [lo, hi).
+  // The maximum of lexicon(i) over [lo, hi): whole super-blocks of kSuper
+  // words and blocks of kBlock by their maxima.
   float RangeMax(size_t lo, size_t hi) const;
   float block_max(size_t b) const { return block_max_[b]; }
   // An upper bound on Of(key, -1) for a word the lexicon lacks that the user
@@ -110,7 +112,7 @@ class WordScores {
   double cache_total_ = 0;     // n - 1
   std::unordered_map<std::string, int> cache_counts_;
 
-  std::vector<float> lp_, block_max_;
+  std::vector<float> lp_, block_max_, super_max_;
   std::vector<std::string> scored_tokens_;
   uint64_t scored_generation_ = 0;
   const UserCounts* scored_user_ = nullptr;

@@ -57,6 +57,40 @@ TEST(Crc32c, PortableAndHardwareAgree) {
   if (hw) EXPECT_EQ(Crc32cHardware(0, bytes.data(), bytes.size()), Crc32cPortable(0, bytes.data(), bytes.size()));
 }
 
+// The hardware loop's stripes (3 x 256 and 3 x 8,192 bytes, joined by the
+// zero-shift tables): every length around their edges, at odd offsets, and
+// a buffer of many long stripes.
+TEST(Crc32c, StripedLengthsAgree) {
+  std::mt19937 rng(13);
+  std::vector<uint8_t> bytes(5 * 3 * crc32c_detail::kLongStripe + 3 * crc32c_detail::kShortStripe + 100);
+  for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng());
+  const bool hw = Crc32cHardwareAvailable();
+  std::vector<size_t> sizes;
+  for (size_t edge : {3 * crc32c_detail::kShortStripe, 3 * crc32c_detail::kLongStripe,
+                      2 * 3 * crc32c_detail::kLongStripe + 3 * crc32c_detail::kShortStripe})
+    for (size_t d = 0; d <= 20; ++d) {
+      sizes.push_back(edge + d);
+      sizes.push_back(edge - d);
+    }
+  sizes.push_back(bytes.size() - 16);
+  for (size_t offset : {0, 1, 7}) {
+    for (size_t n : sizes) {
+      const uint8_t* p = bytes.data() + offset;
+      const uint32_t seed = static_cast<uint32_t>(rng());
+      const uint32_t portable = Crc32cPortable(seed, p, n);
+      if (hw) ASSERT_EQ(Crc32cHardware(seed, p, n), portable) << "offset " << offset << " size " << n;
+      ASSERT_EQ(Crc32cExtend(seed, p, n), portable) << "offset " << offset << " size " << n;
+    }
+  }
+  // The shift tables are what they claim: the register after zero bytes.
+  for (uint32_t c : {1u, 0x80000000u, 0xDEADBEEFu}) {
+    const std::vector<uint8_t> zeros(crc32c_detail::kLongStripe, 0);
+    EXPECT_EQ(crc32c_detail::Shift(crc32c_detail::kShiftLong, c), ~Crc32cPortable(~c, zeros.data(), zeros.size()));
+    EXPECT_EQ(crc32c_detail::Shift(crc32c_detail::kShiftShort, c),
+              ~Crc32cPortable(~c, zeros.data(), crc32c_detail::kShortStripe));
+  }
+}
+
 TEST(Crc32c, EveryOneBitChangeIsSeen) {
   std::vector<uint8_t> bytes(1000, 0x5A);
   const uint32_t base = Crc32c(bytes.data(), bytes.size());
