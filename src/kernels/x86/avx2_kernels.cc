@@ -345,9 +345,20 @@ void MatVecI4Block32(const WeightMatrix& w, const int8_t* qx, float sx, float* y
   if (o < w.rows) MatVecI4Any(Int4RowsFrom(w, o), qx, sx, y + o);
 }
 
+// Larger blocks (64, 96, ... up to 256 values): int8_gemv256.h's int4 GEMV,
+// with the maddubs products summed in int16 through a block (at most 8
+// units of 2 * 15 * 127 per lane) and widened once per block.
+struct I4Avx2 {
+  static constexpr int kMaxUnits = 8;
+  static __m256i Dot(__m256i acc, __m256i u, __m256i x) { return _mm256_add_epi16(acc, _mm256_maddubs_epi16(u, x)); }
+  static __m256i Finish(__m256i acc) { return _mm256_madd_epi16(acc, _mm256_set1_epi16(1)); }
+};
+
 void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
   if (w.block_size == 32 && w.cols <= kMaxI4Cols)
     MatVecI4Block32(w, qx, sx, y);
+  else if (I4Gemv<I4Avx2>::Fits(w))
+    I4Gemv<I4Avx2>::MatVec(w, qx, sx, y);
   else
     MatVecI4Any(w, qx, sx, y);
 }

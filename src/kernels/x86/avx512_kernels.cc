@@ -132,6 +132,22 @@ void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
     MatVecI8Zmm(w, qx, sx, y);
 }
 
+// int4 blocks of 64 values or more: int8_gemv256.h's 256-bit kernel with
+// EVEX vpdpbusd (rows of 48 bytes, the 96-value blocks of the Gboard-size
+// model, fill 32-byte chunks better than 64-byte ones); others take avx2's.
+struct I4Evex256 {
+  static constexpr int kMaxUnits = kMaxCols / 32;
+  static __m256i Dot(__m256i acc, __m256i u, __m256i x) { return _mm256_dpbusd_epi32(acc, u, x); }
+  static __m256i Finish(__m256i acc) { return acc; }
+};
+
+void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+  if (I4Gemv<I4Evex256>::Fits(w))
+    I4Gemv<I4Evex256>::MatVec(w, qx, sx, y);
+  else
+    kAvx2Kernels.matvec_i4(w, qx, sx, y);
+}
+
 // ---- float32 / float16 GEMV --------------------------------------------------
 
 inline __m512 LoadF32(const uint8_t* row, int k, __mmask16 m) {
@@ -305,7 +321,7 @@ const KernelSet kAvx512VnniOwnKernels = {"avx512-vnni",
                                          MatVecFloat<LoadF32>,
                                          MatVecFloat<LoadF16>,
                                          MatVecI8,
-                                         nullptr,
+                                         MatVecI4,
                                          Quantize,
                                          Sigmoid,
                                          Tanh,
