@@ -106,7 +106,8 @@ void RunMatVec(benchmark::State& state, DType dt, int rows, int cols, int i4_blo
     internal::MatVec(m, x.data(), scratch.data(), y.data());
     benchmark::DoNotOptimize(y[0]);
   }
-  state.counters["MACs/s"] = benchmark::Counter(static_cast<double>(rows) * cols, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["MACs/s"] =
+      benchmark::Counter(static_cast<double>(rows) * cols, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_MatVec(benchmark::State& state) {

@@ -123,8 +123,8 @@ TEST_P(KernelsConsistency, QuantizeSpecialValuesIsBitExact) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::vector<std::vector<float>> cases = {
       std::vector<float>(40, 0.f),
-      {0.5f, -0.5f, 1.5f, -2.5f, 127.f, -127.f, 0.49999997f, 3.f, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
-       9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24},
+      {0.5f, -0.5f, 1.5f, -2.5f, 127.f, -127.f, 0.49999997f, 3.f, 0,  0,  0,  0,  0,  0,  0,  0,  1,  2,  3,  4,
+       5,    6,     7,    8,     9,     10,     11,          12,  13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24},
       std::vector<float>(33, 1e-30f),
       std::vector<float>(40, 1e-38f),  // below kMinQuantizeAmax: all zero
       std::vector<float>(40, 1e-44f),  // denormal
@@ -242,9 +242,9 @@ TEST_P(KernelsConsistency, Int8GemvExtremesAreExact) {
         for (int o = 0; o < rows; ++o) {
           for (int c = 0; c < cols; ++c) {
             int8_t v = (rng() & 1) ? 127 : -127;
-            if (o % 4 == 1) v = 0;       // an all-zero row
-            if (o % 4 == 2) v = 127;     // all +127
-            if (o % 4 == 3) v = -127;    // all -127
+            if (o % 4 == 1) v = 0;     // an all-zero row
+            if (o % 4 == 2) v = 127;   // all +127
+            if (o % 4 == 3) v = -127;  // all -127
             if (pattern == 3 && (rng() % 3 == 0)) v = 0;
             wq[static_cast<size_t>(o) * cols + c] = v;
           }

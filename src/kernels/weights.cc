@@ -1,9 +1,8 @@
 #include "kernels/weights.h"
 
-#include "kernels/dispatch.h"
-
 #include <cmath>
 
+#include "kernels/dispatch.h"
 #include "util/fp16.h"
 #include "util/strings.h"
 
@@ -78,7 +77,8 @@ void DequantizeRow(const WeightMatrix& w, int row, float* out) {
       for (int k = 0; k < w.cols; ++k) out[k] = HalfToFloat(reinterpret_cast<const uint16_t*>(p)[k]);
       break;
     case DType::kInt8:
-      for (int k = 0; k < w.cols; ++k) out[k] = static_cast<float>(reinterpret_cast<const int8_t*>(p)[k]) * w.scales[row];
+      for (int k = 0; k < w.cols; ++k)
+        out[k] = static_cast<float>(reinterpret_cast<const int8_t*>(p)[k]) * w.scales[row];
       break;
     case DType::kInt4: {
       // Block by block (no division per value): the embedding row of GATHER.
@@ -86,15 +86,6 @@ void DequantizeRow(const WeightMatrix& w, int row, float* out) {
       for (int b = 0, k = 0; b < w.blocks_per_row; ++b) {
         const float scale = scales[b];
         const int end = k + w.block_size < w.cols ? k + w.block_size : w.cols;
-        if ((k & 1) && k < end) {  // an odd block size: the block starts in a byte's high nibble
-          out[k] = static_cast<float>(Int4At(p, k)) * scale;
-          ++k;
-        }
-        for (; k + 1 < end; k += 2) {  // a whole byte: values k (low nibble) and k + 1
-          const int byte = p[k >> 1];
-          out[k] = static_cast<float>(((byte & 0xf) ^ 8) - 8) * scale;
-          out[k + 1] = static_cast<float>(((byte >> 4) ^ 8) - 8) * scale;
-        }
         for (; k < end; ++k) out[k] = static_cast<float>(Int4At(p, k)) * scale;
       }
       break;

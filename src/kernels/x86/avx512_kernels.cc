@@ -142,7 +142,7 @@ struct I4Evex256 {
 };
 
 void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
-  if (I4Gemv<I4Evex256>::Fits(w))
+  if (w.block_size >= 64 && I4Gemv<I4Evex256>::Fits(w))  // avx2 has its own kernel for blocks of 32
     I4Gemv<I4Evex256>::MatVec(w, qx, sx, y);
   else
     kAvx2Kernels.matvec_i4(w, qx, sx, y);
@@ -221,8 +221,8 @@ float Quantize(const float* x, int n, int8_t* q) {
 // (exact, no exponent-bit arithmetic). The avx2 set's constants. x must be
 // clamped by the caller; NaN in, NaN out.
 inline __m512 ExpClamped(__m512 x) {
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(kExpLog2e)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m512 n =
+      _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(kExpLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kExpLn2Hi), x);
   r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kExpLn2Lo), r);
   __m512 p = _mm512_set1_ps(kExpPoly[0]);
@@ -317,15 +317,8 @@ void LogSoftmax(const float* x, int n, float* y) {
 }  // namespace
 
 extern const KernelSet kAvx512VnniOwnKernels;
-const KernelSet kAvx512VnniOwnKernels = {"avx512-vnni",
-                                         MatVecFloat<LoadF32>,
-                                         MatVecFloat<LoadF16>,
-                                         MatVecI8,
-                                         MatVecI4,
-                                         Quantize,
-                                         Sigmoid,
-                                         Tanh,
-                                         LogSoftmax};
+const KernelSet kAvx512VnniOwnKernels = {
+    "avx512-vnni", MatVecFloat<LoadF32>, MatVecFloat<LoadF16>, MatVecI8, MatVecI4, Quantize, Sigmoid, Tanh, LogSoftmax};
 
 }  // namespace internal
 }  // namespace hunch
