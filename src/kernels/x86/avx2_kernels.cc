@@ -190,7 +190,7 @@ void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
 // the last rows of MatVecI4Block32: the 256-bit template of int8_gemv256.h,
 // with the maddubs products summed in int16 over up to 8 units (each pair
 // at most 2 * 15 * 127, so 8 * 3810 < 32767) and widened by one vpmaddwd.
-struct I4Avx2 {
+struct I4Avx2 : I4Nibbles {
   static constexpr int kMaxUnits = 8;
   static __m256i Dot(__m256i acc, __m256i u, __m256i x) { return _mm256_add_epi16(acc, _mm256_maddubs_epi16(u, x)); }
   static __m256i Finish(__m256i acc) { return _mm256_madd_epi16(acc, _mm256_set1_epi16(1)); }

@@ -133,10 +133,19 @@ void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
 }
 
 // int4 blocks of 64 values or more: int8_gemv256.h's 256-bit kernel with
-// EVEX vpdpbusd (rows of 48 bytes, the 96-value blocks of the Gboard-size
-// model, fill 32-byte chunks better than 64-byte ones); others take avx2's.
+// EVEX vpdpbusd, the nibbles' mask and XOR in one vpternlogd (rows of 48
+// bytes, the 96-value blocks of the Gboard-size model, fill 32-byte chunks
+// better than 64-byte ones); blocks of 32 and others take avx2's.
 struct I4Evex256 {
   static constexpr int kMaxUnits = kMaxCols / 32;
+  // (v & 0x0f) ^ 0x08 in one vpternlogd (0x6a: (A & B) ^ C).
+  static __m256i Nib(__m256i v) {
+    return _mm256_ternarylogic_epi32(v, _mm256_set1_epi8(0x0f), _mm256_set1_epi8(0x08), 0x6a);
+  }
+  static __m256i Flip(__m256i v) { return v; }
+  static __m256i Low(__m256i v) { return Nib(v); }
+  static __m256i High(__m256i v) { return Nib(_mm256_srli_epi16(v, 4)); }
+  static __m256i Unit(__m256i v) { return Nib(_mm256_srlv_epi64(v, _mm256_setr_epi64x(0, 0, 4, 4))); }
   static __m256i Dot(__m256i acc, __m256i u, __m256i x) { return _mm256_dpbusd_epi32(acc, u, x); }
   static __m256i Finish(__m256i acc) { return acc; }
 };

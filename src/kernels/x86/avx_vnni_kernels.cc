@@ -13,7 +13,7 @@ inline __m256i DotVex(__m256i acc, __m256i ax, __m256i x, __m256i w) {
 }
 
 // int4 blocks of 64 values or more (int8_gemv256.h); others take avx2's.
-struct I4Vex {
+struct I4Vex : I4Nibbles {
   static constexpr int kMaxUnits = kMaxCols / 32;
   static __m256i Dot(__m256i acc, __m256i u, __m256i x) { return _mm256_dpbusd_avx_epi32(acc, u, x); }
   static __m256i Finish(__m256i acc) { return acc; }

@@ -166,18 +166,24 @@ void MatVecI8Vnni256(const WeightMatrix& w, const int8_t* qx, float sx, float* y
 // by 4 bits, so it holds the odd ones). Either way the copy of value-range [k, k + 32) starts at byte k. Past the row's
 // end x is zero, so the bytes read there add nothing.
 
-// The dot product of one set: Dot adds the products of 32 pairs u * x into
-// the accumulator, Finish turns it into eight int32 lanes whose sum is the
-// products' sum. kMaxUnits (even): the most 32-value units one accumulator
-// takes before Finish (longer blocks are summed in segments).
+// The nibbles of 32 bytes as u = q + 8: Low the even values (low nibbles),
+// High the odd ones; Unit, for 16 bytes broadcast to both lanes, the even
+// values in the lower lane and the odd ones in the upper. XOR 0x88 then a
+// mask; the avx512-vnni set does the mask and XOR in one vpternlogd.
+struct I4Nibbles {
+  static __m256i Flip(__m256i v) { return _mm256_xor_si256(v, _mm256_set1_epi8(static_cast<char>(0x88))); }
+  static __m256i Low(__m256i f) { return _mm256_and_si256(f, _mm256_set1_epi8(0x0f)); }  // f = Flip(v)
+  static __m256i High(__m256i f) { return Low(_mm256_srli_epi16(f, 4)); }
+  static __m256i Unit(__m256i v) { return Low(_mm256_srlv_epi64(Flip(v), _mm256_setr_epi64x(0, 0, 4, 4))); }
+};
+
+// The dot product of one set (and its I4Nibbles): Dot adds the products of
+// 32 pairs u * x into the accumulator, Finish turns it into eight int32
+// lanes whose sum is the products' sum. kMaxUnits (even): the most 32-value
+// units one accumulator takes before Finish (longer blocks are summed in
+// segments).
 template <class Ops>
 struct I4Gemv {
-  // acc + u * x in int32 lanes, four pairs per lane (VNNI), or in int16
-  // lanes, two pairs per lane, finished by a vpmaddwd (avx2).
-  static __m256i Unit(__m256i v) {  // 16 bytes in both lanes -> [u of even | u of odd]
-    return _mm256_and_si256(_mm256_srlv_epi64(v, _mm256_setr_epi64x(0, 0, 4, 4)), _mm256_set1_epi8(0x0f));
-  }
-
   // Rows [o, o + 8) of all blocks; kUnits > 0: every block has that many
   // units (known here), 0: from `units`. Not inlined: one copy serves the
   // whole groups and the padded last rows.
@@ -187,7 +193,6 @@ struct I4Gemv {
     const size_t rb = w.row_bytes;
     const int bs = w.block_size, nb = w.blocks_per_row;
     const uint8_t* r = w.data + o * rb;
-    const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x88)), low = _mm256_set1_epi8(0x0f);
     __m256 acc = _mm256_setzero_ps();
     for (int b = 0; b < nb; ++b) {
       const int nu = kUnits > 0 ? kUnits : units[b];
@@ -205,9 +210,9 @@ struct I4Gemv {
           const __m256i xe = _mm256_load_si256(reinterpret_cast<const __m256i*>(xp + k));
           const __m256i xo = _mm256_load_si256(reinterpret_cast<const __m256i*>(xp + k + 32));
           for (int i = 0; i < 8; ++i) {
-            const __m256i v = _mm256_xor_si256(Load32(r + i * rb + k / 2), flip);
-            p[i] = Ops::Dot(p[i], _mm256_and_si256(v, low), xe);
-            p[i] = Ops::Dot(p[i], _mm256_and_si256(_mm256_srli_epi16(v, 4), low), xo);
+            const __m256i v = Ops::Flip(Load32(r + i * rb + k / 2));
+            p[i] = Ops::Dot(p[i], Ops::Low(v), xe);
+            p[i] = Ops::Dot(p[i], Ops::High(v), xo);
           }
         }
         if (j < j1) {  // the block's lone last unit
@@ -216,7 +221,7 @@ struct I4Gemv {
           for (int i = 0; i < 8; ++i) {
             const __m256i v =
                 _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(r + i * rb + k / 2)));
-            p[i] = Ops::Dot(p[i], Unit(_mm256_xor_si256(v, flip)), xh);
+            p[i] = Ops::Dot(p[i], Ops::Unit(v), xh);
           }
         }
         for (int i = 0; i < 8; ++i) a[i] = _mm256_add_epi32(a[i], Ops::Finish(p[i]));
