@@ -1,7 +1,9 @@
 // Microbenchmarks of the runtime, one line per workload:
 //   BM_LmStep/<dtype>        one step of the Gboard-size CIFG-LSTM LM (vocab 10,000,
 //                            embedding 96, 670 units, projection 96, tied output), random weights
-//   BM_MatVec/<dtype>/<rows>/<cols>   the shared weight GEMV (FULLY_CONNECTED's core)
+//   BM_MatVec/<dtype>/<rows>/<cols>   the shared weight GEMV (FULLY_CONNECTED's core; int4 in
+//                            blocks of 32)
+//   BM_MatVecI4/<rows>/<cols>/<block> the int4 GEMV in blocks of <block> values
 //   BM_SaveRestoreState      SaveState + RestoreState of the Gboard-size LM (beam search branching)
 //   BM_ModelOpen             Model::FromBuffer + Interpreter::Create of the int8 LM
 //   BM_LogSoftmax/<n>        the kernel set's log-softmax over n logits (the vocabulary)
@@ -61,9 +63,8 @@ BENCHMARK(BM_LmStep)
     ->Arg(static_cast<int>(DType::kInt8))
     ->Arg(static_cast<int>(DType::kInt4));
 
-void BM_MatVec(benchmark::State& state) {
-  const DType dt = static_cast<DType>(state.range(0));
-  const int rows = static_cast<int>(state.range(1)), cols = static_cast<int>(state.range(2));
+// The GEMV of one dtype and shape; int4 in blocks of `i4_block` values.
+void RunMatVec(benchmark::State& state, DType dt, int rows, int cols, int i4_block) {
   state.SetLabel(DTypeName(dt));
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-1, 1);
@@ -83,10 +84,10 @@ void BM_MatVec(benchmark::State& state) {
       break;
     }
     case DType::kInt4: {
-      QuantizedMatrix q = QuantizeInt4(w.data(), rows, cols, 32);
+      QuantizedMatrix q = QuantizeInt4(w.data(), rows, cols, i4_block);
       bytes = q.data;
       scales = q.scales;
-      block = 32;
+      block = i4_block;
       break;
     }
     default: bytes.assign(reinterpret_cast<uint8_t*>(w.data()), reinterpret_cast<uint8_t*>(w.data() + w.size()));
@@ -105,7 +106,13 @@ void BM_MatVec(benchmark::State& state) {
     internal::MatVec(m, x.data(), scratch.data(), y.data());
     benchmark::DoNotOptimize(y[0]);
   }
-  state.counters["MACs/s"] = benchmark::Counter(static_cast<double>(rows) * cols, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["MACs/s"] =
+      benchmark::Counter(static_cast<double>(rows) * cols, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_MatVec(benchmark::State& state) {
+  RunMatVec(state, static_cast<DType>(state.range(0)), static_cast<int>(state.range(1)),
+            static_cast<int>(state.range(2)), 32);
 }
 void MatVecArgs(benchmark::internal::Benchmark* b) {
   for (int dt : {0, 1, 2, 3}) {
@@ -115,6 +122,14 @@ void MatVecArgs(benchmark::internal::Benchmark* b) {
   }
 }
 BENCHMARK(BM_MatVec)->Apply(MatVecArgs);
+
+// BM_MatVecI4/<rows>/<cols>/<block>: int4 at other block sizes (96: one
+// scale per row of the 96-wide layers, as in the shipped model).
+void BM_MatVecI4(benchmark::State& state) {
+  RunMatVec(state, DType::kInt4, static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+            static_cast<int>(state.range(2)));
+}
+BENCHMARK(BM_MatVecI4)->Args({10000, 96, 96})->Args({2010, 96, 96})->Args({96, 670, 96})->Args({10000, 96, 64});
 
 void BM_SaveRestoreState(benchmark::State& state) {
   std::unique_ptr<Interpreter> in = OpenGboard(DType::kInt8, state);

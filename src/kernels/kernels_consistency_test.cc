@@ -95,7 +95,7 @@ TEST_P(KernelsConsistency, IntegerGemvIsBitExact) {
     const KernelSet* k = &kernels();
     for (int rows : kRows) {
       for (int cols : kCols) {
-        for (int block : {2, 16, 32, 64, 96}) {
+        for (int block : {2, 16, 32, 64, 96, 160, 288}) {
           const bool int8 = block == 2;  // one int8 case per shape, int4 for the rest
           const DType dt = int8 ? DType::kInt8 : DType::kInt4;
           Matrix m = MakeMatrix(dt, rows, cols, int8 ? 0 : block, &rng);
@@ -123,8 +123,8 @@ TEST_P(KernelsConsistency, QuantizeSpecialValuesIsBitExact) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::vector<std::vector<float>> cases = {
       std::vector<float>(40, 0.f),
-      {0.5f, -0.5f, 1.5f, -2.5f, 127.f, -127.f, 0.49999997f, 3.f, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8,
-       9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24},
+      {0.5f, -0.5f, 1.5f, -2.5f, 127.f, -127.f, 0.49999997f, 3.f, 0,  0,  0,  0,  0,  0,  0,  0,  1,  2,  3,  4,
+       5,    6,     7,    8,     9,     10,     11,          12,  13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24},
       std::vector<float>(33, 1e-30f),
       std::vector<float>(40, 1e-38f),  // below kMinQuantizeAmax: all zero
       std::vector<float>(40, 1e-44f),  // denormal
@@ -242,9 +242,9 @@ TEST_P(KernelsConsistency, Int8GemvExtremesAreExact) {
         for (int o = 0; o < rows; ++o) {
           for (int c = 0; c < cols; ++c) {
             int8_t v = (rng() & 1) ? 127 : -127;
-            if (o % 4 == 1) v = 0;       // an all-zero row
-            if (o % 4 == 2) v = 127;     // all +127
-            if (o % 4 == 3) v = -127;    // all -127
+            if (o % 4 == 1) v = 0;     // an all-zero row
+            if (o % 4 == 2) v = 127;   // all +127
+            if (o % 4 == 3) v = -127;  // all -127
             if (pattern == 3 && (rng() % 3 == 0)) v = 0;
             wq[static_cast<size_t>(o) * cols + c] = v;
           }
@@ -279,6 +279,96 @@ TEST_P(KernelsConsistency, Int8GemvExtremesAreExact) {
           ASSERT_EQ(y_opt[o], want) << GetParam() << " rows=" << rows << " cols=" << cols << " pattern=" << pattern
                                     << " row " << o;
         }
+      }
+    }
+  }
+}
+
+// int4 weights at the ends of their range (-8 and 7, both nibbles of a byte),
+// against activations at +-127, over the block sizes the x86 int4 paths
+// take (32; 64 to 256 in int16 on avx2, 8 units of 2 * 15 * 127 per lane;
+// 288 and 4096-wide rows past it), the model's widths (96, 670) and odd row
+// counts: the optimized sums equal the reference's and an exact per-block sum.
+TEST_P(KernelsConsistency, Int4GemvExtremesAreExact) {
+  const KernelSet& ref = ReferenceKernels();
+  std::mt19937 rng(23);
+  for (int block : {32, 64, 96, 128, 160, 256, 288}) {
+    for (int rows : {1, 7, 9, 17, 33}) {
+      for (int cols : {63, 64, 65, 96, 97, 191, 256, 670, 1024, 4096}) {
+        for (int pattern = 0; pattern < 4; ++pattern) {
+          const size_t row_bytes = static_cast<size_t>(cols + 1) / 2;
+          const int nb = (cols + block - 1) / block;
+          std::vector<uint8_t> bytes(rows * row_bytes + 7);
+          uint8_t* data = bytes.data() + 3;  // misaligned rows
+          std::vector<int> wq(static_cast<size_t>(rows) * cols);
+          for (int o = 0; o < rows; ++o) {
+            for (int c = 0; c < cols; ++c) {
+              int v = (rng() & 1) ? 7 : -8;
+              if (o % 4 == 1) v = 7;   // all 7
+              if (o % 4 == 2) v = -8;  // all -8
+              if (o % 4 == 3 && pattern == 3) v = static_cast<int>(rng() % 16) - 8;
+              wq[static_cast<size_t>(o) * cols + c] = v;
+              uint8_t& byte = data[o * row_bytes + c / 2];
+              byte = static_cast<uint8_t>((c & 1) ? (byte & 0x0f) | ((v & 0xf) << 4) : (byte & 0xf0) | (v & 0xf));
+            }
+            if (cols & 1) data[o * row_bytes + cols / 2] |= 0x80;  // the pad nibble, set: it must not count
+          }
+          std::vector<int8_t> qx(cols);
+          for (int c = 0; c < cols; ++c) {
+            switch (pattern) {
+              case 0: qx[c] = (rng() & 1) ? 127 : -127; break;
+              case 1: qx[c] = -127; break;
+              case 2: qx[c] = 127; break;
+              default: qx[c] = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+            }
+          }
+          std::vector<float> scales(static_cast<size_t>(rows) * nb);
+          for (size_t i = 0; i < scales.size(); ++i) scales[i] = 0.001f * static_cast<float>(i % 97 + 1);
+          WeightMatrix w;
+          w.dtype = DType::kInt4;
+          w.rows = rows;
+          w.cols = cols;
+          w.data = data;
+          w.scales = scales.data();
+          w.block_size = block;
+          w.row_bytes = row_bytes;
+          w.blocks_per_row = nb;
+          const float sx = 1.f / 127.f;
+          std::vector<float> y_ref(rows), y_opt(rows);
+          ref.matvec_i4(w, qx.data(), sx, y_ref.data());
+          kernels().matvec_i4(w, qx.data(), sx, y_opt.data());
+          for (int o = 0; o < rows; ++o) {
+            float want = 0.f;
+            for (int b = 0; b < nb; ++b) {
+              int64_t exact = 0;
+              for (int c = b * block; c < cols && c < (b + 1) * block; ++c)
+                exact += int64_t{qx[c]} * wq[static_cast<size_t>(o) * cols + c];
+              want += static_cast<float>(exact) * (sx * scales[static_cast<size_t>(o) * nb + b]);
+            }
+            ASSERT_EQ(y_ref[o], want) << "rows=" << rows << " cols=" << cols << " row " << o;
+            ASSERT_EQ(y_opt[o], want) << GetParam() << " block=" << block << " rows=" << rows << " cols=" << cols
+                                      << " pattern=" << pattern << " row " << o;
+          }
+        }
+      }
+    }
+  }
+}
+
+// DequantizeRow (GATHER's int4 rows, done block by block) gives each value
+// times its block's scale, for odd and even block sizes and widths.
+TEST(Int4Dequantize, RowsAreValueTimesBlockScale) {
+  std::mt19937 rng(29);
+  for (int block : {1, 3, 5, 32, 96, 97}) {
+    for (int cols : {1, 2, 7, 96, 97, 670}) {
+      Matrix m = MakeMatrix(DType::kInt4, 3, cols, block, &rng);
+      std::vector<float> row(cols);
+      for (int o = 0; o < 3; ++o) {
+        DequantizeRow(m.w, o, row.data());
+        const uint8_t* p = m.w.data + o * m.w.row_bytes;
+        for (int k = 0; k < cols; ++k)
+          ASSERT_EQ(row[k], static_cast<float>(Int4At(p, k)) * m.w.scales[o * m.w.blocks_per_row + k / block])
+              << "block=" << block << " cols=" << cols << " row " << o << " k=" << k;
       }
     }
   }

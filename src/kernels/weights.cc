@@ -1,9 +1,8 @@
 #include "kernels/weights.h"
 
-#include "kernels/dispatch.h"
-
 #include <cmath>
 
+#include "kernels/dispatch.h"
 #include "util/fp16.h"
 #include "util/strings.h"
 
@@ -78,11 +77,17 @@ void DequantizeRow(const WeightMatrix& w, int row, float* out) {
       for (int k = 0; k < w.cols; ++k) out[k] = HalfToFloat(reinterpret_cast<const uint16_t*>(p)[k]);
       break;
     case DType::kInt8:
-      for (int k = 0; k < w.cols; ++k) out[k] = static_cast<float>(reinterpret_cast<const int8_t*>(p)[k]) * w.scales[row];
+      for (int k = 0; k < w.cols; ++k)
+        out[k] = static_cast<float>(reinterpret_cast<const int8_t*>(p)[k]) * w.scales[row];
       break;
     case DType::kInt4: {
+      // Block by block (no division per value): the embedding row of GATHER.
       const float* scales = w.scales + static_cast<size_t>(row) * w.blocks_per_row;
-      for (int k = 0; k < w.cols; ++k) out[k] = static_cast<float>(Int4At(p, k)) * scales[k / w.block_size];
+      for (int b = 0, k = 0; b < w.blocks_per_row; ++b) {
+        const float scale = scales[b];
+        const int end = k + w.block_size < w.cols ? k + w.block_size : w.cols;
+        for (; k < end; ++k) out[k] = static_cast<float>(Int4At(p, k)) * scale;
+      }
       break;
     }
     default: break;

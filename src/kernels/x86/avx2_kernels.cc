@@ -186,22 +186,15 @@ void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
 
 // ---- int4 GEMV ---------------------------------------------------------------
 
-// int4 weights: byte j of a 32-value chunk holds value 2j (low nibble) and
-// 2j+1 (high nibble). Broadcasting the 16 bytes to both 128-bit lanes and
-// shifting the upper lane by 4 bits gives, after masking, the even values in
-// the lower lane and the odd ones in the upper lane; x is permuted the same
-// way once per call. XOR 8 turns each two's-complement nibble q into the
-// unsigned u = q + 8 in [0, 15], so maddubs(u, x) cannot saturate
-// (2 * 15 * 127 < 32767), and sum(q x) = sum(u x) - 8 sum(x), exact.
-inline __m256i NibblesPlus8(const uint8_t* p) {
-  const __m256i b = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-  const __m256i shifted = _mm256_srlv_epi64(b, _mm256_setr_epi64x(0, 0, 4, 4));
-  return _mm256_xor_si256(_mm256_and_si256(shifted, _mm256_set1_epi8(0x0f)), _mm256_set1_epi8(8));
-}
-
-inline __m256i DotU4(__m256i u, __m256i x) {
-  return _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1));
-}
+// Blocks of 64, 96, 128, ... values (96: the Gboard-size model's rows), and
+// the last rows of MatVecI4Block32: the 256-bit template of int8_gemv256.h,
+// with the maddubs products summed in int16 over up to 8 units (each pair
+// at most 2 * 15 * 127, so 8 * 3810 < 32767) and widened by one vpmaddwd.
+struct I4Avx2 : I4Nibbles {
+  static constexpr int kMaxUnits = 8;
+  static __m256i Dot(__m256i acc, __m256i u, __m256i x) { return _mm256_add_epi16(acc, _mm256_maddubs_epi16(u, x)); }
+  static __m256i Finish(__m256i acc) { return _mm256_madd_epi16(acc, _mm256_set1_epi16(1)); }
+};
 
 constexpr int kMaxI4Cols = 4096;  // larger rows use the reference kernel
 
@@ -214,68 +207,6 @@ WeightMatrix Int4RowsFrom(const WeightMatrix& w, int o) {
   return rest;
 }
 
-void MatVecI4Any(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
-  const int cols = w.cols, bs = w.block_size, nb = w.blocks_per_row;
-  if (bs % 32 != 0 || cols > kMaxI4Cols) {
-    ReferenceKernels().matvec_i4(w, qx, sx, y);
-    return;
-  }
-  // x permuted per 32-chunk to [even values | odd values], and per block the
-  // correction 8 * sum(x) over its whole 32-chunks.
-  alignas(32) int8_t xp[kMaxI4Cols];
-  int32_t corr[kMaxI4Cols / 32];
-  const __m256i deinterleave = _mm256_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15,  //
-                                                0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
-  for (int b = 0; b < nb; ++b) {
-    const int begin = b * bs;
-    const int end = begin + bs < cols ? begin + bs : cols;
-    const int vec_end = begin + ((end - begin) & ~31);
-    int32_t sum = 0;
-    for (int k = begin; k < vec_end; k += 32) {
-      const __m256i v = _mm256_shuffle_epi8(Load32(qx + k), deinterleave);
-      _mm256_store_si256(reinterpret_cast<__m256i*>(xp + k), _mm256_permute4x64_epi64(v, _MM_SHUFFLE(3, 1, 2, 0)));
-      for (int i = 0; i < 32; ++i) sum += qx[k + i];
-    }
-    corr[b] = 8 * sum;
-  }
-  const __m128 vsx = _mm_set1_ps(sx);
-  int o = 0;
-  for (; o + 4 <= w.rows; o += 4) {
-    const uint8_t* r0 = w.data + (o + 0) * w.row_bytes;
-    const uint8_t* r1 = w.data + (o + 1) * w.row_bytes;
-    const uint8_t* r2 = w.data + (o + 2) * w.row_bytes;
-    const uint8_t* r3 = w.data + (o + 3) * w.row_bytes;
-    __m128 sum = _mm_setzero_ps();
-    for (int b = 0; b < nb; ++b) {
-      const int begin = b * bs;
-      const int end = begin + bs < cols ? begin + bs : cols;
-      const int vec_end = begin + ((end - begin) & ~31);
-      __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
-      for (int k = begin; k < vec_end; k += 32) {
-        const __m256i xv = _mm256_load_si256(reinterpret_cast<const __m256i*>(xp + k));
-        a0 = _mm256_add_epi32(a0, DotU4(NibblesPlus8(r0 + k / 2), xv));
-        a1 = _mm256_add_epi32(a1, DotU4(NibblesPlus8(r1 + k / 2), xv));
-        a2 = _mm256_add_epi32(a2, DotU4(NibblesPlus8(r2 + k / 2), xv));
-        a3 = _mm256_add_epi32(a3, DotU4(NibblesPlus8(r3 + k / 2), xv));
-      }
-      alignas(16) int32_t s[4];
-      _mm_store_si128(reinterpret_cast<__m128i*>(s), _mm_sub_epi32(Hsum4(a0, a1, a2, a3), _mm_set1_epi32(corr[b])));
-      for (int k = vec_end; k < end; ++k) {
-        const int32_t xk = qx[k];
-        s[0] += xk * Int4At(r0, k);
-        s[1] += xk * Int4At(r1, k);
-        s[2] += xk * Int4At(r2, k);
-        s[3] += xk * Int4At(r3, k);
-      }
-      const float* sc = w.scales + static_cast<size_t>(o) * nb + b;
-      const __m128 scale = _mm_mul_ps(vsx, _mm_setr_ps(sc[0], sc[nb], sc[2 * nb], sc[3 * nb]));
-      sum = _mm_add_ps(sum, _mm_mul_ps(_mm_cvtepi32_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(s))), scale));
-    }
-    _mm_storeu_ps(y + o, sum);
-  }
-  if (o < w.rows) ReferenceKernels().matvec_i4(Int4RowsFrom(w, o), qx, sx, y + o);
-}
-
 // Blocks of 32 (the quantizer's default): a 32-byte load holds 64 values,
 // two whole blocks, one per 128-bit lane. Low nibbles are the even values
 // and high nibbles the odd ones, so x is split per 64 values into its even
@@ -285,12 +216,13 @@ void MatVecI4Any(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
 // three horizontal adds over four rows leave each (row, block) sum in its
 // own lane: [r0..r3 of block 2c | r0..r3 of block 2c+1]. The float scaling
 // and the ascending sum over blocks are then per lane, the reference's
-// order. Rows whose 32-byte reads would leave the matrix take MatVecI4Any.
+// order. The last rows (fewer than 4, or reads that would leave the matrix)
+// take I4Gemv.
 void MatVecI4Block32(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
   const int cols = w.cols, nb = w.blocks_per_row;
   const int chunks = (nb + 1) / 2;  // 64-value chunks per row
   alignas(32) int8_t xs[kMaxI4Cols + 64];
-  alignas(32) int8_t xeo[kMaxI4Cols + 64];  // per chunk: 32 even values, then 32 odd
+  alignas(32) int8_t xeo[kMaxI4Cols + 64];           // per chunk: 32 even values, then 32 odd
   alignas(32) int32_t corr[kMaxI4Cols / 32 + 2][8];  // 8 * sum(x) of block 2c (lanes 0-3), 2c+1 (4-7)
   std::memcpy(xs, qx, cols);
   std::memset(xs + cols, 0, chunks * 64 - cols);
@@ -330,7 +262,9 @@ void MatVecI4Block32(const WeightMatrix& w, const int8_t* qx, float sx, float* y
       const float* s0 = sc + 2 * c;
       if (2 * c + 1 < nb) {
         // Scales of both blocks for the four rows, transposed to one vector per block.
-        auto pair = [](const float* p) { return _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))); };
+        auto pair = [](const float* p) {
+          return _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+        };
         const __m128 q01 = _mm_unpacklo_ps(pair(s0), pair(s0 + nb));
         const __m128 q23 = _mm_unpacklo_ps(pair(s0 + 2 * nb), pair(s0 + 3 * nb));
         acc = _mm_add_ps(acc, _mm_mul_ps(_mm256_castps256_ps128(f), _mm_mul_ps(vsx, _mm_movelh_ps(q01, q23))));
@@ -342,14 +276,16 @@ void MatVecI4Block32(const WeightMatrix& w, const int8_t* qx, float sx, float* y
     }
     _mm_storeu_ps(y + o, acc);
   }
-  if (o < w.rows) MatVecI4Any(Int4RowsFrom(w, o), qx, sx, y + o);
+  if (o < w.rows) I4Gemv<I4Avx2>::MatVec(Int4RowsFrom(w, o), qx, sx, y + o);
 }
 
 void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
   if (w.block_size == 32 && w.cols <= kMaxI4Cols)
     MatVecI4Block32(w, qx, sx, y);
-  else
-    MatVecI4Any(w, qx, sx, y);
+  else if (I4Gemv<I4Avx2>::Fits(w))
+    I4Gemv<I4Avx2>::MatVec(w, qx, sx, y);
+  else  // blocks of other sizes, rows over 4096 values
+    ReferenceKernels().matvec_i4(w, qx, sx, y);
 }
 
 // ---- activation quantization (bit-exact with the reference) --------------
@@ -409,8 +345,8 @@ float Quantize(const float* x, int n, int8_t* q) {
 // |r| <= ln2/2, and a degree-6 polynomial for p = exp(r) (relative error
 // ~2e-7). Returns p and the integer n.
 inline __m256 ExpReduced(__m256 x, __m256i* n_int) {
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kExpLog2e)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m256 n =
+      _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kExpLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kExpLn2Hi), x);
   r = _mm256_fnmadd_ps(n, _mm256_set1_ps(kExpLn2Lo), r);
   __m256 p = _mm256_set1_ps(kExpPoly[0]);

@@ -132,6 +132,31 @@ void MatVecI8(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
     MatVecI8Zmm(w, qx, sx, y);
 }
 
+// int4 blocks of 64 values or more: int8_gemv256.h's 256-bit kernel with
+// EVEX vpdpbusd, the nibbles' mask and XOR in one vpternlogd (rows of 48
+// bytes, the 96-value blocks of the Gboard-size model, fill 32-byte chunks
+// better than 64-byte ones); blocks of 32 and others take avx2's.
+struct I4Evex256 {
+  static constexpr int kMaxUnits = kMaxCols / 32;
+  // (v & 0x0f) ^ 0x08 in one vpternlogd (0x6a: (A & B) ^ C).
+  static __m256i Nib(__m256i v) {
+    return _mm256_ternarylogic_epi32(v, _mm256_set1_epi8(0x0f), _mm256_set1_epi8(0x08), 0x6a);
+  }
+  static __m256i Flip(__m256i v) { return v; }
+  static __m256i Low(__m256i v) { return Nib(v); }
+  static __m256i High(__m256i v) { return Nib(_mm256_srli_epi16(v, 4)); }
+  static __m256i Unit(__m256i v) { return Nib(_mm256_srlv_epi64(v, _mm256_setr_epi64x(0, 0, 4, 4))); }
+  static __m256i Dot(__m256i acc, __m256i u, __m256i x) { return _mm256_dpbusd_epi32(acc, u, x); }
+  static __m256i Finish(__m256i acc) { return acc; }
+};
+
+void MatVecI4(const WeightMatrix& w, const int8_t* qx, float sx, float* y) {
+  if (w.block_size >= 64 && I4Gemv<I4Evex256>::Fits(w))  // avx2 has its own kernel for blocks of 32
+    I4Gemv<I4Evex256>::MatVec(w, qx, sx, y);
+  else
+    kAvx2Kernels.matvec_i4(w, qx, sx, y);
+}
+
 // ---- float32 / float16 GEMV --------------------------------------------------
 
 inline __m512 LoadF32(const uint8_t* row, int k, __mmask16 m) {
@@ -205,8 +230,8 @@ float Quantize(const float* x, int n, int8_t* q) {
 // (exact, no exponent-bit arithmetic). The avx2 set's constants. x must be
 // clamped by the caller; NaN in, NaN out.
 inline __m512 ExpClamped(__m512 x) {
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(kExpLog2e)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m512 n =
+      _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(kExpLog2e)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kExpLn2Hi), x);
   r = _mm512_fnmadd_ps(n, _mm512_set1_ps(kExpLn2Lo), r);
   __m512 p = _mm512_set1_ps(kExpPoly[0]);
@@ -301,15 +326,8 @@ void LogSoftmax(const float* x, int n, float* y) {
 }  // namespace
 
 extern const KernelSet kAvx512VnniOwnKernels;
-const KernelSet kAvx512VnniOwnKernels = {"avx512-vnni",
-                                         MatVecFloat<LoadF32>,
-                                         MatVecFloat<LoadF16>,
-                                         MatVecI8,
-                                         nullptr,
-                                         Quantize,
-                                         Sigmoid,
-                                         Tanh,
-                                         LogSoftmax};
+const KernelSet kAvx512VnniOwnKernels = {
+    "avx512-vnni", MatVecFloat<LoadF32>, MatVecFloat<LoadF16>, MatVecI8, MatVecI4, Quantize, Sigmoid, Tanh, LogSoftmax};
 
 }  // namespace internal
 }  // namespace hunch

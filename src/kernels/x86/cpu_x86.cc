@@ -44,8 +44,8 @@ X86Support Detect() {
   const bool fma = c & (1u << 12), osxsave = c & (1u << 27), avx = c & (1u << 28), f16c = c & (1u << 29);
   __cpuid_count(7, 0, a, b, c, d);
   const bool avx2 = b & (1u << 5);
-  const bool avx512f = b & (1u << 16), avx512dq = b & (1u << 17), avx512bw = b & (1u << 30),
-             avx512vl = b & (1u << 31), avx512vnni = c & (1u << 11);
+  const bool avx512f = b & (1u << 16), avx512dq = b & (1u << 17), avx512bw = b & (1u << 30), avx512vl = b & (1u << 31),
+             avx512vnni = c & (1u << 11);
   const unsigned subleaves = a;
   bool avxvnni = false;
   if (subleaves >= 1) {
@@ -127,6 +127,35 @@ const char* X86KernelsMissing(const char* isa) {
   if (!std::strcmp(isa, "avx-vnni")) return s.avx_vnni;
   if (!std::strcmp(isa, "avx512-vnni")) return s.avx512_vnni;
   return "not an x86-64 kernel set";
+}
+
+void Int4ArrangeX(const int8_t* qx, int cols, int block, int blocks, int8_t* xp, int32_t* corr, int* units) {
+  int8_t xs[4096 + 32];
+  const int padded = (cols + 31) / 32 * 32;
+  std::memcpy(xs, qx, cols);
+  std::memset(xs + cols, 0, padded - cols);
+  for (int b = 0; b < blocks; ++b) {
+    const int k0 = b * block, end = k0 + block < cols ? k0 + block : cols;
+    units[b] = (end - k0 + 31) / 32;
+    int32_t sum = 0;
+    for (int k = k0; k < end; ++k) sum += xs[k];
+    corr[b] = 8 * sum;
+    int j = 0;
+    for (; j + 2 <= units[b]; j += 2) {  // a pair of units: 32 even values, then 32 odd
+      const int k = k0 + 32 * j;
+      for (int t = 0; t < 32; ++t) {
+        xp[k + t] = xs[k + 2 * t];
+        xp[k + 32 + t] = xs[k + 2 * t + 1];
+      }
+    }
+    if (j < units[b]) {  // a lone unit: 16 even values, then 16 odd
+      const int k = k0 + 32 * j;
+      for (int t = 0; t < 16; ++t) {
+        xp[k + t] = xs[k + 2 * t];
+        xp[k + 16 + t] = xs[k + 2 * t + 1];
+      }
+    }
+  }
 }
 
 }  // namespace internal

@@ -25,6 +25,14 @@ extern const KernelSet kAvx2Kernels;
 extern const KernelSet kAvxVnniOwnKernels;
 extern const KernelSet kAvx512VnniOwnKernels;
 
+// cpu_x86.cc (baseline ISA, one copy for every set): x arranged for
+// int8_gemv256.h's int4 GEMV in blocks of `block` values (a multiple of 32,
+// at least 64; cols <= 4096): into xp, zero-padded to whole 32-value units,
+// per pair of units of a block its 32 even values then its 32 odd ones, per
+// lone last unit its 16 even then its 16 odd ones; per block b, corr[b] =
+// 8 * sum(x over b) and units[b] = its 32-value units.
+void Int4ArrangeX(const int8_t* qx, int cols, int block, int blocks, int8_t* xp, int32_t* corr, int* units);
+
 }  // namespace internal
 }  // namespace hunch
 
