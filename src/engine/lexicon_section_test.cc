@@ -3,6 +3,7 @@
 // engine on the sections against the engine on the text, and each check of
 // docs/format.md on a corrupted section.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -179,10 +180,20 @@ void ExpectSameSearches(const RefLexicon& ref, const Lexicon& lex) {
 // sections with the text they come from, so they run on the model with its
 // text rendered back and its sections derived again in the default layout
 // (what `hunch metadata --restore-text --lexicon-version 2` writes), made
-// once per process in the test temp folder.
+// once per process in the test temp folder (a name of its own: ctest runs
+// the tests as processes side by side) and removed at exit.
+struct RemoveAtExit {
+  std::string path;
+  ~RemoveAtExit() {
+    if (!path.empty()) std::remove(path.c_str());
+  }
+};
+
 const std::string& DefaultModelWithText() {
+  static RemoveAtExit file;
   static const std::string path = [] {
-    const std::string out = ::testing::TempDir() + "/en-with-text.hunch";
+    const std::string out = ::testing::TempDir() + "/en-with-text-" + std::to_string(::getpid()) + ".hunch";
+    file.path = out;
     std::shared_ptr<const Model> model;
     std::unique_ptr<ModelRewriter> rw;
     SourceTexts texts;
