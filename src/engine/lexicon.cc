@@ -503,7 +503,7 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
       const uint32_t ahead = static_cast<uint32_t>(tail[t + kTailPrefetch]);
       if (ahead < n) {
         Prefetch(counts + ahead);
-        Prefetch(vids + ahead);
+        Prefetch(v3 ? refs + ahead : vids + ahead);
       }
     }
     const int32_t i = tail[t];
