@@ -140,7 +140,8 @@ struct SuggestRequest {
   // The word is finished (the user pressed space): suggest replacements for
   // the whole typed word (corrections), not longer words it starts. The list
   // then always offers the literal typing (kind kLiteral, as typed), unless
-  // max_suggestions is 1 and the one slot holds the autocorrection.
+  // max_suggestions is 1 and the one slot holds the autocorrection, or the
+  // typed word holds a control character, white space or ill-formed UTF-8.
   bool complete = false;
 };
 

@@ -84,16 +84,23 @@ bool ShouldAutocorrect(float correction_score, float literal_score, std::string_
   return correction_score > literal_score + kAutocorrectMargin && text::CountCodePoints(typed_key) >= 2;
 }
 
-void KeepLiteral(const std::string& raw_typed, float literal_score, size_t max,
-                 std::vector<Suggestion>* out) {
+void KeepLiteral(const std::string& raw_typed, float literal_score, size_t max, std::vector<Suggestion>* out) {
   if (raw_typed.empty() || max == 0) return;
+  // Only what a keyboard could put in the text as a word: no control
+  // character, no white space, no U+FFFD (an ill-formed byte, or one typed).
+  const std::string literal = text::ToValidUtf8(raw_typed);
+  for (size_t pos = 0; pos < literal.size();) {
+    const char32_t c = text::NextCodePoint(literal, &pos);
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xFFFD || text::IsSpace(c)) return;
+  }
+  const std::string lower = text::Lower(literal);
   float lowest = 0;
   for (const Suggestion& s : *out) {
-    if (s.kind == SuggestionKind::kLiteral) return;
+    if (s.kind == SuggestionKind::kLiteral || text::Lower(s.text) == lower) return;
     lowest = std::min(lowest, s.score);
   }
   Suggestion lit;
-  lit.text = text::ToValidUtf8(raw_typed);
+  lit.text = literal;
   lit.kind = SuggestionKind::kLiteral;
   lit.score = literal_score > kNegInf ? literal_score : lowest - 1.0f;
   if (out->size() < max) {

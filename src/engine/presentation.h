@@ -52,7 +52,9 @@ void Present(const Lexicon& lex, const std::vector<const Candidate*>& chosen, co
 bool ShouldAutocorrect(float correction_score, float literal_score, std::string_view typed_key);
 
 // Makes sure a finished word's list offers the literal typing: when no
-// suggestion is the literal, `raw_typed` (made valid UTF-8) comes in as a
+// suggestion is the literal (case aside) and `raw_typed` is something a
+// keyboard could put in the text as a word (well-formed UTF-8 without
+// control characters, white space or U+FFFD), it comes in as a
 // kLiteral suggestion scoring `literal_score` (or below every other
 // suggestion when that is -inf: a word the user blocked), in a free slot, or
 // else in place of the last suggestion that is neither the first nor an
