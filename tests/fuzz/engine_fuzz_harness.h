@@ -385,6 +385,11 @@ struct EngineEntry {
 struct EngineWorld {
   std::string error;
   std::shared_ptr<const hunch::Model> model;
+  // The lowest min_word_count the model can serve: a model whose lexicon
+  // text was stripped (hunch metadata --strip-text) holds no words below
+  // lexicon.bin's min_count, and Engine::FromModel refuses a lower one
+  // (kInvalidArgument, engine.h); 0 when the text is there.
+  int min_word_floor = 0;
   EngineEntry base;                // default options, QWERTY
   hunch_engine* c_engine = nullptr;  // the C API's, default options
   std::list<EngineEntry> cache;    // most recently used first
@@ -399,6 +404,14 @@ inline EngineWorld& World() {
     if (!st.ok()) {
       w->error = path + ": " + st.ToString();
       return w;
+    }
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+    if (!w->model->GetMetadata("lexicon", &data, &size).ok() &&
+        w->model->GetMetadata("lexicon.bin", &data, &size).ok() && size >= 40) {
+      uint64_t min_count = 0;  // lexicon.bin's header, offset 32 (docs/format.md)
+      std::memcpy(&min_count, data + 32, sizeof min_count);
+      w->min_word_floor = static_cast<int>(std::min<uint64_t>(min_count, 1u << 30));
     }
     w->base.layout = hunch::KeyboardLayout::Qwerty();
     char* err = nullptr;
@@ -510,7 +523,7 @@ inline const EngineEntry* ChooseEngine(FuzzReader& in, const uint8_t* ctl, const
       return &w.cache.front();
     }
   }
-  const bool valid = OptionsValid(o);
+  const bool valid = OptionsValid(o) && o.min_word_count >= w.min_word_floor;
   hunch::EngineOptions with_layout = o;
   with_layout.layout = &layout;
   std::shared_ptr<const hunch::Engine> engine;
