@@ -40,7 +40,7 @@ struct Table {
   uint32_t entry[8][256];
 };
 
-constexpr Table MakeTable() {
+inline Table MakeTable() {
   Table t{};
   for (uint32_t b = 0; b < 256; ++b) {
     uint32_t c = b;
@@ -52,7 +52,13 @@ constexpr Table MakeTable() {
   return t;
 }
 
-inline constexpr Table kTable = MakeTable();
+// The tables are built once, at first use, not at compile time: built in,
+// they were 24 KB of the runtime library's file (libhunch.so stays within
+// 250 KB stripped; docs/kernels.md). Thread-safe (function-local statics).
+inline const Table& SliceTable() {
+  static const Table t = MakeTable();
+  return t;
+}
 
 inline uint64_t LoadLE64(const uint8_t* p) {
   uint64_t v;
@@ -65,7 +71,7 @@ inline uint64_t LoadLE64(const uint8_t* p) {
 
 // The CRC register after `Bytes` zero bytes, as a linear map of the register
 // before them: shift(c) = t[0][c & 0xFF] ^ t[1][(c >> 8) & 0xFF] ^
-// t[2][(c >> 16) & 0xFF] ^ t[3][c >> 24]. Built at compile time from the
+// t[2][(c >> 16) & 0xFF] ^ t[3][c >> 24]. Built at first use from the
 // map of one zero bit by squaring (GF(2) 32x32 matrices, as zlib's
 // crc32_combine). It joins CRCs computed side by side:
 // register(c, A B) == shift_|B|(register(c, A)) ^ register(0, B).
@@ -77,21 +83,21 @@ struct Matrix {
   uint32_t col[32];  // the image of each bit of the register
 };
 
-constexpr uint32_t Apply(const Matrix& m, uint32_t v) {
+inline uint32_t Apply(const Matrix& m, uint32_t v) {
   uint32_t r = 0;
   for (int i = 0; v != 0; ++i, v >>= 1)
     if (v & 1) r ^= m.col[i];
   return r;
 }
 
-constexpr Matrix Square(const Matrix& m) {
+inline Matrix Square(const Matrix& m) {
   Matrix r{};
   for (int i = 0; i < 32; ++i) r.col[i] = Apply(m, m.col[i]);
   return r;
 }
 
 // `bytes` a power of two.
-constexpr ShiftTable MakeShiftTable(size_t bytes) {
+inline ShiftTable MakeShiftTable(size_t bytes) {
   Matrix m{};  // one zero bit
   m.col[0] = 0x82F63B78u;
   for (int i = 1; i < 32; ++i) m.col[i] = 1u << (i - 1);
@@ -111,8 +117,14 @@ inline uint32_t Shift(const ShiftTable& t, uint32_t c) {
 // x86 and ARM cores) spans three independent chains, about three times the
 // throughput of one chain on a long buffer (a model file's trailer check).
 constexpr size_t kLongStripe = 8192, kShortStripe = 256;
-inline constexpr ShiftTable kShiftLong = MakeShiftTable(kLongStripe);
-inline constexpr ShiftTable kShiftShort = MakeShiftTable(kShortStripe);
+inline const ShiftTable& ShiftLong() {
+  static const ShiftTable t = MakeShiftTable(kLongStripe);
+  return t;
+}
+inline const ShiftTable& ShiftShort() {
+  static const ShiftTable t = MakeShiftTable(kShortStripe);
+  return t;
+}
 
 #if defined(HUNCH_CRC32C_X86)
 #define HUNCH_CRC32C_TARGET __attribute__((target("sse4.2")))
@@ -147,9 +159,9 @@ HUNCH_CRC32C_TARGET inline uint32_t ThreeStripes(uint32_t c, const uint8_t* p, c
 
 HUNCH_CRC32C_TARGET inline uint32_t HardwareRegister(uint32_t c, const uint8_t* p, size_t n) {
   for (; n >= 3 * kLongStripe; n -= 3 * kLongStripe, p += 3 * kLongStripe)
-    c = ThreeStripes<kLongStripe>(c, p, kShiftLong);
+    c = ThreeStripes<kLongStripe>(c, p, ShiftLong());
   for (; n >= 3 * kShortStripe; n -= 3 * kShortStripe, p += 3 * kShortStripe)
-    c = ThreeStripes<kShortStripe>(c, p, kShiftShort);
+    c = ThreeStripes<kShortStripe>(c, p, ShiftShort());
   for (; n >= 8; n -= 8, p += 8) c = Step64(c, LoadLE64(p));
   for (; n > 0; --n, ++p) c = Step8(c, *p);
   return c;
@@ -174,7 +186,7 @@ inline bool DetectHardware() {
 // Table-driven CRC-32C of `size` bytes at `data`, continuing from `crc` (the
 // CRC of the bytes before them; 0 to start). Any CPU.
 inline uint32_t Crc32cPortable(uint32_t crc, const void* data, size_t size) {
-  const auto& t = crc32c_detail::kTable.entry;
+  const auto& t = crc32c_detail::SliceTable().entry;
   const uint8_t* p = static_cast<const uint8_t*>(data);
   uint32_t c = ~crc;
   for (; size >= 8; size -= 8, p += 8) {

@@ -85,8 +85,8 @@ TEST(Crc32c, StripedLengthsAgree) {
   // The shift tables are what they claim: the register after zero bytes.
   for (uint32_t c : {1u, 0x80000000u, 0xDEADBEEFu}) {
     const std::vector<uint8_t> zeros(crc32c_detail::kLongStripe, 0);
-    EXPECT_EQ(crc32c_detail::Shift(crc32c_detail::kShiftLong, c), ~Crc32cPortable(~c, zeros.data(), zeros.size()));
-    EXPECT_EQ(crc32c_detail::Shift(crc32c_detail::kShiftShort, c),
+    EXPECT_EQ(crc32c_detail::Shift(crc32c_detail::ShiftLong(), c), ~Crc32cPortable(~c, zeros.data(), zeros.size()));
+    EXPECT_EQ(crc32c_detail::Shift(crc32c_detail::ShiftShort(), c),
               ~Crc32cPortable(~c, zeros.data(), crc32c_detail::kShortStripe));
   }
 }
