@@ -6,6 +6,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "engine/sorted_keys.h"
 #include "text/tsv.h"
 #include "text/utf8.h"
 
@@ -597,37 +598,12 @@ void Lexicon::RenderText(std::string* lexicon_tsv, std::string* surface_tsv) con
 size_t Lexicon::GroupEnd(size_t pos, size_t hi, size_t bytes) const { return groups_.GroupEnd(pos, hi, bytes); }
 
 int32_t Lexicon::Find(std::string_view key) const {
-  size_t lo = 0, hi = n_;
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (this->key(mid) < key)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo < n_ && this->key(lo) == key ? static_cast<int32_t>(lo) : -1;
+  const size_t i = LowerBound([this](size_t j) { return this->key(j); }, 0, n_, key);
+  return i < n_ && this->key(i) == key ? static_cast<int32_t>(i) : -1;
 }
 
 void Lexicon::PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_t* lo, size_t* hi) const {
-  // First word >= prefix, then the first after it that does not start with it.
-  size_t a = lo0, b = hi0;
-  while (a < b) {
-    const size_t mid = a + (b - a) / 2;
-    if (key(mid) < prefix)
-      a = mid + 1;
-    else
-      b = mid;
-  }
-  size_t c = a, d = hi0;
-  while (c < d) {
-    const size_t mid = c + (d - c) / 2;
-    if (key(mid).substr(0, prefix.size()) > prefix)
-      d = mid;
-    else
-      c = mid + 1;
-  }
-  *lo = a;
-  *hi = c;
+  engine::PrefixRange([this](size_t j) { return key(j); }, lo0, hi0, prefix, lo, hi);
 }
 
 }  // namespace engine

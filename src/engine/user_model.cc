@@ -7,6 +7,7 @@
 
 #include "engine/context_window.h"
 #include "engine/engine_impl.h"
+#include "engine/sorted_keys.h"
 #include "engine/user_log.h"
 #include "text/tsv.h"
 #include "text/unicode.h"
@@ -59,27 +60,7 @@ std::string Join(std::initializer_list<std::string_view> fields) {
 // ------------------------------------------------------------ UserWordIndex
 
 void UserWordIndex::PrefixRange(std::string_view prefix, size_t* lo, size_t* hi) const {
-  // Two binary searches (as Lexicon::PrefixRange): the first key >= prefix,
-  // then the first after it that does not start with it; not a scan of the
-  // range, which holds every key for a short prefix.
-  size_t a = 0, b = size();
-  while (a < b) {
-    const size_t mid = a + (b - a) / 2;
-    if (key(mid) < prefix)
-      a = mid + 1;
-    else
-      b = mid;
-  }
-  size_t c = a, d = size();
-  while (c < d) {
-    const size_t mid = c + (d - c) / 2;
-    if (key(mid).substr(0, prefix.size()) > prefix)
-      d = mid;
-    else
-      c = mid + 1;
-  }
-  *lo = a;
-  *hi = c;
+  engine::PrefixRange([this](size_t j) { return key(j); }, 0, size(), prefix, lo, hi);
 }
 
 uint32_t UserWordIndex::RangeMaxCount(size_t lo, size_t hi) const {
@@ -188,14 +169,7 @@ void UserWordIndex::Assign(std::vector<std::pair<std::string, uint32_t>> all, bo
 }
 
 int64_t UserWordIndex::Position(std::string_view k) const {
-  size_t a = 0, b = size();
-  while (a < b) {
-    const size_t mid = a + (b - a) / 2;
-    if (key(mid) < k)
-      a = mid + 1;
-    else
-      b = mid;
-  }
+  const size_t a = LowerBound([this](size_t j) { return key(j); }, 0, size(), k);
   return a < size() && key(a) == k ? static_cast<int64_t>(a) : -1;
 }
 
