@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "engine/sorted_keys.h"
 #include "engine/typing_channel.h"
 #include "text/tsv.h"
 #include "text/utf8.h"
@@ -169,15 +170,8 @@ bool EmojiTable::dropped(std::string_view e) const {
 }
 
 int32_t EmojiTable::FindKeyword(std::string_view k) const {
-  size_t lo = 0, hi = num_keywords_;
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (keyword(mid) < k)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo < num_keywords_ && keyword(lo) == k ? static_cast<int32_t>(lo) : -1;
+  const size_t i = LowerBound([this](size_t j) { return keyword(j); }, 0, num_keywords_, k);
+  return i < num_keywords_ && keyword(i) == k ? static_cast<int32_t>(i) : -1;
 }
 
 std::vector<std::string_view> EmojiTable::Find(std::string_view keyword) const {
