@@ -9,7 +9,10 @@
 #      max |log_prob(hunch) - log_prob(PyTorch)| <= 1e-4 (and the final state within 1e-4),
 #   5. when the build has `hunch quantize`: quantizes the weights to int8 and requires
 #      top-1 agreement with the float model >= 99% over the 50 steps and a perplexity
-#      increase on the reference tokens <= 2%.
+#      increase on the reference tokens <= 2%,
+#   6. back to PyTorch (train/from_hunch.py, fine-tuning a .hunch model): the float32 model's
+#      weights equal the trained checkpoint's exactly, the int8 model's are within half a
+#      quantization step, and train.py --init trains from the int8 model's checkpoint.
 #
 #   scripts/parity.sh [BUILD_DIR]     (default: build; configured and built if needed)
 #
@@ -66,5 +69,32 @@ if "$build/hunch" --help 2>/dev/null | grep -q '^  quantize '; then
     --quantized "$work/lm.int8.hunch" --min-top1 0.99 --max-ppl-increase 0.02
 else
   echo "parity: this build has no 'hunch quantize'; int8 stage skipped"
+fi
+if [ -z "${PARITY_MODEL:-}" ] && [ -f "$work/lm.int8.hunch" ]; then
+  echo "parity: train/from_hunch.py (the .hunch weights back into a training checkpoint)"
+  for m in lm lm.int8; do
+    $PY train/from_hunch.py "$work/$m.hunch" --out "$work/$m.pt" --vocab-dir "$work/$m.vocab" \
+      --hunch "$build/hunch" >/dev/null
+  done
+  $PY - "$work" <<'EOF'
+import sys, torch
+d = sys.argv[1]
+best = torch.load(f"{d}/run/best.pt", map_location="cpu")
+trained = best["model"]
+f32 = torch.load(f"{d}/lm.pt", map_location="cpu")
+q8 = torch.load(f"{d}/lm.int8.pt", map_location="cpu")["model"]
+assert f32["vocab"] == best["vocab"], "vocabulary differs"
+assert set(trained) == set(f32["model"]) == set(q8), (sorted(trained), sorted(f32["model"]))
+for k, w in trained.items():
+    assert torch.equal(w, f32["model"][k]), f"float32 {k} differs"
+    step = w.abs().max().item() / 127          # the coarsest int8 step of the tensor
+    err = (w - q8[k]).abs().max().item()
+    assert err <= 0.5 * step * 1.0001, f"int8 {k}: max error {err} > half a step {step / 2}"
+print(f"parity: from_hunch: {len(trained)} tensors, float32 exact, int8 within half a step")
+EOF
+  $PY train/train.py --train "$work/train.txt" --valid "$work/valid.txt" --vocab "$work/lm.int8.vocab/vocab.txt" \
+    --init "$work/lm.int8.pt" --out "$work/ft" --batch-size 4 --bptt 8 --max-steps 4 --epochs 1 \
+    --threads 1 --no-progress --checkpoint-every 0 >"$work/ft.log" 2>&1 || { cat "$work/ft.log"; exit 1; }
+  [ -f "$work/ft/last.pt" ] || { cat "$work/ft.log"; echo "parity: fine-tuning wrote no checkpoint" >&2; exit 1; }
 fi
 echo "parity: PASS"

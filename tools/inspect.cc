@@ -3,9 +3,16 @@
 // where they live), the arena plan, and the metadata. The engine's binary
 // sections (lexicon.bin, emoji.bin) get a summary and whether they match the
 // text metadata they are derived from.
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
+
+#include "builder/model_builder.h"
+#include "builder/model_rewriter.h"
 
 #include "engine/emoji.h"
 #include "engine/lexicon.h"
@@ -18,7 +25,11 @@ namespace hunch {
 namespace cli {
 
 namespace {
-const char* kUsage = "hunch inspect MODEL [--json]";
+const char* kUsage =
+    "hunch inspect MODEL [--json] [--dump-weights DIR]\n"
+    "  --dump-weights DIR: also write every constant weight tensor of subgraph 0 as real values\n"
+    "  (int8/int4 dequantized) to DIR/<n>.npy (float32, NumPy format) and DIR/weights.json\n"
+    "  (name, dtype, shape, file of each); train/from_hunch.py reads them to fine-tune the model";
 
 std::string ShapeText(const Shape& s) {
   std::string out = "[";
@@ -149,17 +160,78 @@ void PrintText(const Model& m, const std::string& path) {
     }
   }
 }
+// A NumPy .npy file (format 1.0) of `v` as float32 with `shape`.
+std::string NpyBytes(const std::vector<float>& v, const Shape& shape) {
+  std::string dims;
+  for (int d = 0; d < shape.rank; ++d) dims += std::to_string(shape.dims[d]) + ",";
+  if (shape.rank > 1) dims.pop_back();
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  // Magic (6) + version (2) + length (2) + header + '\n', padded to 64 bytes.
+  const size_t pad = 63 - (10 + header.size()) % 64;
+  header.append(pad, ' ');
+  header += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out.push_back(static_cast<char>(header.size() & 0xff));
+  out.push_back(static_cast<char>(header.size() >> 8));
+  out += header;
+  out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+  return out;
+}
+
+// --dump-weights: the constants of subgraph 0 as float32 .npy files and a
+// manifest, each written atomically (the manifest last).
+Status DumpWeights(const Model& m, const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return Status::IOError(dir + ": " + std::strerror(errno));
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Status::InvalidArgument(dir + " is not a directory");
+  JsonWriter j;
+  j.BeginObject();
+  j.Key("tensors").BeginArray();
+  std::vector<float> values;
+  for (int t = 0; t < m.num_tensors(0); ++t) {
+    const TensorInfo& info = m.tensor(0, t);
+    if (!info.is_constant) continue;
+    if (info.dtype != DType::kFloat32 && info.dtype != DType::kFloat16 && info.dtype != DType::kInt8 &&
+        info.dtype != DType::kInt4)
+      continue;  // integer constants (shapes, indices) are not weights
+    HUNCH_RETURN_IF_ERROR(DequantizeConstant(m, 0, t, &values));
+    const std::string file = std::to_string(t) + ".npy";
+    const std::string bytes = NpyBytes(values, info.shape);
+    HUNCH_RETURN_IF_ERROR(WriteFileAtomic(dir + "/" + file, bytes.data(), bytes.size()));
+    j.BeginObject();
+    j.Key("name").Value(info.name);
+    j.Key("dtype").Value(DTypeName(info.dtype));
+    j.Key("shape").BeginArray();
+    for (int d = 0; d < info.shape.rank; ++d) j.Value(info.shape.dims[d]);
+    j.EndArray();
+    j.Key("file").Value(file);
+    j.EndObject();
+  }
+  j.EndArray();
+  j.EndObject();
+  const std::string manifest = j.str() + "\n";
+  return WriteFileAtomic(dir + "/weights.json", manifest.data(), manifest.size());
+}
 }  // namespace
 
 int InspectMain(int argc, char** argv) {
   Args args(argc, argv, {"json", "help"});
   if (args.Has("help")) return Help(kUsage);
-  if (!args.ok() || !args.CheckKnown({"json", "help"})) return Usage("inspect", kUsage, args.error());
+  if (!args.ok() || !args.CheckKnown({"json", "help", "dump-weights"}))
+    return Usage("inspect", kUsage, args.error());
+  if (args.Has("dump-weights") && args.Get("dump-weights").empty())
+    return Usage("inspect", kUsage, "--dump-weights needs a directory");
   if (args.positional().size() != 1) return Usage("inspect", kUsage, "expected one model path");
   const std::string path = args.positional()[0];
   std::shared_ptr<const Model> model;
   Status s = Model::Open(path, ModelOptions(), &model);
   if (!s.ok()) return Fail("inspect", s);
+  if (args.Has("dump-weights")) {
+    s = DumpWeights(*model, args.Get("dump-weights"));
+    if (!s.ok()) return Fail("inspect", s);
+  }
   if (args.Has("json"))
     PrintJson(*model, path);
   else

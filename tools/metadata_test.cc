@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -509,6 +510,63 @@ TEST_F(MetadataCliTest, WithheldWordsAreNotSuggested) {
   r = RunCli(model_ + " --set withheld=" + list + " --out " + dir_ + "/bad.hunch");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("line 2 ('There') is not lower case"), std::string::npos) << r.output;
+}
+
+// `hunch inspect --dump-weights DIR`: every weight tensor as a float32 .npy
+// holding exactly the values the runtime computes with (DequantizeConstant),
+// for tiny.hunch (int8) and its int4 copy.
+TEST_F(MetadataCliTest, InspectDumpsWeightsAsNpy) {
+  const std::string cli = HUNCH_METADATA_CLI;
+  for (const std::string weights : {"", "int4"}) {
+    std::string path = model_;
+    if (!weights.empty()) {
+      path = dir_ + "/" + weights + ".hunch";
+      CliRun q = testing::RunCommand(cli + " quantize " + model_ + " -o " + path + " --requantize --weights " + weights);
+      ASSERT_EQ(q.code, 0) << q.output;
+    }
+    const std::string out = dir_ + "/dump-" + (weights.empty() ? "f32" : weights);
+    CliRun r = testing::RunCommand(cli + " inspect " + path + " --dump-weights " + out);
+    ASSERT_EQ(r.code, 0) << r.output;
+    const auto m = Open(path);
+    ASSERT_TRUE(m);
+    const std::string manifest = ReadAll(out + "/weights.json");
+    int dumped = 0;
+    for (int t = 0; t < m->num_tensors(0); ++t) {
+      const TensorInfo& info = m->tensor(0, t);
+      if (!info.is_constant || (info.dtype != DType::kFloat32 && info.dtype != DType::kInt8 &&
+                                info.dtype != DType::kInt4 && info.dtype != DType::kFloat16))
+        continue;
+      ++dumped;
+      const std::string file = std::to_string(t) + ".npy";
+      EXPECT_NE(manifest.find("\"name\":\"" + std::string(info.name) + "\""), std::string::npos) << manifest;
+      EXPECT_NE(manifest.find("\"file\":\"" + file + "\""), std::string::npos) << manifest;
+      const std::string npy = ReadAll(out + "/" + file);
+      ASSERT_GT(npy.size(), 10u);
+      ASSERT_EQ(npy.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
+      const size_t header = static_cast<uint8_t>(npy[8]) | (static_cast<uint8_t>(npy[9]) << 8);
+      ASSERT_EQ((10 + header) % 64, 0u);
+      const std::string dict = npy.substr(10, header);
+      EXPECT_NE(dict.find("'descr': '<f4'"), std::string::npos) << dict;
+      std::string shape = "(";
+      for (int d = 0; d < info.shape.rank; ++d)
+        shape += std::to_string(info.shape.dims[d]) + (info.shape.rank == 1 ? "," : d + 1 < info.shape.rank ? ", " : "");
+      shape.erase(std::remove(shape.begin(), shape.end(), ' '), shape.end());
+      EXPECT_NE(dict.find("'shape': " + shape + ")"), std::string::npos) << dict << " vs " << shape;
+      std::vector<float> want;
+      ASSERT_TRUE(DequantizeConstant(*m, 0, t, &want).ok());
+      ASSERT_EQ(npy.size() - 10 - header, want.size() * sizeof(float)) << info.name;
+      EXPECT_EQ(std::memcmp(npy.data() + 10 + header, want.data(), want.size() * sizeof(float)), 0) << info.name;
+    }
+    EXPECT_GE(dumped, 3) << path;
+  }
+  // A path that is a file, not a folder; and no folder at all.
+  WriteAll(dir_ + "/file", "x");
+  CliRun bad = testing::RunCommand(cli + " inspect " + model_ + " --dump-weights " + dir_ + "/file 2>&1");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.output.find("is not a directory"), std::string::npos) << bad.output;
+  bad = testing::RunCommand(cli + " inspect " + model_ + " --dump-weights=");
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--dump-weights needs a directory"), std::string::npos) << bad.output;
 }
 
 TEST_F(MetadataCliTest, Help) {
