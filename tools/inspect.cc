@@ -82,6 +82,15 @@ std::string Where(const Model& m, int sg, int t) {
   return off >= 0 ? "arena@" + std::to_string(off) : "unused";
 }
 
+// A tensor's "name", "dtype" and "shape" keys (--json and --dump-weights).
+void TensorKeys(const TensorInfo& info, JsonWriter* j) {
+  j->Key("name").Value(info.name);
+  j->Key("dtype").Value(DTypeName(info.dtype));
+  j->Key("shape").BeginArray();
+  for (int d = 0; d < info.shape.rank; ++d) j->Value(info.shape.dims[d]);
+  j->EndArray();
+}
+
 void PrintJson(const Model& m, const std::string& path) {
   JsonWriter j;
   j.BeginObject();
@@ -103,11 +112,7 @@ void PrintJson(const Model& m, const std::string& path) {
     for (int t = 0; t < m.num_tensors(sg); ++t) {
       const TensorInfo& info = m.tensor(sg, t);
       j.BeginObject();
-      j.Key("name").Value(info.name);
-      j.Key("dtype").Value(DTypeName(info.dtype));
-      j.Key("shape").BeginArray();
-      for (int d = 0; d < info.shape.rank; ++d) j.Value(info.shape.dims[d]);
-      j.EndArray();
+      TensorKeys(info, &j);
       j.Key("bytes").Value(static_cast<unsigned long long>(info.bytes));
       j.Key("storage").Value(Where(m, sg, t));
       j.EndObject();
@@ -201,11 +206,7 @@ Status DumpWeights(const Model& m, const std::string& dir) {
     const std::string bytes = NpyBytes(values, info.shape);
     HUNCH_RETURN_IF_ERROR(WriteFileAtomic(dir + "/" + file, bytes.data(), bytes.size()));
     j.BeginObject();
-    j.Key("name").Value(info.name);
-    j.Key("dtype").Value(DTypeName(info.dtype));
-    j.Key("shape").BeginArray();
-    for (int d = 0; d < info.shape.rank; ++d) j.Value(info.shape.dims[d]);
-    j.EndArray();
+    TensorKeys(info, &j);
     j.Key("file").Value(file);
     j.EndObject();
   }
