@@ -6,7 +6,7 @@
 #   -> hunch eval on data/test-public.tok -> models/en.md
 #   scripts/build_default_model.sh [--card-only] CHECKPOINT [PEERS_JSON]
 #   scripts/build_default_model.sh --quality-only
-#   scripts/build_default_model.sh --from-model [BASE]
+#   scripts/build_default_model.sh --from-model [BASE.hunch | CHECKPOINT.pt]
 # --card-only: keep models/en.hunch (and the export and quantization report of
 # the last full run in train/out/default-model) and measure it again: eval,
 # eval --learn, bench, then the card. For engine changes that leave the model
@@ -23,8 +23,12 @@ cd "$(dirname "$0")/.."
 # 2 MB limit (FROM_MODEL_TAIL, default 26700, found by trying: the largest
 # tail with which the smallest weight form fits), then scripts/shrink_model.sh
 # (text stripped, lexicon.bin version 3, the first weight form that fits),
-# eval, eval --learn and bench, and the card's file, quality, quantization
-# and speed sections rewritten (train/model_card.py --refresh).
+# eval, eval --learn and bench, and the card's file, data, training,
+# quality, quantization and speed sections rewritten (train/model_card.py
+# --refresh; Training from models/en.training.md). BASE may be a train/
+# checkpoint (.pt, e.g. a fine-tuning of train/from_hunch.py's checkpoint of
+# the 0747a0f model): it is exported with this recipe's metadata, converted
+# and quantized to int8 first, in $work/base-ckpt.hunch.
 if [ "${1:-}" = "--from-model" ]; then
   hunch=${HUNCH:-build/hunch}
   work=train/out/default-model
@@ -33,6 +37,14 @@ if [ "${1:-}" = "--from-model" ]; then
   if [ -z "$base" ]; then
     base=$work/base.hunch
     git show 0747a0f:models/en.hunch > "$base.tmp" && mv "$base.tmp" "$base"
+  elif [ "${base%.pt}" != "$base" ]; then
+    [ -f train/out/data/offensive-en.txt ] || scripts/fetch_offensive_words.sh
+    /usr/bin/python3 train/export.py --checkpoint "$base" --out "$work/ckpt/lm.onnx" \
+      --wordlist train/out/vocab/wordlist.tsv --surface train/out/vocab/surface.tsv \
+      --emoji train/out/data/emoji-keywords.tsv --offensive train/out/data/offensive-en.txt
+    "$hunch" convert "$work/ckpt/lm.onnx" -o "$work/ckpt/lm.f32.hunch"
+    "$hunch" quantize "$work/ckpt/lm.f32.hunch" -o "$work/base-ckpt.hunch" --weights int8
+    base=$work/base-ckpt.hunch
   fi
   cp "$base" "$work/lexicon.hunch"
   scripts/build_lexicon.sh --filter form --max-tail "${FROM_MODEL_TAIL:-26700}" "$work/lexicon.hunch"

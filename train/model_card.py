@@ -158,15 +158,23 @@ def refresh(a):
                 f"{lex.get('unsuggested_vocab', 0)} vocabulary tokens withheld), counted on the training "
                 "split of `train/data.py` (the Brown corpus included), display case from Debian "
                 "`wamerican`/`scowl` and the text (`scripts/build_lexicon.sh`).")
+    data_line = ("- **Data**: the training split of `shared/DATA.md` (SpamAssassin easy-ham e-mail bodies, "
+                 "State of the Union addresses, Debian fortunes, the Brown corpus), built by `train/data.py`; "
+                 "the test split (hard-ham) is never trained on. Which of it the LM saw, and how, is under "
+                 "Training.")
     lines = card.split("\n")
+    lines = [data_line if l.startswith("- **Data**:") else l for l in lines]
     lines = [file_line if l.startswith("- **File**:") else l for l in lines]
     lines = [l for l in lines if not l.startswith("- **Lexicon**:")]
     i = next(k for k, l in enumerate(lines) if l.startswith("- **File**:"))
     lines.insert(i + 1, lex_line)
     card = "\n".join(lines)
-    note = ("The LM is the one whose training is described above; the lexicon, the weight form and the "
-            f"engine are this commit's. Development split (`train/out/data/dev-public.tok`): KSR {pct(dev['ksr'])}, "
+    note = ("The LM is the one whose training is described above (`models/en.training.md`); the lexicon, "
+            f"the weight form and the engine are this commit's. Development split (`train/out/data/dev-public.tok`): KSR {pct(dev['ksr'])}, "
             f"top-3 {pct(dev['top3'])}, typo WER {pct(dev['wer'])}." if dev else None)
+    if a.training and os.path.exists(a.training):  # how the LM was made: models/en.training.md
+        with open(a.training, encoding="utf-8") as f:
+            card = replace_section(card, "## Training", ["## Training\n", f.read().strip() + "\n"])
     card = replace_quality(card, quality_section(ev, el, None, note))
     card = replace_section(card, "## Quantization", [
         "## Quantization\n",
