@@ -243,7 +243,8 @@ Interpreter::Create of the int8 model (`BM_ModelOpen`): {(opn['real_time'] / 100
 
 | figure | median of 3 runs | command |
 |---|---|---|
-| Suggest per keystroke of the built-in trace, p50 / p99 µs | {med([b['keystroke_us']['p50'] for b in eb]):.1f} / {med([b['keystroke_us']['p99'] for b in eb]):.1f} | `hunch bench --model models/en.hunch --runs 10000 --json` |
+| LM step of this model (its own weights, the {eb[0].get('kernels', isa)} kernels), p50 / p99 µs | {med([b['step_us']['p50'] for b in eb]):.1f} / {med([b['step_us']['p99'] for b in eb]):.1f} | `hunch bench --model models/en.hunch --runs 10000 --json` |
+| Suggest per keystroke of the built-in trace, p50 / p99 µs | {med([b['keystroke_us']['p50'] for b in eb]):.1f} / {med([b['keystroke_us']['p99'] for b in eb]):.1f} | the same |
 | `Engine::Open` (median of 5 opens per run), µs | {med([b['engine_open_us'] for b in eb]):,.0f} | the same |
 | peak RSS (VmHWM) of a process that opens the engine and types the trace | {e_peak:,.0f} bytes | the same (`hunch bench --rss-child`) |
 | that process before the open (VmRSS: the `hunch` CLI, its libraries) | {e_base:,.0f} bytes | the same |
@@ -300,6 +301,7 @@ Command: `aarch64-linux-gnu-strip -o libhunch.so build-arm64/libhunch.so` (the s
 | Gboard-size LM step, float32 weights ({isa}) | p50 {f32['step_us']['p50']:.1f} µs |
 | planned arena, Gboard-size model / reference-test model | {int8['arena_bytes']:,} / {small['arena_bytes']:,} bytes |
 | peak RSS, 10,000 int8 steps (`hunch_rss_steps`) | {rss_kb * 1024:,} bytes (model file {model_bytes:,} bytes) |
+| default model: LM step p50 ({eb[0].get('kernels', isa)}) | {med([b['step_us']['p50'] for b in eb]):.1f} µs |
 | default model: Suggest per keystroke p50 / p99; `Engine::Open` | {med([b['keystroke_us']['p50'] for b in eb]):.0f} / {med([b['keystroke_us']['p99'] for b in eb]):.0f} µs; {med([b['engine_open_us'] for b in eb]):,.0f} µs |
 """
     readme = open(README, encoding="utf-8").read()
