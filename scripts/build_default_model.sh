@@ -72,8 +72,9 @@ if [ "${1:-}" = "--quality-only" ]; then
   mkdir -p "$work"
   "$hunch" eval --model models/en.hunch --text data/test-public.tok --json > "$work/eval.json"
   "$hunch" eval --model models/en.hunch --text data/test-public.tok --learn --json > "$work/eval-learn.json"
+  "$hunch" eval --model models/en.hunch --text train/out/data/dev-public.tok --json > "$work/eval-dev.json"
   /usr/bin/python3 train/model_card.py --quality-only --eval "$work/eval.json" --eval-learn "$work/eval-learn.json" \
-    --out models/en.md
+    --eval-dev "$work/eval-dev.json" --out models/en.md
   /usr/bin/python3 scripts/insert_peers.py
   echo "rewrote the quality section of models/en.md and docs/benchmarks.md"
   exit 0

@@ -247,6 +247,10 @@ def main(argv=None):
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
         note = (f"Measured again at commit {commit} on {cpu_model()}, one thread "
                 "(`scripts/build_default_model.sh --quality-only`): the engine changed, the model did not.")
+        if a.eval_dev:
+            dev = load(a.eval_dev)
+            note += (f" Development split (`train/out/data/dev-public.tok`): KSR {pct(dev['ksr'])}, "
+                     f"top-3 {pct(dev['top3'])}, typo WER {pct(dev['wer'])}.")
         card = open(a.out, encoding="utf-8").read()
         card = replace_quality(card, quality_section(load(a.eval), load(a.eval_learn),
                                                      load(a.peers) if a.peers else None, note))
