@@ -84,9 +84,7 @@
 //     for a typed word; kinds: next word / phrase when nothing is typed,
 //     completion / correction / literal / emoji otherwise; a typed word with
 //     a letter is never corrected or completed to text without any word
-//     character ("," or "." for "tge"); a complete request's first
-//     suggestion is the flagged autocorrection or, when the list holds the
-//     literal typing, that literal.
+//     character ("," or "." for "tge").
 //   - Ill-formed UTF-8 in context or typed gives exactly the answer of the
 //     same request with each ill-formed part replaced by U+FFFD (ctl[0] bit 7).
 //   - ScoreNextToken returns OK with a finite log-probability <= 0.
@@ -342,15 +340,6 @@ inline std::string CheckAnswer(const char* where, const hunch::SuggestRequest& r
       if (lowered[i] == lowered[j])
         return at + "suggestions " + std::to_string(i) + " and " + std::to_string(j) + " " +
                Escaped(items[j].text) + " are equal case-insensitively";
-  // A finished word's first suggestion is what space puts in: the flagged
-  // autocorrection, or else the literal typing whenever the list has it.
-  if (r.complete && !items.empty() && !items[0].autocorrect && !Ignored("literal-first")) {
-    const std::string literal = hunch::text::Lower(hunch::text::ToValidUtf8(r.typed));
-    for (size_t i = 1; i < items.size(); ++i)
-      if (items[i].kind != static_cast<int>(hunch::SuggestionKind::kEmoji) && lowered[i] == literal)
-        return at + "[literal-first] the literal typing is suggestion " + std::to_string(i) +
-               ", not the first, and nothing is autocorrected";
-  }
   return "";
 }
 
