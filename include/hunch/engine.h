@@ -141,8 +141,7 @@ struct SuggestRequest {
   // the whole typed word (corrections), not longer words it starts. The list
   // then always offers the literal typing (kind kLiteral, as typed), unless
   // max_suggestions is 1 and the one slot holds the autocorrection, or the
-  // typed word holds a control character, white space or ill-formed UTF-8;
-  // without an autocorrection the literal comes first (Session::Suggest).
+  // typed word holds a control character, white space or ill-formed UTF-8.
   bool complete = false;
 };
 
@@ -395,10 +394,7 @@ class HUNCH_EXPORT Session {
   Session& operator=(const Session&) = delete;
 
   // Suggestions for the request, best first, at most max_suggestions, no
-  // duplicates (case-insensitive). A complete request's list starts with
-  // the word space puts in the text: the autocorrection (flagged) or, when
-  // no correction replaces the typing, the literal typing; the rest follow
-  // best first.
+  // duplicates (case-insensitive).
   Status Suggest(const SuggestRequest& request, std::vector<Suggestion>* out);
   // The natural-log probability of `token` (one token of the tokenizer)
   // following `context`, from the distribution Suggest ranks (the LM, the

@@ -445,9 +445,7 @@ HUNCH_EXPORT void hunch_session_free(hunch_session* session); /* NULL is fine */
  * complete: non-zero when the word is finished (corrections instead of
  * completions; the list then always holds the literal typing, unless
  * max_suggestions is 1 and the one slot is the autocorrection, or `typed`
- * holds a control character, white space or ill-formed UTF-8, and its
- * first suggestion is the word space puts in the text: the autocorrection,
- * flagged, or else the literal typing);
+ * holds a control character, white space or ill-formed UTF-8);
  * max_suggestions: 1..16. The autocorrect flag means the same in both modes
  * (hunch_suggestions_autocorrect). */
 HUNCH_EXPORT hunch_status_code hunch_session_suggest(hunch_session* session, const char* context, const char* typed,

@@ -116,15 +116,5 @@ void KeepLiteral(const std::string& raw_typed, float literal_score, size_t max, 
   (*out)[at] = std::move(lit);
 }
 
-void LiteralFirst(const std::string& raw_typed, std::vector<Suggestion>* out) {
-  const std::string lower = text::Lower(text::ToValidUtf8(raw_typed));
-  for (size_t i = 1; i < out->size(); ++i)
-    if ((*out)[i].kind != SuggestionKind::kEmoji &&
-        ((*out)[i].kind == SuggestionKind::kLiteral || text::Lower((*out)[i].text) == lower)) {
-      std::rotate(out->begin(), out->begin() + static_cast<std::ptrdiff_t>(i), out->begin() + static_cast<std::ptrdiff_t>(i) + 1);
-      return;
-    }
-}
-
 }  // namespace engine
 }  // namespace hunch

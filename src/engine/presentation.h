@@ -62,13 +62,6 @@ bool ShouldAutocorrect(float correction_score, float literal_score, std::string_
 void KeepLiteral(const std::string& raw_typed, float literal_score, size_t max,
                  std::vector<Suggestion>* out);
 
-// A finished word's list without an autocorrection: the suggestion that is
-// the literal typing (case aside) moves to the front, the others keeping
-// their order, so that the first suggestion is always the word space puts in
-// the text (the literal stays, since no correction beat it by the
-// autocorrect margin). Nothing moves when the list lacks the literal.
-void LiteralFirst(const std::string& raw_typed, std::vector<Suggestion>* out);
-
 }  // namespace engine
 }  // namespace hunch
 

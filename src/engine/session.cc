@@ -245,8 +245,6 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   if (r.complete && !(space && n_out == 1)) {
     const float literal = literal_score > engine::kNegInf ? literal_score : s.scores.Of(typed_key, -1);
     engine::KeepLiteral(r.typed, literal, n_out, out);
-    // Without an autocorrection the literal is what space puts in: first.
-    if (!space) engine::LiteralFirst(r.typed, out);
   }
   if (e.options.phrases && r.typed.empty() && !chosen.empty()) {
     const engine::WordAllowed allowed = [&](int32_t i) {
