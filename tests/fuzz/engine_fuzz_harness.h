@@ -109,6 +109,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/lexicon.h"
 #include "hunch/engine.h"
 #include "hunch/hunch.h"
 #include "hunch/model.h"
@@ -407,12 +408,11 @@ inline EngineWorld& World() {
     }
     const uint8_t* data = nullptr;
     size_t size = 0;
+    hunch::engine::LexiconSectionHeader header;
     if (!w->model->GetMetadata("lexicon", &data, &size).ok() &&
-        w->model->GetMetadata("lexicon.bin", &data, &size).ok() && size >= 40) {
-      uint64_t min_count = 0;  // lexicon.bin's header, offset 32 (docs/format.md)
-      std::memcpy(&min_count, data + 32, sizeof min_count);
-      w->min_word_floor = static_cast<int>(std::min<uint64_t>(min_count, 1u << 30));
-    }
+        w->model->GetMetadata(hunch::engine::kLexiconSectionName, &data, &size).ok() &&
+        hunch::engine::ReadLexiconHeader(data, size, &header).ok())
+      w->min_word_floor = static_cast<int>(std::min<uint64_t>(header.min_count, 1u << 30));
     w->base.layout = hunch::KeyboardLayout::Qwerty();
     char* err = nullptr;
     if (hunch_engine_open(path.c_str(), &w->c_engine, &err) != HUNCH_OK) {

@@ -186,7 +186,7 @@ class I4Rows96 {
     const __m512i XO0 = _mm512_load_si512(xo[0]), XO1 = _mm512_load_si512(xo[1]), XO2 = _mm512_load_si512(xo[2]);
     const __m512i corr = _mm512_set1_epi32(8 * sum);
     const __m512 sxv = _mm512_set1_ps(sx);
-    const Gather g = MakeGather();
+    static const Gather g = MakeGather();  // constants: built once
     const int whole = w.rows / 16 * 16;
     for (int o = 0; o < whole; o += 16) {
       const uint8_t* r = w.data + static_cast<size_t>(o) * 48;
