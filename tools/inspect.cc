@@ -4,6 +4,7 @@
 // sections (lexicon.bin, emoji.bin) get a summary and whether they match the
 // text metadata they are derived from.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -184,13 +185,18 @@ std::string NpyBytes(const std::vector<float>& v, const Shape& shape) {
 }
 
 // --dump-weights: the constants of subgraph 0 as float32 .npy files and a
-// manifest, each written atomically (the manifest last).
+// manifest, each written atomically. A manifest already there goes first and
+// the new one comes last, so a dump that fails half-way leaves no manifest
+// naming a mix of two models' files.
 Status DumpWeights(const Model& m, const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return Status::IOError(dir + ": " + std::strerror(errno));
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Status::InvalidArgument(dir + " is not a directory");
+  const std::string manifest_path = dir + "/weights.json";
+  if (::unlink(manifest_path.c_str()) != 0 && errno != ENOENT)
+    return Status::IOError(manifest_path + ": " + std::strerror(errno));
   JsonWriter j;
   j.BeginObject();
   j.Key("tensors").BeginArray();
@@ -213,7 +219,7 @@ Status DumpWeights(const Model& m, const std::string& dir) {
   j.EndArray();
   j.EndObject();
   const std::string manifest = j.str() + "\n";
-  return WriteFileAtomic(dir + "/weights.json", manifest.data(), manifest.size());
+  return WriteFileAtomic(manifest_path, manifest.data(), manifest.size());
 }
 }  // namespace
 

@@ -559,6 +559,13 @@ TEST_F(MetadataCliTest, InspectDumpsWeightsAsNpy) {
     }
     EXPECT_GE(dumped, 3) << path;
   }
+  // Dumping another model into a folder that holds a dump replaces its
+  // manifest (the int4 dump's, here, by the int8 one's).
+  CliRun again = testing::RunCommand(cli + " inspect " + model_ + " --dump-weights " + dir_ + "/dump-int4");
+  ASSERT_EQ(again.code, 0) << again.output;
+  const std::string replaced = ReadAll(dir_ + "/dump-int4/weights.json");
+  EXPECT_NE(replaced.find("\"dtype\":\"int8\""), std::string::npos) << replaced;
+  EXPECT_EQ(replaced.find("\"dtype\":\"int4\""), std::string::npos) << replaced;
   // A path that is a file, not a folder; and no folder at all.
   WriteAll(dir_ + "/file", "x");
   CliRun bad = testing::RunCommand(cli + " inspect " + model_ + " --dump-weights " + dir_ + "/file 2>&1");

@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from model import LanguageModel, ModelConfig  # noqa: E402
-from tokenizer import Tokenizer, settings_dict  # noqa: E402
+from tokenizer import Tokenizer, write_vocab  # noqa: E402
 from train import CHECKPOINT_VERSION, save_checkpoint  # noqa: E402
 
 
@@ -105,17 +105,6 @@ def checkpoint_from_hunch(model, hunch="build/hunch", dropout=0.1):
     return payload, tok
 
 
-def write_vocab(out_dir, tok):
-    """out_dir/vocab.txt and tokenizer.json of `tok` (Tokenizer.load reads them)."""
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "vocab.txt"), "w", encoding="utf-8", newline="\n") as f:
-        f.write("".join(t + "\n" for t in tok.vocab))
-    with open(os.path.join(out_dir, "tokenizer.json"), "w", encoding="utf-8", newline="\n") as f:
-        json.dump(settings_dict(tok.lowercase, len(tok.vocab)), f, ensure_ascii=True, indent=2,
-                  sort_keys=True)
-        f.write("\n")
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("model", help=".hunch model file")
@@ -130,7 +119,7 @@ def main(argv=None):
             raise FromHunchError(f"{a.model}: no such file")
         payload, tok = checkpoint_from_hunch(a.model, a.hunch, a.dropout)
         if a.vocab_dir:
-            write_vocab(a.vocab_dir, tok)
+            write_vocab(a.vocab_dir, tok.vocab, tok.lowercase)
         save_checkpoint(a.out, payload)
     except (FromHunchError, OSError) as e:
         print(f"from_hunch.py: {e}", file=sys.stderr)

@@ -346,7 +346,8 @@ def read_cases(path):
     return out
 
 
-def write_outputs(out_dir, vocab, counts, surface, lowercase):
+def write_vocab(out_dir, vocab, lowercase):
+    """out_dir/vocab.txt and tokenizer.json (what Tokenizer.load reads)."""
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "vocab.txt"), "w", encoding="utf-8", newline="\n") as f:
         f.write("".join(t + "\n" for t in vocab))
@@ -356,6 +357,10 @@ def write_outputs(out_dir, vocab, counts, surface, lowercase):
         json.dump(settings_dict(lowercase, len(vocab)), f, ensure_ascii=True, indent=2,
                   sort_keys=True)
         f.write("\n")
+
+
+def write_outputs(out_dir, vocab, counts, surface, lowercase):
+    write_vocab(out_dir, vocab, lowercase)
     with open(os.path.join(out_dir, "wordlist.tsv"), "w", encoding="utf-8", newline="\n") as f:
         for tok, c in sorted_counts(counts):
             f.write(f"{tok}\t{c}\n")
