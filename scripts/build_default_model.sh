@@ -16,6 +16,21 @@
 # adds Presage's and Hunspell's figures on the same text to the card.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# export_int8 CHECKPOINT DIR OUT [QUANTIZE ARGS...]: the checkpoint exported with
+# the engine's metadata (DIR/lm.onnx), converted (DIR/lm.f32.hunch) and
+# quantized to int8 (OUT). Only `hunch quantize` writes to stdout (its --json
+# report); the export's and the conversion's messages go to stderr.
+export_int8() {
+  local ckpt=$1 dir=$2 out=$3 h=${HUNCH:-build/hunch}
+  shift 3
+  # The offensive-word filter list (npm naughty-words, CC-BY-4.0; docs/toolchain.md "Filter lists").
+  [ -f train/out/data/offensive-en.txt ] || scripts/fetch_offensive_words.sh >&2
+  /usr/bin/python3 train/export.py --checkpoint "$ckpt" --out "$dir/lm.onnx" \
+    --wordlist train/out/vocab/wordlist.tsv --surface train/out/vocab/surface.tsv \
+    --emoji train/out/data/emoji-keywords.tsv --offensive train/out/data/offensive-en.txt >&2
+  "$h" convert "$dir/lm.onnx" -o "$dir/lm.f32.hunch" >&2
+  "$h" quantize "$dir/lm.f32.hunch" -o "$out" --weights int8 "$@"
+}
 # --from-model [BASE]: no checkpoint (the LM of BASE is kept; default: the
 # int8 models/en.hunch of commit 0747a0f, exported from the checkpoint of
 # models/en.training.md, which was not kept): the lexicon of
@@ -38,12 +53,8 @@ if [ "${1:-}" = "--from-model" ]; then
     base=$work/base.hunch
     git show 0747a0f:models/en.hunch > "$base.tmp" && mv "$base.tmp" "$base"
   elif [ "${base%.pt}" != "$base" ]; then
-    [ -f train/out/data/offensive-en.txt ] || scripts/fetch_offensive_words.sh
-    /usr/bin/python3 train/export.py --checkpoint "$base" --out "$work/ckpt/lm.onnx" \
-      --wordlist train/out/vocab/wordlist.tsv --surface train/out/vocab/surface.tsv \
-      --emoji train/out/data/emoji-keywords.tsv --offensive train/out/data/offensive-en.txt
-    "$hunch" convert "$work/ckpt/lm.onnx" -o "$work/ckpt/lm.f32.hunch"
-    "$hunch" quantize "$work/ckpt/lm.f32.hunch" -o "$work/base-ckpt.hunch" --weights int8
+    mkdir -p "$work/ckpt"
+    export_int8 "$base" "$work/ckpt" "$work/base-ckpt.hunch"
     base=$work/base-ckpt.hunch
   fi
   cp "$base" "$work/lexicon.hunch"
@@ -89,7 +100,6 @@ peers=${2:-}
 hunch=${HUNCH:-build/hunch}
 work=train/out/default-model
 mkdir -p "$work" models
-# The offensive-word filter list (npm naughty-words, CC-BY-4.0; docs/toolchain.md "Filter lists").
 [ -f train/out/data/offensive-en.txt ] || scripts/fetch_offensive_words.sh
 if [ "$card_only" = 1 ]; then
   for f in lm.onnx quantize.json; do
@@ -97,12 +107,7 @@ if [ "$card_only" = 1 ]; then
   done
   cp models/en.hunch "$work/en.hunch"
 else
-  /usr/bin/python3 train/export.py --checkpoint "$ckpt" --out "$work/lm.onnx" \
-    --wordlist train/out/vocab/wordlist.tsv --surface train/out/vocab/surface.tsv \
-    --emoji train/out/data/emoji-keywords.tsv --offensive train/out/data/offensive-en.txt
-  "$hunch" convert "$work/lm.onnx" -o "$work/lm.f32.hunch"
-  "$hunch" quantize "$work/lm.f32.hunch" -o "$work/en.hunch" --weights int8 \
-    --eval-text data/test-public.tok --json > "$work/quantize.json"
+  export_int8 "$ckpt" "$work" "$work/en.hunch" --eval-text data/test-public.tok --json > "$work/quantize.json"
 fi
 "$hunch" eval --model "$work/en.hunch" --text data/test-public.tok --json > "$work/eval.json"
 "$hunch" eval --model "$work/en.hunch" --text data/test-public.tok --learn --json > "$work/eval-learn.json"

@@ -130,6 +130,12 @@ def replace_section(card, head, lines):
     return card[:start] + "\n".join(lines) + "\n" + card[end:]
 
 
+def dev_sentence(dev):
+    """The development split's figures, as the card's quality notes end."""
+    return (f" Development split (`train/out/data/dev-public.tok`): KSR {pct(dev['ksr'])}, "
+            f"top-3 {pct(dev['top3'])}, typo WER {pct(dev['wer'])}.")
+
+
 def refresh(a):
     """--refresh: a model made from another (scripts/build_default_model.sh
     --from-model): the LM and its training are the card's already; the file,
@@ -170,8 +176,7 @@ def refresh(a):
     lines.insert(i + 1, lex_line)
     card = "\n".join(lines)
     note = ("The LM is the one whose training is described above (`models/en.training.md`); the lexicon, "
-            f"the weight form and the engine are this commit's. Development split (`train/out/data/dev-public.tok`): KSR {pct(dev['ksr'])}, "
-            f"top-3 {pct(dev['top3'])}, typo WER {pct(dev['wer'])}." if dev else None)
+            "the weight form and the engine are this commit's." + dev_sentence(dev) if dev else None)
     if a.training and os.path.exists(a.training):  # how the LM was made: models/en.training.md
         with open(a.training, encoding="utf-8") as f:
             card = replace_section(card, "## Training", ["## Training\n", f.read().strip() + "\n"])
@@ -248,9 +253,7 @@ def main(argv=None):
         note = (f"Measured again at commit {commit} on {cpu_model()}, one thread "
                 "(`scripts/build_default_model.sh --quality-only`): the engine changed, the model did not.")
         if a.eval_dev:
-            dev = load(a.eval_dev)
-            note += (f" Development split (`train/out/data/dev-public.tok`): KSR {pct(dev['ksr'])}, "
-                     f"top-3 {pct(dev['top3'])}, typo WER {pct(dev['wer'])}.")
+            note += dev_sentence(load(a.eval_dev))
         card = open(a.out, encoding="utf-8").read()
         card = replace_quality(card, quality_section(load(a.eval), load(a.eval_learn),
                                                      load(a.peers) if a.peers else None, note))
