@@ -89,10 +89,9 @@ void KeepLiteral(const std::string& raw_typed, float literal_score, size_t max, 
   // Only what a keyboard could put in the text as a word: no control
   // character, no white space, no U+FFFD (an ill-formed byte, or one typed).
   const std::string literal = text::ToValidUtf8(raw_typed);
-  for (size_t pos = 0; pos < literal.size();) {
-    const char32_t c = text::NextCodePoint(literal, &pos);
-    if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0xFFFD || text::IsSpace(c)) return;
-  }
+  if (!IsTypeableKey(literal)) return;
+  for (size_t pos = 0; pos < literal.size();)
+    if (text::IsSpace(text::NextCodePoint(literal, &pos))) return;
   const std::string lower = text::Lower(literal);
   float lowest = 0;
   for (const Suggestion& s : *out) {
