@@ -16,6 +16,11 @@ Outputs in --out (every file byte-identical across runs for the same inputs):
   dev-public.tok       the development file: valid.txt by shared/EVAL.md's rule
                        (first 5,000 tokens, like test-public.tok); every choice
                        about the lexicon is measured on it, never on the test file
+  dev-learn.tok        the development file for learning (`hunch eval --learn`):
+                       consecutive sentences of the held-out speeches (whole
+                       documents in valid.txt), the first 1,000 tokens of each
+                       by the same rule, so what a text teaches can pay later
+                       in it as it does in the test file's consecutive mail
   test.txt             test split (hard-ham-1 paragraphs), one per line
   test-public.tok      the test file by shared/EVAL.md's rule (first 5,000 tokens)
   emoji-keywords.tsv   emoji<TAB>keyword, one pair a line, in emojilib's order
@@ -385,6 +390,22 @@ def split_validation(lines, every):
     return train, valid
 
 
+_SENTENCE_END_RE = re.compile(r'(?<=[.!?])\s+(?=["\'(]?[A-Z0-9])')
+
+
+def learn_dev_text(speeches, start, every, per_doc=1000):
+    """dev-learn.tok: the held-out speeches (split line start + k is held
+    out when (start + k + 1) % every == 0; a speech is one line), each cut
+    into sentences and taken by the test-file rule up to per_doc tokens."""
+    out = []
+    for k, speech in enumerate(speeches):
+        if (start + k + 1) % every:
+            continue
+        sentences = _SENTENCE_END_RE.split(speech)
+        out.extend(" ".join(toks) + "\n" for toks in build_test_lines(sentences, cap=per_doc))
+    return "".join(out)
+
+
 def valid_parts(parts, every):
     """Stats of the held-out lines of each part of the training split (the
     split's line i is held out when (i + 1) % every == 0)."""
@@ -450,6 +471,9 @@ def build(args):
     dev_text = test_file_text(valid, args.cap)
     with open(os.path.join(args.out, "dev-public.tok"), "w", encoding="utf-8", newline="\n") as f:
         f.write(dev_text)
+    learn_text = learn_dev_text(speeches, len(mail), args.valid_every)
+    with open(os.path.join(args.out, "dev-learn.tok"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(learn_text)
     with open(os.path.join(args.out, "emoji-keywords.tsv"), "w", encoding="utf-8",
               newline="\n") as f:
         f.writelines(emoji_keywords(emoji))
@@ -461,6 +485,7 @@ def build(args):
         "test": text_stats(test_lines),
         "test_file_tokens": sum(len(l.split()) for l in tok_text.splitlines()),
         "dev_file_tokens": sum(len(l.split()) for l in dev_text.splitlines()),
+        "dev_learn_file_tokens": sum(len(l.split()) for l in learn_text.splitlines()),
         "parts": {
             "mail (easy-ham-1, easy-ham-2)": text_stats(mail),
             "speeches (sotu)": text_stats(speeches),
@@ -491,7 +516,7 @@ def build(args):
         return (f"  {name:<32} {s['lines']:>9,} lines {s['words']:>11,} words "
                 f"{s['bytes']:>13,} bytes")
     print(f"wrote {args.out}/: train.txt valid.txt test.txt test-public.tok dev-public.tok "
-          f"emoji-keywords.tsv stats.json")
+          f"dev-learn.tok emoji-keywords.tsv stats.json")
     for name, s in stats["parts"].items():
         print(row(name, s))
     print(row("training split (all)", stats["training_split"]))
@@ -500,6 +525,7 @@ def build(args):
     print(row("test.txt (hard-ham-1)", stats["test"]))
     print(f"  test-public.tok: {stats['test_file_tokens']} tokens")
     print(f"  dev-public.tok: {stats['dev_file_tokens']} tokens (from valid.txt)")
+    print(f"  dev-learn.tok: {stats['dev_learn_file_tokens']} tokens (held-out speeches)")
     return 0
 
 

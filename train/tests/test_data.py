@@ -130,6 +130,19 @@ class TestFileRuleTest(unittest.TestCase):
         self.assertEqual(len(T.build_test_lines(lines, cap=10)), 2)
         self.assertEqual(len(T.build_test_lines(lines, cap=0)), 5)
 
+    def test_learn_dev_text(self):
+        # Speeches at split lines 3..5 (start 3), every 2nd line held out:
+        # lines 3 and 5 (k = 0 and 2); each cut into sentences, in order.
+        speeches = ["One two three four. Five six seven eight! Nine ten eleven twelve?",
+                    "Never held out at all here.",
+                    'Alpha beta gamma delta. "Quoted words come here now." x y']
+        self.assertEqual(D.learn_dev_text(speeches, 3, 2),
+                         "One two three four .\nFive six seven eight !\nNine ten eleven twelve ?\n"
+                         "Alpha beta gamma delta .\n\" Quoted words come here now . \" x y\n")
+        # per_doc caps each speech by the test-file rule (stop after the line that reaches it).
+        self.assertEqual(D.learn_dev_text(speeches, 3, 2, per_doc=4),
+                         "One two three four .\nAlpha beta gamma delta .\n")
+
     def test_split_validation(self):
         train, valid = D.split_validation([str(i) for i in range(10)], 5)
         self.assertEqual(valid, ["4", "9"])
@@ -222,6 +235,9 @@ class BuildOfflineTest(unittest.TestCase):
                          ["Test message one has words.", "Test line two is here too."])
         self.assertEqual(a["test-public.tok"].decode(),
                          "Test message one has words .\nTest line two is here too .\n")
+        # The speeches are split lines 3 and 4, neither held out (lines 2, 5
+        # and 8 are): no text to learn from (test_learn_dev_text has some).
+        self.assertEqual(a["dev-learn.tok"], b"")
         self.assertNotIn(b"SPAM", b"".join(a.values()))
         self.assertEqual(a["emoji-keywords.tsv"].decode(),
                          "😀\tgrinning_face\n😀\tsmile\n🐶\tdog face\n")
