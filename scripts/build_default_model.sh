@@ -35,7 +35,7 @@ export_int8() {
 # int8 models/en.hunch of commit 0747a0f, exported from the checkpoint of
 # models/en.training.md, which was not kept): the lexicon of
 # scripts/build_lexicon.sh (form filter) with as many tail words as fit the
-# 2 MB limit (FROM_MODEL_TAIL, default 26700, found by trying: the largest
+# 2 MB limit (FROM_MODEL_TAIL, default 34250, found by trying: the largest
 # tail with which the smallest weight form fits), then scripts/shrink_model.sh
 # (text stripped, lexicon.bin version 3, the first weight form that fits),
 # eval, eval --learn and bench, and the card's file, data, training,
@@ -58,7 +58,7 @@ if [ "${1:-}" = "--from-model" ]; then
     base=$work/base-ckpt.hunch
   fi
   cp "$base" "$work/lexicon.hunch"
-  scripts/build_lexicon.sh --filter form --max-tail "${FROM_MODEL_TAIL:-26700}" "$work/lexicon.hunch"
+  scripts/build_lexicon.sh --filter form --max-tail "${FROM_MODEL_TAIL:-34250}" "$work/lexicon.hunch"
   scripts/shrink_model.sh --in "$work/lexicon.hunch" --out "$work/en.hunch" --limit 2000000 | tee "$work/shrink.txt"
   "$hunch" eval --model "$work/en.hunch" --text data/test-public.tok --json > "$work/eval.json"
   "$hunch" eval --model "$work/en.hunch" --text data/test-public.tok --learn --json > "$work/eval-learn.json"

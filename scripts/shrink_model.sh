@@ -4,7 +4,7 @@
 # no float checkpoint of models/en.hunch, so the weights are requantized.
 #   scripts/shrink_model.sh [--in MODEL] [--out OUT] [--limit BYTES] [--eval]
 # Steps:
-#   1. hunch metadata --strip-text --lexicon-version 3: drop the text
+#   1. hunch metadata --strip-text --lexicon-version 4: drop the text
 #      sections lexicon, surface and emoji, which lexicon.bin and emoji.bin
 #      hold (the engine reads only those; hunch metadata --get renders the
 #      text back), and write lexicon.bin in its compact layout (version 3:
@@ -49,7 +49,7 @@ mkdir -p "$(dirname "$out")"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$hunch" metadata "$in" --strip-text --lexicon-version 3 --out "$work/stripped.hunch" > "$work/strip.log"
+"$hunch" metadata "$in" --strip-text --lexicon-version 4 --out "$work/stripped.hunch" > "$work/strip.log"
 # name : hunch quantize options ("" = keep the weights)
 forms=(
   "int8:"
@@ -84,7 +84,7 @@ fi
 cp "$work/$chosen.hunch" "$out.tmp"
 mv "$out.tmp" "$out"
 [ -f "$work/$chosen.json" ] && cp "$work/$chosen.json" "$out.quantize.json"
-echo "$in ($(stat -c %s "$in") bytes) -> $out: text sections stripped, lexicon.bin version 3, weights $chosen, $(stat -c %s "$out") bytes (limit $limit)"
+echo "$in ($(stat -c %s "$in") bytes) -> $out: text sections stripped, lexicon.bin version 4, weights $chosen, $(stat -c %s "$out") bytes (limit $limit)"
 printf '%s' "$sizes"
 if [ "$eval" = 1 ]; then
   "$hunch" eval --model "$out" --text data/test-public.tok --json > "$out.eval.json"

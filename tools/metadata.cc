@@ -60,7 +60,7 @@ namespace {
 const char* kUsage =
     "hunch metadata MODEL.hunch [--get NAME]\n"
     "       hunch metadata MODEL.hunch [--set NAME=FILE ...] [--remove NAME ...] [--derive]\n"
-    "                      [--strip-text | --restore-text] [--lexicon-version 2|3] --out OUT.hunch\n"
+    "                      [--strip-text | --restore-text] [--lexicon-version 2|3|4] --out OUT.hunch\n"
     "  (no option)     list the metadata sections: name and bytes\n"
     "  --get           write the bytes of section NAME to stdout (lexicon, surface, emoji of a model\n"
     "                  without them: the text rendered from lexicon.bin, emoji.bin)\n"
@@ -70,8 +70,10 @@ const char* kUsage =
     "  --strip-text    drop the text sections lexicon, surface and emoji, which lexicon.bin and\n"
     "                  emoji.bin hold (the smaller file to ship; the engine reads the binary ones)\n"
     "  --restore-text  write the text sections of a stripped model back (rendered from the binary ones)\n"
-    "  --lexicon-version  lexicon.bin's layout: 2 (the default) or 3 (4 bytes a word smaller, one\n"
-    "                  array for LM ids and tail shares); a rewrite keeps the input's\n"
+    "  --lexicon-version  lexicon.bin's layout: 2 (the default), 3 (4 bytes a word smaller, one\n"
+    "                  array for LM ids and tail shares) or 4 (3 with 16-bit key offsets in blocks\n"
+    "                  and only the most frequent tail words listed by count: about 6 bytes a word\n"
+    "                  smaller again); a rewrite keeps the input's\n"
     "  --out           the rewritten model (written atomically; may be MODEL itself); alone, MODEL\n"
     "                  rewritten unchanged in the current format (a version-1 file gains its checksum)\n"
     "Every rewrite derives lexicon.bin and emoji.bin from the output's text sections (vocab,\n"
@@ -296,8 +298,8 @@ int MetadataMain(int argc, char** argv) {
         removes.push_back(value);
       } else if (name == "--lexicon-version") {
         if (!lexicon_version_arg.empty()) return Usage("metadata", kUsage, "one --lexicon-version only");
-        if (value != "2" && value != "3")
-          return Usage("metadata", kUsage, "--lexicon-version must be 2 or 3, not '" + value + "'");
+        if (value != "2" && value != "3" && value != "4")
+          return Usage("metadata", kUsage, "--lexicon-version must be 2, 3 or 4, not '" + value + "'");
         lexicon_version_arg = value;
       } else if (name == "--get") {
         if (has_get) return Usage("metadata", kUsage, "one --get only");

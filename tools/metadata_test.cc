@@ -336,36 +336,43 @@ TEST_F(MetadataCliTest, StripsAndRestoresTheText) {
   EXPECT_NE(r.output.find("--strip-text: the lexicon section has no lexicon.bin"), std::string::npos) << r.output;
 }
 
-// --lexicon-version 3: the compact lexicon.bin; rewrites keep it, version 2
-// gives the original bytes back.
-TEST_F(MetadataCliTest, LexiconVersion3) {
-  const std::string v3 = dir_ + "/v3.hunch", out = dir_ + "/out.hunch";
-  CliRun r = RunCli(model_ + " --strip-text --lexicon-version 3 --out " + v3);
-  ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("derived again lexicon.bin ("), std::string::npos) << r.output;
-  const auto full = Open(model_);
-  auto m = Open(v3);
-  ASSERT_TRUE(m);
-  EXPECT_EQ(engine::LexiconSectionVersion(*m), 3u);
-  EXPECT_LT(Section(*m, "lexicon.bin").size(), Section(*full, "lexicon.bin").size());
-  EXPECT_TRUE(engine::CheckDerivedSections(*m).ok()) << engine::CheckDerivedSections(*m).ToString();
-  r = testing::RunCommand(std::string(HUNCH_METADATA_CLI) + " inspect " + v3);
-  EXPECT_NE(r.output.find("text stripped (lexicon, surface"), std::string::npos) << r.output;
-  std::shared_ptr<const Engine> e;
-  ASSERT_TRUE(Engine::FromModel(m, {}, &e).ok());
-  EXPECT_EQ(internal::EngineAccess::Get(*e).lexicon.version(), 3u);
-  EXPECT_EQ(internal::EngineAccess::Get(*e).lexicon.memory_bytes(), 0u);
+// --lexicon-version 3 and 4: the compact lexicon.bins; rewrites keep them,
+// version 2 gives the original bytes back.
+TEST_F(MetadataCliTest, CompactLexiconVersions) {
+  size_t previous_size = 0;
+  for (const uint32_t version : {3u, 4u}) {
+    SCOPED_TRACE("version " + std::to_string(version));
+    const std::string compact = dir_ + "/v" + std::to_string(version) + ".hunch", out = dir_ + "/out.hunch";
+    CliRun r = RunCli(model_ + " --strip-text --lexicon-version " + std::to_string(version) + " --out " + compact);
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("derived again lexicon.bin ("), std::string::npos) << r.output;
+    const auto full = Open(model_);
+    auto m = Open(compact);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(engine::LexiconSectionVersion(*m), version);
+    const size_t size = Section(*m, "lexicon.bin").size();
+    EXPECT_LT(size, Section(*full, "lexicon.bin").size());
+    if (previous_size) EXPECT_LT(size, previous_size);  // 4 is smaller than 3
+    previous_size = size;
+    EXPECT_TRUE(engine::CheckDerivedSections(*m).ok()) << engine::CheckDerivedSections(*m).ToString();
+    r = testing::RunCommand(std::string(HUNCH_METADATA_CLI) + " inspect " + compact);
+    EXPECT_NE(r.output.find("text stripped (lexicon, surface"), std::string::npos) << r.output;
+    std::shared_ptr<const Engine> e;
+    ASSERT_TRUE(Engine::FromModel(m, {}, &e).ok());
+    EXPECT_EQ(internal::EngineAccess::Get(*e).lexicon.version(), version);
+    EXPECT_EQ(internal::EngineAccess::Get(*e).lexicon.memory_bytes(), 0u);
 
-  r = RunCli(v3 + " --set offensive=" + words_ + " --out " + out);  // kept
-  ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_TRUE(Section(*Open(out), "lexicon.bin") == Section(*m, "lexicon.bin"));
-  r = RunCli(v3 + " --lexicon-version 2 --restore-text --out " + out);
-  ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_TRUE(Section(*Open(out), "lexicon.bin") == Section(*full, "lexicon.bin"));
+    r = RunCli(compact + " --set offensive=" + words_ + " --out " + out);  // kept
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_TRUE(Section(*Open(out), "lexicon.bin") == Section(*m, "lexicon.bin"));
+    r = RunCli(compact + " --lexicon-version 2 --restore-text --out " + out);
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_TRUE(Section(*Open(out), "lexicon.bin") == Section(*full, "lexicon.bin"));
+  }
 
-  r = RunCli(model_ + " --lexicon-version 4 --out " + out);
+  CliRun r = RunCli(model_ + " --lexicon-version 5 --out " + dir_ + "/out.hunch");
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.output.find("--lexicon-version must be 2 or 3"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--lexicon-version must be 2, 3 or 4"), std::string::npos) << r.output;
   r = RunCli(model_ + " --lexicon-version 3");
   EXPECT_EQ(r.code, 2);
 }

@@ -87,12 +87,19 @@ uint64_t Up8(uint64_t x) { return (x + 7) & ~uint64_t{7}; }
 // Where each array of "lexicon.bin" starts (bytes from the section's start),
 // and the section's size: the arrays follow the header in this order, each
 // at a multiple of 8 (docs/format.md).
-// Version 3 has `refs` where version 2 has `vocab_ids` and `log_tails`
-// (the offsets of the arrays a version lacks are 0).
+// Version 3 has `refs` where version 2 has `vocab_ids` and `log_tails`;
+// version 4 has `key_bases` and 16-bit `key_offsets`, and lists only the
+// first TailListed(h) tail words (the offsets of the arrays a version lacks
+// are 0).
 struct Layout {
-  uint64_t counts = 0, key_offsets = 0, vocab_ids = 0, log_tails = 0, refs = 0, by_vocab = 0, tail = 0,
-           display_pairs = 0, lcp = 0, display_kind = 0, keys = 0, displays = 0, total = 0;
+  uint64_t counts = 0, key_bases = 0, key_offsets = 0, vocab_ids = 0, log_tails = 0, refs = 0, by_vocab = 0,
+           tail = 0, display_pairs = 0, lcp = 0, display_kind = 0, keys = 0, displays = 0, total = 0;
 };
+
+// How many tail words the section lists by count.
+uint64_t TailListed(const LexiconSectionHeader& h) {
+  return h.version >= 4 ? std::min<uint64_t>(h.num_tail, kLexiconTailTop) : h.num_tail;
+}
 
 Layout LayoutOf(const LexiconSectionHeader& h) {
   const uint64_t n = h.num_words;
@@ -100,8 +107,15 @@ Layout LayoutOf(const LexiconSectionHeader& h) {
   uint64_t off = sizeof(LexiconSectionHeader);
   l.counts = off;
   off = Up8(off + 4 * n);
-  l.key_offsets = off;
-  off = Up8(off + 4 * (n + 1));
+  if (h.version >= 4) {
+    l.key_bases = off;
+    off = Up8(off + 4 * (n / kLexiconKeyBlock + 1));
+    l.key_offsets = off;
+    off = Up8(off + 2 * (n + 1));
+  } else {
+    l.key_offsets = off;
+    off = Up8(off + 4 * (n + 1));
+  }
   if (h.version >= 3) {
     l.refs = off;
     off = Up8(off + 4 * n);
@@ -114,7 +128,7 @@ Layout LayoutOf(const LexiconSectionHeader& h) {
   l.by_vocab = off;
   off = Up8(off + 4 * uint64_t{h.vocab_size});
   l.tail = off;
-  off = Up8(off + 4 * uint64_t{h.num_tail});
+  off = Up8(off + 4 * TailListed(h));
   l.display_pairs = off;
   off = Up8(off + 8 * uint64_t{h.num_displays});
   l.lcp = off;
@@ -299,11 +313,28 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
   const double total = static_cast<double>(std::max<uint64_t>(tail_total, 1));
   std::vector<int32_t> by_vocab(vocab.size, -1);
   uint32_t key_off = 0;
+  // Key i's offset: a u32 (versions 2, 3), or a u16 from the start of its
+  // block of kLexiconKeyBlock words, whose u32 start is in key_bases (4).
+  const auto put_key_offset = [&](size_t i) -> bool {
+    if (version < 4) {
+      std::memcpy(p + l.key_offsets + 4 * i, &key_off, 4);
+      return true;
+    }
+    if (i % kLexiconKeyBlock == 0) std::memcpy(p + l.key_bases + 4 * (i / kLexiconKeyBlock), &key_off, 4);
+    uint32_t base;
+    std::memcpy(&base, p + l.key_bases + 4 * (i / kLexiconKeyBlock), 4);
+    if (key_off - base > std::numeric_limits<uint16_t>::max()) return false;
+    const uint16_t rel = static_cast<uint16_t>(key_off - base);
+    std::memcpy(p + l.key_offsets + 2 * i, &rel, 2);
+    return true;
+  };
   for (size_t i = 0; i < n; ++i) {
     const Entry& w = words[i];
     const uint32_t count = static_cast<uint32_t>(w.count);  // checked above
     std::memcpy(p + l.counts + 4 * i, &count, 4);
-    std::memcpy(p + l.key_offsets + 4 * i, &key_off, 4);
+    if (!put_key_offset(i))
+      return Status::InvalidArgument("lexicon: the keys of words " + std::to_string(i / kLexiconKeyBlock * kLexiconKeyBlock) +
+                                     ".. span more than 64 KiB, beyond version 4's 16-bit key offsets (write version 3)");
     std::memcpy(p + l.keys + key_off, w.key.data(), w.key.size());
     key_off += static_cast<uint32_t>(w.key.size());
     const float log_tail = w.vocab_id < 0 ? static_cast<float>(std::log(w.count / total)) : 0.0f;
@@ -319,11 +350,13 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
         i + 1 < n ? SortedGroups::CommonPrefix(w.key, words[i + 1].key) : 0;
     p[l.lcp + i] = static_cast<char>(lcp);
   }
-  std::memcpy(p + l.key_offsets + 4 * n, &key_off, 4);
+  if (!put_key_offset(n))
+    return Status::InvalidArgument("lexicon: the last keys span more than 64 KiB, beyond version 4's 16-bit key "
+                                   "offsets (write version 3)");
   if (n) std::memcpy(p + l.display_kind, display_kind.data(), n);
   if (!display_pairs.empty()) std::memcpy(p + l.display_pairs, display_pairs.data(), 4 * display_pairs.size());
   if (!by_vocab.empty()) std::memcpy(p + l.by_vocab, by_vocab.data(), 4 * by_vocab.size());
-  if (!tail.empty()) std::memcpy(p + l.tail, tail.data(), 4 * tail.size());
+  if (!tail.empty()) std::memcpy(p + l.tail, tail.data(), 4 * TailListed(h));
   if (!display_blob.empty()) std::memcpy(p + l.displays, display_blob.data(), display_blob.size());
   return Status::OK();
 }
@@ -376,7 +409,15 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   const Layout l = LayoutOf(h);
   const size_t n = h.num_words;
   const uint32_t* counts = reinterpret_cast<const uint32_t*>(data + l.counts);
-  const uint32_t* key_off = reinterpret_cast<const uint32_t*>(data + l.key_offsets);
+  const bool v4 = h.version >= 4;
+  const uint32_t* key_off = v4 ? nullptr : reinterpret_cast<const uint32_t*>(data + l.key_offsets);
+  const uint32_t* key_bases = v4 ? reinterpret_cast<const uint32_t*>(data + l.key_bases) : nullptr;
+  const uint16_t* key_off16 = v4 ? reinterpret_cast<const uint16_t*>(data + l.key_offsets) : nullptr;
+  // Where key i starts in either layout (64 bits: a version-4 base plus its
+  // offset may pass 2^32 in a hostile section).
+  const auto start = [&](size_t i) -> uint64_t {
+    return v4 ? uint64_t{key_bases[i / kLexiconKeyBlock]} + key_off16[i] : key_off[i];
+  };
   const uint32_t* pairs = reinterpret_cast<const uint32_t*>(data + l.display_pairs);
   const uint8_t* kinds = data + l.display_kind;
   const bool v3 = h.version >= 3;
@@ -401,26 +442,32 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   // keys with such a byte are decoded (IsTypeableKey). next_high is the next
   // such byte (0 when a control byte is anywhere: every key is decoded, so
   // that the one that holds it is named).
-  if (key_off[0] != 0 || key_off[n] != h.key_bytes) return Bad("key offsets do not span the key bytes");
+  if (start(0) != 0 || start(n) != h.key_bytes) return Bad("key offsets do not span the key bytes");
+  if (v4)
+    for (size_t b = 0; b <= n / kLexiconKeyBlock; ++b)
+      if (key_off16[b * kLexiconKeyBlock] != 0)
+        return Bad("the key offset of word " + std::to_string(b * kLexiconKeyBlock) + ", first of its block, is not 0");
   const char* const limit = reinterpret_cast<const char*>(data) + size;
   const bool control = AnyControl(keys, h.key_bytes);
   size_t next_high = control ? 0 : NextHighByte(keys, 0, h.key_bytes);
   std::string_view prev;
+  uint64_t a = 0;  // start(i), 0 for i = 0 (checked above)
   for (size_t i = 0; i < n; ++i) {
     // Each offset within its blob before any byte is read (the last one
     // alone bounds the others only once all are known to increase).
-    if (key_off[i + 1] <= key_off[i] || key_off[i + 1] > h.key_bytes)
-      return Bad("key offsets not increasing at word " + std::to_string(i));
-    const std::string_view key(keys + key_off[i], key_off[i + 1] - key_off[i]);
-    if (next_high < key_off[i + 1]) {
+    const uint64_t b = start(i + 1);
+    if (b <= a || b > h.key_bytes) return Bad("key offsets not increasing at word " + std::to_string(i));
+    const std::string_view key(keys + a, b - a);
+    if (next_high < b) {
       if (!IsTypeableKey(key)) return Bad("word " + std::to_string(i) + " is not typeable text");
-      next_high = control ? 0 : NextHighByte(keys, key_off[i + 1], h.key_bytes);
+      next_high = control ? 0 : NextHighByte(keys, b, h.key_bytes);
     }
     if (i > 0 && !SortedWithPrefix(prev, key, lcp[i - 1], limit)) {
       return prev < key ? Bad("lcp_next wrong at word " + std::to_string(i - 1))
                   : Bad("keys not sorted at word " + std::to_string(i));
     }
     prev = key;
+    a = b;
   }
   if (n > 0 && lcp[n - 1] != 0) return Bad("lcp_next of the last word is not 0");
 
@@ -441,7 +488,7 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
     const uint32_t a = pairs[2 * p + 1], b = p + 1 < h.num_displays ? pairs[2 * p + 3] : h.display_bytes;
     if ((p == 0 && a != 0) || b <= a || b > h.display_bytes)
       return Bad("display offsets not increasing within the display bytes at pair " + std::to_string(p));
-    const std::string_view key(keys + key_off[i], key_off[i + 1] - key_off[i]);
+    const std::string_view key(keys + start(i), start(i + 1) - start(i));
     const std::string_view display(displays + a, b - a);
     if (!text::IsValidUtf8(display)) return Bad("the display of word " + std::to_string(i) + " is not UTF-8");
     if (kind != kDisplayStored && !IsDerived(key, display, kind))
@@ -454,11 +501,15 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
 
   // Vocabulary ids: word -> id and id -> word agree, and the words of the
   // vocabulary are exactly its typeable tokens from first_word_id on.
+  const auto key_of = [&](size_t i) { return std::string_view(keys + start(i), start(i + 1) - start(i)); };
   size_t in_vocab = 0;
+  uint64_t total = 0;  // the tail's counts
   for (size_t i = 0; i < n; ++i) {
     const int32_t v = vid_of(i);
     if (v == -1) {
       if (std::isnan(tail_of(i)) || tail_of(i) > 0) return Bad("log_tail of word " + std::to_string(i) + " out of range");
+      if (counts[i] < h.min_count) return Bad("tail word " + std::to_string(i) + " has a count below min_count");
+      total += counts[i];
       continue;
     }
     if (v < static_cast<int32_t>(first) || static_cast<uint32_t>(v) >= h.vocab_size || by_vocab[v] != static_cast<int32_t>(i))
@@ -477,30 +528,36 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
       size_t lo = 0, hi = n;
       while (lo < hi) {
         const size_t mid = lo + (hi - lo) / 2;
-        if (std::string_view(keys + key_off[mid], key_off[mid + 1] - key_off[mid]) < tok)
+        if (key_of(mid) < tok)
           lo = mid + 1;
         else
           hi = mid;
       }
-      if (lo < n && std::string_view(keys + key_off[lo], key_off[lo + 1] - key_off[lo]) == tok && vid_of(lo) >= 0 &&
+      if (lo < n && key_of(lo) == tok && vid_of(lo) >= 0 &&
           static_cast<size_t>(vid_of(lo)) < id)
         continue;
     }
     if (b < 0 || static_cast<size_t>(b) >= n || vid_of(static_cast<size_t>(b)) != static_cast<int32_t>(id) ||
-        std::string_view(keys + key_off[b], key_off[b + 1] - key_off[b]) != tok)
+        key_of(static_cast<size_t>(b)) != tok)
       return Bad("vocabulary token " + std::to_string(id) + " is not the lexicon word it maps to");
     ++mapped;
   }
   if (mapped != in_vocab || n - in_vocab != h.num_tail) return Bad("word counts inconsistent");
 
-  // The tail: its words by count, highest first, ties in index order (so no
-  // index repeats), each outside the vocabulary and >= min_count, summing to
-  // tail_total.
-  uint64_t total = 0;
-  for (size_t t = 0; t < h.num_tail; ++t) {
+  if (total != h.tail_total) return Bad("tail_total is not the sum of the tail's counts");
+
+  // The tail's list: its first `listed` words by count, highest first, ties
+  // in index order (so no index repeats), each outside the vocabulary. All
+  // of the tail (versions 2, 3), or its top kLexiconTailTop (4): then
+  // exactly `listed` tail words rank at or above the last entry.
+  const size_t listed = static_cast<size_t>(TailListed(h));
+  const auto ranks_before = [&](uint32_t i, uint32_t j) {  // i before j in the tail's order
+    return counts[i] > counts[j] || (counts[i] == counts[j] && i < j);
+  };
+  for (size_t t = 0; t < listed; ++t) {
     // The entries read words scattered over the arrays (by count, not by
     // key): ask for those a few entries ahead early.
-    if (t + kTailPrefetch < h.num_tail) {
+    if (t + kTailPrefetch < listed) {
       const uint32_t ahead = static_cast<uint32_t>(tail[t + kTailPrefetch]);
       if (ahead < n) {
         Prefetch(counts + ahead);
@@ -508,24 +565,29 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
       }
     }
     const int32_t i = tail[t];
-    if (i < 0 || static_cast<size_t>(i) >= n || vid_of(static_cast<size_t>(i)) != -1 || counts[i] < h.min_count)
+    if (i < 0 || static_cast<size_t>(i) >= n || vid_of(static_cast<size_t>(i)) != -1)
       return Bad("tail entry " + std::to_string(t) + " is not a tail word");
-    if (t > 0) {
-      const int32_t j = tail[t - 1];
-      if (counts[j] < counts[i] || (counts[j] == counts[i] && j >= i))
-        return Bad("tail not ordered by count at entry " + std::to_string(t));
-    }
-    total += counts[i];
+    if (t > 0 && !ranks_before(static_cast<uint32_t>(tail[t - 1]), static_cast<uint32_t>(i)))
+      return Bad("tail not ordered by count at entry " + std::to_string(t));
   }
-  if (total != h.tail_total) return Bad("tail_total is not the sum of the tail's counts");
+  if (listed < h.num_tail) {
+    const uint32_t last = static_cast<uint32_t>(tail[listed - 1]);
+    size_t at_or_above = 0;
+    for (size_t i = 0; i < n; ++i)
+      at_or_above += vid_of(i) == -1 && !ranks_before(last, static_cast<uint32_t>(i));
+    if (at_or_above != listed) return Bad("the tail's list is not its most frequent words");
+  }
 
   n_ = n;
   vocab_size_ = h.vocab_size;
   num_tail_ = h.num_tail;
+  num_tail_listed_ = listed;
   tail_total_ = h.tail_total;
   min_count_ = h.min_count;
   counts_ = counts;
   key_offsets_ = key_off;
+  key_bases_ = key_bases;
+  key_offsets16_ = key_off16;
   display_kind_ = kinds;
   display_pairs_ = pairs;
   num_displays_ = h.num_displays;

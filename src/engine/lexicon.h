@@ -65,13 +65,22 @@ struct LexiconSectionHeader {
 };
 static_assert(sizeof(LexiconSectionHeader) == 64, "the header is 64 bytes");
 constexpr uint32_t kLexiconMagic = 0x5845'4C48;  // "HLEX" little-endian
-// The versions read (docs/format.md): 2, and 3 (the compact one: one
-// `refs` array in place of `vocab_ids` and `log_tails`). Version 1 is older
-// (IsOlderLexiconSection). The toolchain writes kLexiconDefaultVersion
+// The versions read (docs/format.md): 2, 3 (the compact one: one `refs`
+// array in place of `vocab_ids` and `log_tails`) and 4 (3, with key offsets
+// of 16 bits within blocks of kLexiconKeyBlock words and only the
+// kLexiconTailTop most frequent tail words listed by count). Version 1 is
+// older (IsOlderLexiconSection). The toolchain writes kLexiconDefaultVersion
 // unless asked for another (hunch metadata --lexicon-version).
 constexpr uint32_t kLexiconMinVersion = 2;
-constexpr uint32_t kLexiconVersion = 3;
+constexpr uint32_t kLexiconVersion = 4;
 constexpr uint32_t kLexiconDefaultVersion = 2;
+// Version 4: a u32 base offset per block of this many words, a u16 offset
+// within its block per word.
+constexpr size_t kLexiconKeyBlock = 64;
+// Version 4: how many tail words `tail_by_count` lists (all of them when the
+// tail is shorter). The engine reads only the first few: the next-word
+// candidates take at most 2 x 16 + 4 tail words.
+constexpr size_t kLexiconTailTop = 256;
 // display_kind values (docs/format.md): 0 the key itself; 1 the key with its
 // first byte upper-cased when an ASCII letter ("^"); 2 every ASCII letter
 // upper-cased ("^^"); 3 a spelling given as is. Kinds 1-3 are stored in the
@@ -152,12 +161,18 @@ class Lexicon {
 
   size_t size() const { return n_; }
   Word word(size_t i) const { return Word{key(i), display(i), counts_[i], vocab_id(i), log_tail(i)}; }
-  // The section's layout version (2 or 3).
+  // The section's layout version (2, 3 or 4).
   uint32_t version() const { return version_; }
   // Word i's training count (without building the whole Word).
   uint32_t count(size_t i) const { return counts_[i]; }
   std::string_view key(size_t i) const {
-    return std::string_view(key_blob_ + key_offsets_[i], key_offsets_[i + 1] - key_offsets_[i]);
+    const size_t a = key_start(i);
+    return std::string_view(key_blob_ + a, key_start(i + 1) - a);
+  }
+  // Where key i starts in the key blob (i <= size(); key_start(size()) is
+  // the blob's size).
+  size_t key_start(size_t i) const {
+    return key_offsets_ ? key_offsets_[i] : size_t{key_bases_[i / kLexiconKeyBlock]} + key_offsets16_[i];
   }
   // The key itself for display_kind 0; else a binary search of the stored
   // displays' word indices (log2 of their number: 13 steps for the
@@ -207,8 +222,11 @@ class Lexicon {
   size_t GroupEnd(size_t pos, size_t hi, size_t bytes) const;
   // Range [*lo, *hi) of the words whose key starts with `prefix`, within [lo0, hi0).
   void PrefixRange(std::string_view prefix, size_t lo0, size_t hi0, size_t* lo, size_t* hi) const;
-  // Words outside the vocabulary, most frequent first.
-  IndexSpan tail_by_count() const { return {tail_by_count_, num_tail_}; }
+  // Words outside the vocabulary, most frequent first: all of them (versions
+  // 2 and 3) or the first min(tail words, kLexiconTailTop) (version 4).
+  IndexSpan tail_by_count() const { return {tail_by_count_, num_tail_listed_}; }
+  // The number of words outside the vocabulary.
+  size_t num_tail() const { return num_tail_; }
   // log P(<unk>)-relative: the total count of the tail (for the user model's smoothing).
   uint64_t tail_total() const { return tail_total_; }
   // The min_count the section was built with.
@@ -229,10 +247,12 @@ class Lexicon {
   std::string_view StoredDisplay(size_t i) const;
 
   std::vector<uint64_t> owned_;  // the section when built in memory (8-byte aligned)
-  size_t n_ = 0, vocab_size_ = 0, num_tail_ = 0, num_displays_ = 0, display_bytes_ = 0;
+  size_t n_ = 0, vocab_size_ = 0, num_tail_ = 0, num_tail_listed_ = 0, num_displays_ = 0, display_bytes_ = 0;
   uint64_t tail_total_ = 0, min_count_ = 0;
   const uint32_t* counts_ = nullptr;
-  const uint32_t* key_offsets_ = nullptr;    // n + 1
+  const uint32_t* key_offsets_ = nullptr;    // n + 1 (versions 2 and 3; else null)
+  const uint32_t* key_bases_ = nullptr;      // version 4: n / kLexiconKeyBlock + 1 block starts
+  const uint16_t* key_offsets16_ = nullptr;  // version 4: n + 1, each from its block's start
   const uint8_t* display_kind_ = nullptr;    // n: DisplayKind
   const uint32_t* display_pairs_ = nullptr;  // num_displays x (word index, offset), by word index
   uint32_t version_ = 0;

@@ -139,7 +139,11 @@ void ExpectSameLexicon(const RefLexicon& ref, const Lexicon& lex) {
     ASSERT_EQ(lex.index_of_vocab(static_cast<int32_t>(id)), ref.by_vocab[id]) << id;
   EXPECT_EQ(lex.index_of_vocab(-1), -1);
   EXPECT_EQ(lex.index_of_vocab(static_cast<int32_t>(ref.by_vocab.size())), -1);
-  ASSERT_EQ(std::vector<int32_t>(lex.tail_by_count().begin(), lex.tail_by_count().end()), ref.tail_by_count);
+  // Version 4 lists the first kLexiconTailTop tail words; the others all.
+  const size_t listed = lex.version() >= 4 ? std::min(ref.tail_by_count.size(), kLexiconTailTop) : ref.tail_by_count.size();
+  ASSERT_EQ(std::vector<int32_t>(lex.tail_by_count().begin(), lex.tail_by_count().end()),
+            std::vector<int32_t>(ref.tail_by_count.begin(), ref.tail_by_count.begin() + listed));
+  EXPECT_EQ(lex.num_tail(), ref.tail_by_count.size());
   EXPECT_EQ(lex.tail_total(), ref.tail_total);
 }
 
@@ -430,8 +434,8 @@ TEST_F(DefaultModelSections, AnOlderSectionIsBuiltFromTheText) {
   EXPECT_GT(internal::EngineAccess::Get(*from_older).lexicon.memory_bytes(), 0u);  // built from the text
   EXPECT_EQ(Answers(*from_older), Answers(*from_sections));
 
-  const uint32_t four = 4;
-  std::memcpy(&bin[4], &four, 4);
+  const uint32_t five = 5;
+  std::memcpy(&bin[4], &five, 4);
   ASSERT_TRUE(ModelRewriter::Open(DefaultModelWithText(), &rw).ok());
   ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
   std::vector<uint8_t> newer;
@@ -439,7 +443,7 @@ TEST_F(DefaultModelSections, AnOlderSectionIsBuiltFromTheText) {
   std::shared_ptr<const Engine> e;
   const Status st3 = Engine::OpenBuffer(newer.data(), newer.size(), {}, &e);
   EXPECT_EQ(st3.code(), StatusCode::kCorruption) << st3.ToString();
-  EXPECT_NE(st3.message().find("version 4"), std::string::npos) << st3.message();
+  EXPECT_NE(st3.message().find("version 5"), std::string::npos) << st3.message();
 }
 
 // The text rendered back from the sections (a model shipped without its
@@ -570,51 +574,67 @@ TEST_F(DefaultModelSections, AModelWithoutTheTextOpensFromTheSections) {
   }
 }
 
-// lexicon.bin version 3 (hunch metadata --lexicon-version 3) holds the same
-// lexicon in 4 bytes a word less, viewed in place (no heap), and the engine
+// lexicon.bin versions 3 and 4 (hunch metadata --lexicon-version 3, 4) hold
+// the same lexicon in fewer bytes, viewed in place (no heap), and the engine
 // answers exactly as on version 2, with or without the text sections.
-TEST_F(DefaultModelSections, Version3IsTheSameLexiconSmaller) {
-  std::string v3;
-  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), first_, Metadata(*model_, "lexicon"),
-                                  Metadata(*model_, "surface"), kSectionMinCount, &v3, 3)
-                  .ok());
+TEST_F(DefaultModelSections, CompactVersionsAreTheSameLexiconSmaller) {
   const std::string_view v2 = Metadata(*model_, kLexiconSectionName);
-  EXPECT_EQ(v3.size() + (4 * ref_.words.size() + 7) / 8 * 8, v2.size());
-  std::vector<uint64_t> buf(v3.size() / 8);
-  std::memcpy(buf.data(), v3.data(), v3.size());
-  Lexicon view;
-  ASSERT_TRUE(view.ViewSection(reinterpret_cast<const uint8_t*>(buf.data()), v3.size(), VocabRef::Of(vocab_), first_)
-                  .ok());
-  EXPECT_EQ(view.version(), 3u);
-  EXPECT_EQ(view.memory_bytes(), 0u);
-  ExpectSameLexicon(ref_, view);
-  ExpectSameSearches(ref_, view);
+  LexiconSectionHeader h2;
+  ASSERT_TRUE(ReadLexiconHeader(reinterpret_cast<const uint8_t*>(v2.data()), v2.size(), &h2).ok());
+  for (const uint32_t version : {3u, 4u}) {
+    SCOPED_TRACE("version " + std::to_string(version));
+    std::string bin;
+    ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), first_, Metadata(*model_, "lexicon"),
+                                    Metadata(*model_, "surface"), kSectionMinCount, &bin, version)
+                    .ok());
+    const size_t n = ref_.words.size();
+    if (version == 3) {
+      EXPECT_EQ(bin.size() + (4 * n + 7) / 8 * 8, v2.size());  // one array of n words fewer
+    } else {
+      // 16-bit key offsets with a u32 base per 64 words, and 256 tail entries.
+      const size_t saved = ((4 * n + 7) / 8 * 8) + ((4 * (n + 1) + 7) / 8 * 8) - ((2 * (n + 1) + 7) / 8 * 8) -
+                           ((4 * (n / kLexiconKeyBlock + 1) + 7) / 8 * 8) + ((4 * h2.num_tail + 7) / 8 * 8) -
+                           4 * kLexiconTailTop;
+      EXPECT_EQ(bin.size() + saved, v2.size());
+      EXPECT_GT(h2.num_tail, kLexiconTailTop);
+    }
+    std::vector<uint64_t> buf(bin.size() / 8);
+    std::memcpy(buf.data(), bin.data(), bin.size());
+    Lexicon view;
+    ASSERT_TRUE(
+        view.ViewSection(reinterpret_cast<const uint8_t*>(buf.data()), bin.size(), VocabRef::Of(vocab_), first_)
+            .ok());
+    EXPECT_EQ(view.version(), version);
+    EXPECT_EQ(view.memory_bytes(), 0u);
+    ExpectSameLexicon(ref_, view);
+    ExpectSameSearches(ref_, view);
 
-  for (bool strip : {false, true}) {
-    std::unique_ptr<ModelRewriter> rw;
-    ASSERT_TRUE(ModelRewriter::Open(DefaultModelWithText(), &rw).ok());
-    ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, v3).ok());
-    if (strip)
-      for (const char* name : {"lexicon", "surface", "emoji"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
-    std::vector<uint8_t> bytes;
-    ASSERT_TRUE(rw->Finish(&bytes).ok());
-    std::shared_ptr<const Model> m;
-    ASSERT_TRUE(Model::FromBufferCopy(bytes.data(), bytes.size(), {}, &m).ok());
-    EXPECT_EQ(LexiconSectionVersion(*m), 3u);
-    EXPECT_EQ(LexiconSectionVersion(*model_), 2u);
-    EXPECT_TRUE(CheckDerivedSections(*m).ok()) << CheckDerivedSections(*m).ToString();  // derived as version 3
-    std::shared_ptr<const Engine> e3, e2;
-    ASSERT_TRUE(Engine::FromModel(m, {}, &e3).ok());
-    ASSERT_TRUE(Engine::FromModel(model_, {}, &e2).ok());
-    EXPECT_EQ(internal::EngineAccess::Get(*e3).lexicon.memory_bytes(), 0u);
-    EXPECT_EQ(internal::EngineAccess::Get(*e3).lexicon.version(), 3u);
-    EXPECT_EQ(Answers(*e3), Answers(*e2)) << strip;
-    EngineOptions o;
-    o.min_word_count = 5;
-    ASSERT_TRUE(Engine::FromModel(m, o, &e3).ok());
-    ASSERT_TRUE(Engine::FromModel(model_, o, &e2).ok());
-    EXPECT_EQ(e3->lexicon_size(), e2->lexicon_size());
-    EXPECT_EQ(Answers(*e3), Answers(*e2)) << strip;
+    for (bool strip : {false, true}) {
+      std::unique_ptr<ModelRewriter> rw;
+      ASSERT_TRUE(ModelRewriter::Open(DefaultModelWithText(), &rw).ok());
+      ASSERT_TRUE(rw->SetMetadata(kLexiconSectionName, bin).ok());
+      if (strip)
+        for (const char* name : {"lexicon", "surface", "emoji"}) ASSERT_TRUE(rw->RemoveMetadata(name).ok());
+      std::vector<uint8_t> bytes;
+      ASSERT_TRUE(rw->Finish(&bytes).ok());
+      std::shared_ptr<const Model> m;
+      ASSERT_TRUE(Model::FromBufferCopy(bytes.data(), bytes.size(), {}, &m).ok());
+      EXPECT_EQ(LexiconSectionVersion(*m), version);
+      EXPECT_EQ(LexiconSectionVersion(*model_), 2u);
+      EXPECT_TRUE(CheckDerivedSections(*m).ok()) << CheckDerivedSections(*m).ToString();  // derived in its version
+      std::shared_ptr<const Engine> ec, e2;
+      ASSERT_TRUE(Engine::FromModel(m, {}, &ec).ok());
+      ASSERT_TRUE(Engine::FromModel(model_, {}, &e2).ok());
+      EXPECT_EQ(internal::EngineAccess::Get(*ec).lexicon.memory_bytes(), 0u);
+      EXPECT_EQ(internal::EngineAccess::Get(*ec).lexicon.version(), version);
+      EXPECT_EQ(Answers(*ec), Answers(*e2)) << strip;
+      EngineOptions o;
+      o.min_word_count = 5;
+      ASSERT_TRUE(Engine::FromModel(m, o, &ec).ok());
+      ASSERT_TRUE(Engine::FromModel(model_, o, &e2).ok());
+      EXPECT_EQ(ec->lexicon_size(), e2->lexicon_size());
+      EXPECT_EQ(Answers(*ec), Answers(*e2)) << strip;
+    }
   }
 }
 
@@ -626,7 +646,7 @@ TEST_F(DefaultModelSections, StoredDisplaysAreFewAndFound) {
   ASSERT_TRUE(ReadLexiconHeader(reinterpret_cast<const uint8_t*>(bin.data()), bin.size(), &h).ok());
   EXPECT_GT(h.num_displays, 1000u);
   EXPECT_LT(h.num_displays, h.num_words / 4);
-  EXPECT_LT(bin.size(), 32u * h.num_words);  // version 1 took 37.4 bytes a word
+  EXPECT_LT(bin.size(), 33u * h.num_words);  // version 2; version 1 took 37.4 bytes a word
 }
 
 // ---- every check of docs/format.md on a small section ----------------------
@@ -710,7 +730,7 @@ TEST_F(LexiconSectionChecks, TheHeader) {
   ExpectCorrupt(good_ + std::string(8, '\0'), "where its counts make");
   ExpectCorrupt(good_.substr(0, good_.size() - 8), "where its counts make");
   ExpectCorrupt(With<uint32_t>(0, 0x12345678), "bad magic");
-  ExpectCorrupt(With<uint32_t>(4, 4), "version 4");
+  ExpectCorrupt(With<uint32_t>(4, 5), "version 5");
   ExpectCorrupt(With<uint32_t>(4, 0), "version 0");
   EXPECT_EQ(View(With<uint32_t>(4, 1)).code(), StatusCode::kUnsupported);  // older: rewrite it
   EXPECT_NE(View(With<uint32_t>(4, 1)).message().find("--derive"), std::string::npos);
@@ -836,7 +856,7 @@ TEST_F(LexiconSectionChecks, TheTail) {
     const Status st = View(b);
     EXPECT_NE(st.message().find("tail not ordered by count at entry 3"), std::string::npos) << st.message();
   }
-  ExpectCorrupt(With<uint32_t>(o_.counts + 4 * 1, 1), "tail entry 2 is not a tail word");  // below min_count
+  ExpectCorrupt(With<uint32_t>(o_.counts + 4 * 1, 1), "tail word 1 has a count below min_count");
   ExpectCorrupt(With<uint64_t>(40, 16), "tail_total");
   ExpectCorrupt(With<float>(o_.log_tails, std::numeric_limits<float>::quiet_NaN()), "log_tail of word 0");
   ExpectCorrupt(With<float>(o_.log_tails, 0.5f), "log_tail of word 0");
@@ -876,7 +896,7 @@ TEST_F(LexiconSectionChecks, Version3Refs) {
   b.RenderText(&lexicon, &surface);
   ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, lexicon, surface, 2, &again, 3).ok());
   EXPECT_TRUE(again == v3);
-  EXPECT_EQ(BuildLexiconSection(VocabRef::Of(vocab_), 3, "", "", 2, &again, 4).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(BuildLexiconSection(VocabRef::Of(vocab_), 3, "", "", 2, &again, 5).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(BuildLexiconSection(VocabRef::Of(vocab_), 3, "", "", 2, &again, 1).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Lexicon::TailOfRef(Lexicon::RefOfTail(0.0f)), 0.0f);  // -0: a share of 1
   EXPECT_LT(Lexicon::RefOfTail(0.0f), 0);
@@ -905,6 +925,111 @@ TEST_F(LexiconSectionChecks, Version3Refs) {
     std::memcpy(&bytes[refs + 4 * 3], &tail_share, 4);  // rare a tail word: counts no longer agree
     EXPECT_EQ(View(bytes).code(), StatusCode::kCorruption);
   }
+}
+
+// Version 4: 16-bit key offsets from a u32 base per block of
+// kLexiconKeyBlock words, and only the kLexiconTailTop most frequent tail
+// words listed; the same lexicon otherwise, and every new rule checked.
+TEST_F(LexiconSectionChecks, Version4BlocksAndTailTop) {
+  // 300 tail words w000..w299 (counts 2..51, many ties) and the vocabulary's
+  // two: 302 words, 5 key blocks.
+  std::string tsv = "the\t100\nrare\t0\n";
+  for (int i = 0; i < 300; ++i) {
+    char key[8];
+    std::snprintf(key, sizeof key, "w%03d", i);
+    tsv += std::string(key) + "\t" + std::to_string(2 + (i * 7) % 50) + "\n";
+  }
+  std::string v2, v4;
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, tsv, "the\tThe\n", 2, &v2, 2).ok());
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, tsv, "the\tThe\n", 2, &v4, 4).ok());
+  const size_t n = 302;
+  std::vector<uint64_t> abuf(v2.size() / 8), bbuf(v4.size() / 8);
+  std::memcpy(abuf.data(), v2.data(), v2.size());
+  std::memcpy(bbuf.data(), v4.data(), v4.size());
+  Lexicon a, b;
+  ASSERT_TRUE(a.ViewSection(reinterpret_cast<const uint8_t*>(abuf.data()), v2.size(), VocabRef::Of(vocab_), 3).ok());
+  ASSERT_TRUE(b.ViewSection(reinterpret_cast<const uint8_t*>(bbuf.data()), v4.size(), VocabRef::Of(vocab_), 3).ok());
+  EXPECT_EQ(b.version(), 4u);
+  ASSERT_EQ(a.size(), n);
+  ASSERT_EQ(b.size(), n);
+  for (size_t i = 0; i < n; ++i) {
+    EXPECT_EQ(a.key(i), b.key(i)) << i;
+    EXPECT_EQ(a.key_start(i), b.key_start(i)) << i;
+    EXPECT_EQ(a.word(i).display, b.word(i).display) << i;
+    EXPECT_EQ(a.count(i), b.count(i)) << i;
+    EXPECT_EQ(a.vocab_id(i), b.vocab_id(i)) << i;
+    EXPECT_EQ(a.log_tail(i), b.log_tail(i)) << i;
+    EXPECT_EQ(a.lcp_next(i), b.lcp_next(i)) << i;
+  }
+  EXPECT_EQ(a.key_start(n), b.key_start(n));
+  EXPECT_EQ(a.num_tail(), 300u);
+  EXPECT_EQ(b.num_tail(), 300u);
+  EXPECT_EQ(a.tail_by_count().size(), 300u);
+  ASSERT_EQ(b.tail_by_count().size(), kLexiconTailTop);
+  EXPECT_TRUE(std::equal(b.tail_by_count().begin(), b.tail_by_count().end(), a.tail_by_count().begin()));
+  EXPECT_EQ(a.tail_total(), b.tail_total());
+  for (const char* prefix : {"w", "w1", "w29", "the", "x"}) {
+    size_t alo, ahi, blo, bhi;
+    a.PrefixRange(prefix, 0, n, &alo, &ahi);
+    b.PrefixRange(prefix, 0, n, &blo, &bhi);
+    EXPECT_EQ(alo, blo) << prefix;
+    EXPECT_EQ(ahi, bhi) << prefix;
+  }
+  EXPECT_EQ(b.Find("w123"), a.Find("w123"));
+  // One array of n fewer (refs for vocab_ids and log_tails, as version 3), 2
+  // bytes a word less for the offsets (less the bases), 44 tail entries fewer.
+  EXPECT_EQ(v2.size() - v4.size(), Up8(4 * n) + Up8(4 * (n + 1)) + Up8(4 * 300) - Up8(2 * (n + 1)) -
+                                       Up8(4 * (n / kLexiconKeyBlock + 1)) - Up8(4 * kLexiconTailTop));
+  // Its text builds the same bytes again.
+  std::string lexicon, surface, again;
+  b.RenderText(&lexicon, &surface);
+  ASSERT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, lexicon, surface, 2, &again, 4).ok());
+  EXPECT_TRUE(again == v4);
+
+  // Layout of version 4 (docs/format.md): counts, key_bases, 16-bit
+  // key_offsets, refs, by_vocab (5), tail (256), display_pairs (1), lcp,
+  // display_kind, keys, displays.
+  const size_t bases = 64 + Up8(4 * n), offsets = bases + Up8(4 * (n / kLexiconKeyBlock + 1));
+  const size_t refs = offsets + Up8(2 * (n + 1)), by_vocab = refs + Up8(4 * n), tail = by_vocab + Up8(4 * 5);
+  auto corrupt = [&](size_t at, const void* value, size_t bytes, const std::string& message) {
+    std::string c = v4;
+    std::memcpy(&c[at], value, bytes);
+    const Status st = View(c);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << message << ": " << st.ToString();
+    EXPECT_NE(st.message().find(message), std::string::npos) << st.message();
+  };
+  const uint16_t one16 = 1;
+  corrupt(offsets + 2 * 64, &one16, 2, "the key offset of word 64, first of its block, is not 0");
+  uint16_t off4;
+  std::memcpy(&off4, &v4[offsets + 2 * 4], 2);
+  corrupt(offsets + 2 * 5, &off4, 2, "key offsets not increasing at word 4");
+  uint32_t base1;
+  std::memcpy(&base1, &v4[bases + 4], 4);
+  const uint32_t far = base1 + 100000;
+  corrupt(bases + 4, &far, 4, "key offsets not increasing at word 63");
+  const uint32_t huge = 0xFFFFFFFFu;
+  corrupt(bases + 4 * (n / kLexiconKeyBlock), &huge, 4, "key offsets do not span the key bytes");
+  // The list's last entry replaced by a word further down the tail: still in
+  // order, but not the tail's top.
+  const int32_t lower = a.tail_by_count()[280];
+  corrupt(tail + 4 * (kLexiconTailTop - 1), &lower, 4, "the tail's list is not its most frequent words");
+  const int32_t vocab_word = a.Find("the");
+  corrupt(tail + 4 * 10, &vocab_word, 4, "tail entry 10 is not a tail word");
+  // An unlisted tail word under min_count: the list no longer bounds it.
+  const uint32_t low = 1;
+  corrupt(64 + 4 * static_cast<size_t>(a.tail_by_count()[290]), &low, 4, "has a count below min_count");
+  const uint64_t total = a.tail_total() + 1;
+  corrupt(40, &total, 8, "tail_total");
+
+  // Keys that a 16-bit offset cannot reach from their block's start: a
+  // version-4 build is refused (version 3 takes them).
+  std::string long_keys;
+  for (int i = 0; i < 70; ++i) long_keys += std::string(1100, static_cast<char>('a' + i % 26)) + std::to_string(i) + "\t5\n";
+  std::string out;
+  const Status refused = BuildLexiconSection(VocabRef::Of(vocab_), 3, long_keys, "", 2, &out, 4);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument) << refused.ToString();
+  EXPECT_NE(refused.message().find("16-bit key offsets"), std::string::npos) << refused.message();
+  EXPECT_TRUE(BuildLexiconSection(VocabRef::Of(vocab_), 3, long_keys, "", 2, &out, 3).ok());
 }
 
 TEST(EmojiSectionChecks, EveryRule) {

@@ -50,7 +50,7 @@ Status DeriveEngineSections(std::string_view vocab, std::string_view tokenizer, 
                             uint32_t lexicon_version = kLexiconDefaultVersion);
 
 // The layout version of the model's "lexicon.bin" when it has one this
-// engine reads (2 or 3), else kLexiconDefaultVersion: the version a rewrite
+// engine reads (2, 3 or 4), else kLexiconDefaultVersion: the version a rewrite
 // keeps.
 uint32_t LexiconSectionVersion(const Model& model);
 
