@@ -31,15 +31,23 @@ inline const std::vector<std::string>& SectionVocab() {
   return v;
 }
 
-inline const std::string& ValidLexiconSection() {
-  static const std::string s = [] {
+// A valid lexicon section: version 2, or version 4 with 300 more tail words
+// (so that its tail list is the top 256 and its keys span five blocks).
+inline const std::string& ValidLexiconSection(bool version4 = false) {
+  static const std::string base_tsv = "the\t100\napple\t5\napply\t5\npear\t3\nfig\t3\n\xc3\xa9t\xc3\xa9\t9\nzz\t2\n";
+  static const std::string surface = "apple\t^\nthe\tThe\nzz\t^^\n\xc3\xa9t\xc3\xa9\t\xc3\x89t\xc3\xa9\n";
+  static const std::string v2 = [] {
     std::string out;
-    hunch::engine::BuildLexiconSection(hunch::engine::VocabRef::Of(SectionVocab()), 3,
-                                       "the\t100\napple\t5\napply\t5\npear\t3\nfig\t3\n\xc3\xa9t\xc3\xa9\t9\nzz\t2\n",
-                                       "apple\t^\nthe\tThe\nzz\t^^\n\xc3\xa9t\xc3\xa9\t\xc3\x89t\xc3\xa9\n", 2, &out);
+    hunch::engine::BuildLexiconSection(hunch::engine::VocabRef::Of(SectionVocab()), 3, base_tsv, surface, 2, &out);
     return out;
   }();
-  return s;
+  static const std::string v4 = [] {
+    std::string tsv = base_tsv, out;
+    for (int i = 0; i < 300; ++i) tsv += "w" + std::to_string(i) + "\t" + std::to_string(2 + (i * 7) % 50) + "\n";
+    hunch::engine::BuildLexiconSection(hunch::engine::VocabRef::Of(SectionVocab()), 3, tsv, surface, 2, &out, 4);
+    return out;
+  }();
+  return version4 ? v4 : v2;
 }
 
 inline const std::string& ValidEmojiSection() {
@@ -58,7 +66,7 @@ inline void Check(bool ok) {
 inline void RunSectionsFuzzInput(const uint8_t* data, size_t size) {
   if (size < 3) return;
   const bool lexicon = (data[0] & 1) == 0;
-  std::string bytes = lexicon ? ValidLexiconSection() : ValidEmojiSection();
+  std::string bytes = lexicon ? ValidLexiconSection((data[0] & 2) != 0) : ValidEmojiSection();
   const size_t cut = static_cast<size_t>(data[1]) | static_cast<size_t>(data[2]) << 8;
   if (cut < bytes.size()) bytes.resize(cut);
   for (size_t i = 3; i + 3 <= size && !bytes.empty(); i += 3) {
@@ -84,7 +92,8 @@ inline void RunSectionsFuzzInput(const uint8_t* data, size_t size) {
         Check(lex.GroupEnd(i, lex.size(), 1) <= lex.size());
         if (w.vocab_id >= 0) Check(lex.index_of_vocab(w.vocab_id) == static_cast<int32_t>(i));
       }
-      for (int32_t t : lex.tail_by_count()) Check(t >= 0 && static_cast<size_t>(t) < lex.size());
+      Check(lex.tail_by_count().size() <= lex.num_tail() && lex.num_tail() <= lex.size());
+      for (int32_t t : lex.tail_by_count()) Check(t >= 0 && static_cast<size_t>(t) < lex.size() && lex.vocab_id(t) < 0);
       for (int32_t id = -1; id <= static_cast<int32_t>(SectionVocab().size()); ++id) {
         const int32_t i = lex.index_of_vocab(id);
         Check(i == -1 || (i >= 0 && static_cast<size_t>(i) < lex.size()));

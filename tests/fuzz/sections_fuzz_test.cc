@@ -3,6 +3,7 @@
 // accepted is safe to use (the harness aborts otherwise).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -13,6 +14,18 @@ namespace {
 TEST(SectionsFuzzTest, PatchedSectionsAreRefusedOrSafe) {
   std::mt19937 rng(15);
   ASSERT_FALSE(hunch_fuzz::ValidLexiconSection().empty());
+  {  // the version-4 seed is valid and lists only its tail's top
+    const std::string& v4 = hunch_fuzz::ValidLexiconSection(true);
+    std::vector<uint64_t> aligned(v4.size() / 8);
+    std::memcpy(aligned.data(), v4.data(), v4.size());
+    hunch::engine::Lexicon lex;
+    ASSERT_TRUE(lex.ViewSection(reinterpret_cast<const uint8_t*>(aligned.data()), v4.size(),
+                                hunch::engine::VocabRef::Of(hunch_fuzz::SectionVocab()), 3)
+                    .ok());
+    EXPECT_EQ(lex.version(), 4u);
+    EXPECT_EQ(lex.tail_by_count().size(), hunch::engine::kLexiconTailTop);
+    EXPECT_GT(lex.num_tail(), hunch::engine::kLexiconTailTop);
+  }
   ASSERT_FALSE(hunch_fuzz::ValidEmojiSection().empty());
   for (int run = 0; run < 20000; ++run) {
     std::vector<uint8_t> in(3 + 3 * (1 + rng() % 4));
