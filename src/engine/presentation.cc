@@ -84,7 +84,8 @@ bool ShouldAutocorrect(float correction_score, float literal_score, std::string_
   return correction_score > literal_score + kAutocorrectMargin && text::CountCodePoints(typed_key) >= 2;
 }
 
-void KeepLiteral(const std::string& raw_typed, float literal_score, size_t max, std::vector<Suggestion>* out) {
+void KeepLiteral(const std::string& raw_typed, float literal_score, bool by_score, size_t max,
+                 std::vector<Suggestion>* out) {
   if (raw_typed.empty() || max == 0) return;
   // Only what a keyboard could put in the text as a word: no control
   // character, no white space, no U+FFFD (an ill-formed byte, or one typed).
@@ -102,17 +103,22 @@ void KeepLiteral(const std::string& raw_typed, float literal_score, size_t max, 
   lit.text = literal;
   lit.kind = SuggestionKind::kLiteral;
   lit.score = literal_score > kNegInf ? literal_score : lowest - 1.0f;
-  if (out->size() < max) {
-    out->push_back(std::move(lit));
-    return;
+  size_t at = out->size();  // appended when there is room
+  if (out->size() >= max) {
+    at = out->size() - 1;
+    for (size_t i = out->size(); i-- > 1;)
+      if ((*out)[i].kind != SuggestionKind::kEmoji) {
+        at = i;
+        break;
+      }
+    out->erase(out->begin() + static_cast<std::ptrdiff_t>(at));
   }
-  size_t at = out->size() - 1;
-  for (size_t i = out->size(); i-- > 1;)
-    if ((*out)[i].kind != SuggestionKind::kEmoji) {
-      at = i;
-      break;
-    }
-  (*out)[at] = std::move(lit);
+  if (by_score && literal_score > kNegInf) {
+    size_t first = !out->empty() && (*out)[0].autocorrect ? 1 : 0;
+    while (first < at && first < out->size() && (*out)[first].score >= literal_score) ++first;
+    at = std::min(at, first);
+  }
+  out->insert(out->begin() + static_cast<std::ptrdiff_t>(std::min(at, out->size())), std::move(lit));
 }
 
 }  // namespace engine

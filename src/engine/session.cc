@@ -244,7 +244,10 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   // unless the one slot holds the autocorrection.
   if (r.complete && !(space && n_out == 1)) {
     const float literal = literal_score > engine::kNegInf ? literal_score : s.scores.Of(typed_key, -1);
-    engine::KeepLiteral(r.typed, literal, n_out, out);
+    // A word the user already wrote in this context, typed again as it was,
+    // ranks by its score (the cache's share included), not below the rest.
+    const bool in_context = s.scores.cache_counts().count(typed_key) > 0;
+    engine::KeepLiteral(r.typed, literal, in_context, n_out, out);
   }
   if (e.options.phrases && r.typed.empty() && !chosen.empty()) {
     const engine::WordAllowed allowed = [&](int32_t i) {

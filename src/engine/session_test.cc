@@ -186,6 +186,24 @@ TEST_F(SessionTest, FinishedWordAlwaysOffersTheLiteral) {
   EXPECT_FALSE(out[0].autocorrect) << out[0].text;
 }
 
+// A word the lexicon lacks that the user already wrote in this context,
+// typed again exactly, is the finished word's first suggestion (its cache
+// share outweighs a correction); in a context without it, it stays after
+// the corrections, as before.
+TEST_F(SessionTest, LiteralWrittenEarlierInTheContextComesFirst) {
+  const std::vector<Suggestion> seen = Suggest("the new Matrox card beats the old", "matrox", /*complete=*/true);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen[0].kind, SuggestionKind::kLiteral) << seen[0].text;
+  EXPECT_EQ(text::Lower(seen[0].text), "matrox");
+  EXPECT_FALSE(seen[0].autocorrect);
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_LE(seen[i].score, seen[0].score) << seen[i].text;
+
+  const std::vector<Suggestion> unseen = Suggest("the new card beats the old", "matrox", /*complete=*/true);
+  ASSERT_GE(unseen.size(), 2u);
+  EXPECT_NE(unseen[0].kind, SuggestionKind::kLiteral) << unseen[0].text;
+  EXPECT_EQ(unseen.back().kind, SuggestionKind::kLiteral);
+}
+
 // Typing on toward a word never hides it: the likeliest completion of what
 // is typed (the first completion a fresh session shows for it) stays in the
 // list of a session that showed it for a shorter typing, over every prefix
