@@ -244,10 +244,13 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
   // unless the one slot holds the autocorrection.
   if (r.complete && !(space && n_out == 1)) {
     const float literal = literal_score > engine::kNegInf ? literal_score : s.scores.Of(typed_key, -1);
-    // A word the user already wrote in this context, typed again as it was,
-    // ranks by its score (the cache's share included), not below the rest.
-    const bool in_context = s.scores.cache_counts().count(typed_key) > 0;
-    engine::KeepLiteral(r.typed, literal, in_context, n_out, out);
+    // A word the user already wrote, in this context or before (the user
+    // dictionary holds it, not blocked), typed again as it was, ranks by its
+    // score (the cache's and the user's shares included), not below the rest.
+    const engine::UserEntry* known = user.Find(typed_key);
+    const bool written = s.scores.cache_counts().count(typed_key) > 0 ||
+                         (known && known->count > 0 && !known->blocked);
+    engine::KeepLiteral(r.typed, literal, written, n_out, out);
   }
   if (e.options.phrases && r.typed.empty() && !chosen.empty()) {
     const engine::WordAllowed allowed = [&](int32_t i) {

@@ -186,10 +186,10 @@ TEST_F(SessionTest, FinishedWordAlwaysOffersTheLiteral) {
   EXPECT_FALSE(out[0].autocorrect) << out[0].text;
 }
 
-// A word the lexicon lacks that the user already wrote in this context,
-// typed again exactly, is the finished word's first suggestion (its cache
-// share outweighs a correction); in a context without it, it stays after
-// the corrections, as before.
+// A word the lexicon lacks that the user already wrote (in this context, or
+// before: the user dictionary holds it), typed again exactly, is the
+// finished word's first suggestion (its share outweighs a correction);
+// otherwise it stays after the corrections, as before.
 TEST_F(SessionTest, LiteralWrittenEarlierInTheContextComesFirst) {
   const std::vector<Suggestion> seen = Suggest("the new Matrox card beats the old", "matrox", /*complete=*/true);
   ASSERT_FALSE(seen.empty());
@@ -202,6 +202,17 @@ TEST_F(SessionTest, LiteralWrittenEarlierInTheContextComesFirst) {
   ASSERT_GE(unseen.size(), 2u);
   EXPECT_NE(unseen[0].kind, SuggestionKind::kLiteral) << unseen[0].text;
   EXPECT_EQ(unseen.back().kind, SuggestionKind::kLiteral);
+
+  // Written once before (the user dictionary holds it, not yet suggested
+  // on its own): the literal ranks by its score there too. Blocked: last.
+  ASSERT_TRUE(session_->LearnWord("a new", "matrox").ok());
+  const std::vector<Suggestion> learned = Suggest("the new card beats the old", "matrox", /*complete=*/true);
+  ASSERT_FALSE(learned.empty());
+  EXPECT_EQ(learned[0].kind, SuggestionKind::kLiteral) << learned[0].text;
+  ASSERT_TRUE(session_->user_model()->Block("matrox").ok());
+  const std::vector<Suggestion> blocked = Suggest("the new card beats the old", "matrox", /*complete=*/true);
+  ASSERT_GE(blocked.size(), 2u);
+  EXPECT_NE(blocked[0].kind, SuggestionKind::kLiteral) << blocked[0].text;
 }
 
 // Typing on toward a word never hides it: the likeliest completion of what
