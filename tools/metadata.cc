@@ -72,7 +72,7 @@ const char* kUsage =
     "  --restore-text  write the text sections of a stripped model back (rendered from the binary ones)\n"
     "  --lexicon-version  lexicon.bin's layout: 2 (the default), 3 (4 bytes a word smaller, one\n"
     "                  array for LM ids and tail shares) or 4 (3 with 16-bit key offsets in blocks\n"
-    "                  and only the most frequent tail words listed by count: about 6 bytes a word\n"
+    "                  and only the most frequent tail words listed by count: about 5 bytes a word\n"
     "                  smaller again); a rewrite keeps the input's\n"
     "  --out           the rewritten model (written atomically; may be MODEL itself); alone, MODEL\n"
     "                  rewritten unchanged in the current format (a version-1 file gains its checksum)\n"

@@ -312,29 +312,33 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
   std::memcpy(p, &h, sizeof(h));
   const double total = static_cast<double>(std::max<uint64_t>(tail_total, 1));
   std::vector<int32_t> by_vocab(vocab.size, -1);
-  uint32_t key_off = 0;
-  // Key i's offset: a u32 (versions 2, 3), or a u16 from the start of its
-  // block of kLexiconKeyBlock words, whose u32 start is in key_bases (4).
-  const auto put_key_offset = [&](size_t i) -> bool {
+  uint32_t key_off = 0, block_base = 0;
+  // Key i's offset (i <= n): a u32 (versions 2, 3), or a u16 from the start
+  // of its block of kLexiconKeyBlock words, whose u32 start is in key_bases
+  // (version 4).
+  const auto put_key_offset = [&](size_t i) -> Status {
     if (version < 4) {
       std::memcpy(p + l.key_offsets + 4 * i, &key_off, 4);
-      return true;
+      return Status::OK();
     }
-    if (i % kLexiconKeyBlock == 0) std::memcpy(p + l.key_bases + 4 * (i / kLexiconKeyBlock), &key_off, 4);
-    uint32_t base;
-    std::memcpy(&base, p + l.key_bases + 4 * (i / kLexiconKeyBlock), 4);
-    if (key_off - base > std::numeric_limits<uint16_t>::max()) return false;
-    const uint16_t rel = static_cast<uint16_t>(key_off - base);
+    if (i % kLexiconKeyBlock == 0) {
+      block_base = key_off;
+      std::memcpy(p + l.key_bases + 4 * (i / kLexiconKeyBlock), &block_base, 4);
+    }
+    if (key_off - block_base > std::numeric_limits<uint16_t>::max())
+      return Status::InvalidArgument("lexicon: the keys of words " +
+                                     std::to_string(i / kLexiconKeyBlock * kLexiconKeyBlock) + " to " +
+                                     std::to_string(i) +
+                                     " span more than 64 KiB, beyond version 4's 16-bit key offsets (write version 3)");
+    const uint16_t rel = static_cast<uint16_t>(key_off - block_base);
     std::memcpy(p + l.key_offsets + 2 * i, &rel, 2);
-    return true;
+    return Status::OK();
   };
   for (size_t i = 0; i < n; ++i) {
     const Entry& w = words[i];
     const uint32_t count = static_cast<uint32_t>(w.count);  // checked above
     std::memcpy(p + l.counts + 4 * i, &count, 4);
-    if (!put_key_offset(i))
-      return Status::InvalidArgument("lexicon: the keys of words " + std::to_string(i / kLexiconKeyBlock * kLexiconKeyBlock) +
-                                     ".. span more than 64 KiB, beyond version 4's 16-bit key offsets (write version 3)");
+    HUNCH_RETURN_IF_ERROR(put_key_offset(i));
     std::memcpy(p + l.keys + key_off, w.key.data(), w.key.size());
     key_off += static_cast<uint32_t>(w.key.size());
     const float log_tail = w.vocab_id < 0 ? static_cast<float>(std::log(w.count / total)) : 0.0f;
@@ -350,9 +354,7 @@ Status BuildLexiconSection(const VocabRef& vocab, int first_word_id, std::string
         i + 1 < n ? SortedGroups::CommonPrefix(w.key, words[i + 1].key) : 0;
     p[l.lcp + i] = static_cast<char>(lcp);
   }
-  if (!put_key_offset(n))
-    return Status::InvalidArgument("lexicon: the last keys span more than 64 KiB, beyond version 4's 16-bit key "
-                                   "offsets (write version 3)");
+  HUNCH_RETURN_IF_ERROR(put_key_offset(n));
   if (n) std::memcpy(p + l.display_kind, display_kind.data(), n);
   if (!display_pairs.empty()) std::memcpy(p + l.display_pairs, display_pairs.data(), 4 * display_pairs.size());
   if (!by_vocab.empty()) std::memcpy(p + l.by_vocab, by_vocab.data(), 4 * by_vocab.size());
@@ -431,6 +433,8 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
   const int32_t* tail = reinterpret_cast<const int32_t*>(data + l.tail);
   const uint8_t* lcp = data + l.lcp;
   const char* keys = reinterpret_cast<const char*>(data + l.keys);
+  // Key i, once the starts are checked (below).
+  const auto key_of = [&](size_t i) { return std::string_view(keys + start(i), start(i + 1) - start(i)); };
   const char* displays = reinterpret_cast<const char*>(data + l.displays);
 
   // Keys: offsets from 0 to key_bytes, each key non-empty and typeable,
@@ -488,7 +492,7 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
     const uint32_t a = pairs[2 * p + 1], b = p + 1 < h.num_displays ? pairs[2 * p + 3] : h.display_bytes;
     if ((p == 0 && a != 0) || b <= a || b > h.display_bytes)
       return Bad("display offsets not increasing within the display bytes at pair " + std::to_string(p));
-    const std::string_view key(keys + start(i), start(i + 1) - start(i));
+    const std::string_view key = key_of(i);
     const std::string_view display(displays + a, b - a);
     if (!text::IsValidUtf8(display)) return Bad("the display of word " + std::to_string(i) + " is not UTF-8");
     if (kind != kDisplayStored && !IsDerived(key, display, kind))
@@ -501,7 +505,6 @@ Status Lexicon::ViewSection(const uint8_t* data, size_t size, const VocabRef& vo
 
   // Vocabulary ids: word -> id and id -> word agree, and the words of the
   // vocabulary are exactly its typeable tokens from first_word_id on.
-  const auto key_of = [&](size_t i) { return std::string_view(keys + start(i), start(i + 1) - start(i)); };
   size_t in_vocab = 0;
   uint64_t total = 0;  // the tail's counts
   for (size_t i = 0; i < n; ++i) {

@@ -113,12 +113,12 @@ void KeepLiteral(const std::string& raw_typed, float literal_score, bool by_scor
       }
     out->erase(out->begin() + static_cast<std::ptrdiff_t>(at));
   }
-  if (by_score && literal_score > kNegInf) {
-    size_t first = !out->empty() && (*out)[0].autocorrect ? 1 : 0;
-    while (first < at && first < out->size() && (*out)[first].score >= literal_score) ++first;
-    at = std::min(at, first);
+  if (by_score && literal_score > kNegInf) {  // at most `at` (at <= out->size())
+    size_t earned = !out->empty() && (*out)[0].autocorrect ? 1 : 0;
+    while (earned < at && (*out)[earned].score >= literal_score) ++earned;
+    at = std::min(at, earned);
   }
-  out->insert(out->begin() + static_cast<std::ptrdiff_t>(std::min(at, out->size())), std::move(lit));
+  out->insert(out->begin() + static_cast<std::ptrdiff_t>(at), std::move(lit));
 }
 
 }  // namespace engine

@@ -59,9 +59,9 @@ bool ShouldAutocorrect(float correction_score, float literal_score, std::string_
 // suggestion when that is -inf: a word the user blocked), in a free slot, or
 // else in place of the last suggestion that is neither the first nor an
 // emoji (the last one when there is no such). With `by_score` (the literal
-// has evidence of its own: the user wrote it earlier in the context), it
-// takes the place its score earns instead, after an autocorrection, the
-// last non-emoji suggestion making way.
+// has evidence of its own: the user wrote it before, in the context or in
+// the user dictionary), it takes the place its score earns instead, never
+// before an autocorrection, the same suggestion making way.
 void KeepLiteral(const std::string& raw_typed, float literal_score, bool by_score, size_t max,
                  std::vector<Suggestion>* out);
 
