@@ -37,7 +37,7 @@ export_int8() {
 # scripts/build_lexicon.sh (form filter) with as many tail words as fit the
 # 2 MB limit (FROM_MODEL_TAIL, default 34250, found by trying: the largest
 # tail with which the smallest weight form fits), then scripts/shrink_model.sh
-# (text stripped, lexicon.bin version 3, the first weight form that fits),
+# (text stripped, lexicon.bin version 4, the first weight form that fits),
 # eval, eval --learn and bench, and the card's file, data, training,
 # quality, quantization and speed sections rewritten (train/model_card.py
 # --refresh; Training from models/en.training.md). BASE may be a train/

@@ -380,13 +380,18 @@ def text_stats(lines):
             "bytes": sum(len(l.encode("utf-8")) + 1 for l in lines)}
 
 
+def held_out(i, every):
+    """Whether line i of the training split is held out (valid.txt)."""
+    return (i + 1) % every == 0
+
+
 def split_validation(lines, every):
-    """(train, valid): line i goes to valid when (i + 1) % every == 0."""
+    """(train, valid): line i goes to valid when held_out(i, every)."""
     if every <= 1:
         raise DataError(f"--valid-every must be at least 2, got {every}")
     train, valid = [], []
     for i, line in enumerate(lines):
-        (valid if (i + 1) % every == 0 else train).append(line)
+        (valid if held_out(i, every) else train).append(line)
     return train, valid
 
 
@@ -394,12 +399,12 @@ _SENTENCE_END_RE = re.compile(r'(?<=[.!?])\s+(?=["\'(]?[A-Z0-9])')
 
 
 def learn_dev_text(speeches, start, every, per_doc=1000):
-    """dev-learn.tok: the held-out speeches (split line start + k is held
-    out when (start + k + 1) % every == 0; a speech is one line), each cut
-    into sentences and taken by the test-file rule up to per_doc tokens."""
+    """dev-learn.tok: the held-out speeches (the speeches are split lines
+    start, start + 1, ...; a speech is one line), each cut into sentences
+    and taken by the test-file rule up to per_doc tokens."""
     out = []
     for k, speech in enumerate(speeches):
-        if (start + k + 1) % every:
+        if not held_out(start + k, every):
             continue
         sentences = _SENTENCE_END_RE.split(speech)
         out.extend(" ".join(toks) + "\n" for toks in build_test_lines(sentences, cap=per_doc))
@@ -407,12 +412,11 @@ def learn_dev_text(speeches, start, every, per_doc=1000):
 
 
 def valid_parts(parts, every):
-    """Stats of the held-out lines of each part of the training split (the
-    split's line i is held out when (i + 1) % every == 0)."""
+    """Stats of the held-out lines (held_out) of each part of the training
+    split."""
     out, start = {}, 0
     for name, lines in parts:
-        out[name] = text_stats([l for k, l in enumerate(lines)
-                                if (start + k + 1) % every == 0])
+        out[name] = text_stats([l for k, l in enumerate(lines) if held_out(start + k, every)])
         start += len(lines)
     return out
 
