@@ -9,7 +9,8 @@
  *     asked for on every key;
  *   - a suggestion picked from the bar (committed as PICKED), a slip of the
  *     finger autocorrected at the space (committed as AUTOCORRECTED), and an
- *     autocorrection the user undoes with backspace (unlearn + reject);
+ *     autocorrection the user undoes with backspace (unlearn + reject); each
+ *     word typed out reports its touches (learn_touches: the user's spread);
  *   - a password field, where nothing is learned;
  *   - a restart: everything freed, the dictionary reopened from its file, and
  *     the word the user taught suggested.
@@ -171,10 +172,14 @@ static void append_word(field* f, const char* word) {
 
 static int press_space(field* f, char* out, size_t out_size);
 
-/* Commits `word` after the field's text, saying how it came. */
+/* Commits `word` after the field's text, saying how it came; when the word
+ * in the text has one character per touch (typed out, or a correction as
+ * long), its touches too: the engine learns how loosely this user types. */
 static void commit(field* f, const char* word, hunch_commit_source source) {
   char* error = NULL;
   call_ok(hunch_session_commit_word(f->session, f->text, word, source, &error), "commit_word", &error);
+  if (f->n > 0 && strlen(word) == f->n)
+    call_ok(hunch_session_learn_touches(f->session, word, f->xy, f->n, &error), "learn_touches", &error);
   append_word(f, word);
   printf("  text: \"%s\"\n", f->text);
 }
@@ -318,6 +323,7 @@ int main(int argc, char** argv) {
   char tmp_dir[] = "/tmp/hunch_typing_XXXXXX", dict_path[1100], word[64];
   int own_dir = 0, fresh, autocorrected;
   uint64_t before;
+  float sigma = 0;
   hunch_engine* engine = NULL;
   hunch_user_model* dict = NULL;
   field message, password;
@@ -427,6 +433,12 @@ int main(int argc, char** argv) {
   message.typed[0] = '\0';
   message.n = 0;
 
+  /* The touches reported at each commit: this user's spread, never below
+   * the engine's touch_sigma (0.3 key widths). */
+  sigma = hunch_user_model_touch_sigma(dict);
+  printf("\n  touch spread learned: %.3f key widths\n", (double)sigma);
+  expect(sigma >= 0.3f - 1e-6f, "the touch spread is at least the engine's touch_sigma");
+
   /* Restart: free everything, open again from the files. */
   printf("\n== the keyboard restarts (everything freed, the dictionary reopened)\n");
   hunch_session_free(message.session);
@@ -437,6 +449,7 @@ int main(int argc, char** argv) {
   engine = NULL;
   if (!open_all(argv[1], dict_path, &engine, &dict)) goto done;
   list_words(dict);
+  expect(hunch_user_model_touch_sigma(dict) == sigma, "the touch spread is kept in the dictionary's file");
   if (!focus(&message, "message field", engine, dict, 0)) goto done;
   type_keys(&message, "Dinner", -1, 0);
   press_space(&message, NULL, 0);

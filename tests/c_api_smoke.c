@@ -204,6 +204,14 @@ static int engine_checks(const char* engine_path) {
   CHECK(suggests_at(s, "hello", "tge", NULL, 0, 1, "the", 1, 1));
   CHECK_OK(hunch_session_reject_autocorrect(s, "hello", "tge", "the", &error));
   CHECK(!suggests_at(s, "hello", "tge", NULL, 0, 1, "the", 1, 1));
+  /* The touches of a committed word (t, h, e half a key off): the user's
+   * touch spread, never below the engine's 0.3 key widths. */
+  {
+    const float the_xy[6] = {5.0f, 0.5f, 6.0f, 2.0f, 2.0f, 0.5f};
+    CHECK_OK(hunch_session_learn_touches(s, "the", the_xy, 3, &error));
+    CHECK(hunch_user_model_touch_sigma(dict) >= 0.3f - 1e-6f);
+    CHECK(hunch_session_learn_touches(s, "th", the_xy, 3, NULL) == HUNCH_INVALID_ARGUMENT);
+  }
   /* Bad words and NULLs are errors, not crashes. */
   CHECK(hunch_session_commit_word(s, "", "two words", HUNCH_COMMIT_TYPED, NULL) == HUNCH_INVALID_ARGUMENT);
   CHECK(hunch_session_commit_word(NULL, "", "w", HUNCH_COMMIT_TYPED, NULL) == HUNCH_INVALID_ARGUMENT);

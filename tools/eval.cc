@@ -33,6 +33,8 @@ const char* kUsage =
     "  skipped and counted\n"
     "  --user FILE: the session's user dictionary is FILE (hunch user; created when missing): its\n"
     "  words are suggested, and with --learn what the text teaches is written to it\n"
+    "  --learn: each word is learned after it is measured, and the typo test's touches of it\n"
+    "  (the user's touch spread, Session::LearnTouches)\n"
     "  --set: engine options (see hunch suggest --help), e.g. --set phrases=0,savings_weight=0.5\n"
     "  --slowest N: also list the N slowest Suggest calls of the keystroke trace and of typo\n"
     "  correction (word, what was typed of it, microseconds, line)\n"

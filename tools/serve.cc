@@ -289,6 +289,11 @@ void Service::Learn(const Request& req, Response& res, const Reader& reader) {
   Status st = users_.Acquire(call.user, /*create=*/true, &lease);
   if (!st.ok()) return SendStatus(res, st);
   std::lock_guard<std::mutex> lock(lease->mu);
+  if (!call.is_text && !call.touches.empty()) {
+    // Checked before anything is learned: a bad touch leaves the word unlearned too.
+    st = lease->session->LearnTouches(call.word, call.touches);
+    if (!st.ok()) return SendStatus(res, st);
+  }
   st = call.is_text ? lease->session->Learn(call.text)
                     : lease->session->LearnWord(call.context, call.word, call.source);
   if (!st.ok()) return SendStatus(res, st);

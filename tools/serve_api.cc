@@ -182,6 +182,34 @@ std::string UserIdProblem(const std::string& id) {
   return "";
 }
 
+// "touches" of `obj` (when present): exactly `cps` points {"x", "y"}, one
+// per code point of the field `of`, finite and at most 1e6 in size.
+bool ParseTouches(const json& obj, const char* of, size_t cps, std::vector<TouchPoint>* out, ApiError* error) {
+  if (!obj.contains("touches")) return true;
+  const json& t = obj["touches"];
+  if (!t.is_array()) return Fail(error, std::string("\"touches\" must be an array, not ") + TypeName(t));
+  if (t.size() != cps)
+    return Fail(error, "\"touches\" has " + std::to_string(t.size()) + " points; \"" + of + "\" has " +
+                           std::to_string(cps) + " characters (one touch per character)");
+  out->reserve(t.size());
+  for (size_t i = 0; i < t.size(); ++i) {
+    const json& p = t[i];
+    const std::string where = "touches[" + std::to_string(i) + "]";
+    if (!p.is_object() || p.size() != 2 || !p.contains("x") || !p.contains("y"))
+      return Fail(error, "\"" + where + "\" must be an object {\"x\": number, \"y\": number}");
+    TouchPoint tp;
+    for (const char* axis : {"x", "y"}) {
+      const json& v = p[axis];
+      if (!v.is_number()) return Fail(error, "\"" + where + "." + axis + "\" must be a number, not " + TypeName(v));
+      const double d = v.get<double>();
+      if (!std::isfinite(d) || std::fabs(d) > 1e6) return Fail(error, "\"" + where + "." + axis + "\" is out of range");
+      (axis[0] == 'x' ? tp.x : tp.y) = static_cast<float>(d);
+    }
+    out->push_back(tp);
+  }
+  return true;
+}
+
 bool ParseSuggest(const std::string& body, SuggestCall* out, ApiError* error) {
   json obj;
   if (!ParseObject(body, &obj, error)) return false;
@@ -199,31 +227,7 @@ bool ParseSuggest(const std::string& body, SuggestCall* out, ApiError* error) {
   if (!f.Int("n", 1, kMaxSuggestions, &r.max_suggestions)) return false;
   if (!f.Bool("complete", &r.complete)) return false;
   if (!f.User(false, &out->user)) return false;
-  if (f.Has("touches")) {
-    const json& t = obj["touches"];
-    if (!t.is_array()) return Fail(error, std::string("\"touches\" must be an array, not ") + TypeName(t));
-    if (t.size() != typed_cps)
-      return Fail(error, "\"touches\" has " + std::to_string(t.size()) + " points; \"typed\" has " +
-                             std::to_string(typed_cps) + " characters (one touch per character)");
-    r.touches.reserve(t.size());
-    for (size_t i = 0; i < t.size(); ++i) {
-      const json& p = t[i];
-      const std::string where = "touches[" + std::to_string(i) + "]";
-      if (!p.is_object() || p.size() != 2 || !p.contains("x") || !p.contains("y"))
-        return Fail(error, "\"" + where + "\" must be an object {\"x\": number, \"y\": number}");
-      TouchPoint tp;
-      for (const char* axis : {"x", "y"}) {
-        const json& v = p[axis];
-        if (!v.is_number())
-          return Fail(error, "\"" + where + "." + axis + "\" must be a number, not " + TypeName(v));
-        const double d = v.get<double>();
-        if (!std::isfinite(d) || std::fabs(d) > 1e6)
-          return Fail(error, "\"" + where + "." + axis + "\" is out of range");
-        (axis[0] == 'x' ? tp.x : tp.y) = static_cast<float>(d);
-      }
-      r.touches.push_back(tp);
-    }
-  }
+  if (!ParseTouches(obj, "typed", typed_cps, &r.touches, error)) return false;
   return true;
 }
 
@@ -240,8 +244,9 @@ bool ParseLearn(const std::string& body, LearnCall* out, ApiError* error) {
     if (!f.OnlyThese({"user", "text"})) return false;
     return f.String("text", true, kMaxTextBytes, &out->text);
   }
-  if (!f.OnlyThese({"user", "word", "context", "source"})) return false;
+  if (!f.OnlyThese({"user", "word", "context", "source", "touches"})) return false;
   if (!f.String("word", true, kMaxWordBytes, &out->word)) return false;
+  if (!ParseTouches(obj, "word", text::CountCodePoints(out->word), &out->touches, error)) return false;
   if (!f.String("context", false, kMaxContextBytes, &out->context)) return false;
   std::string source = "typed";
   if (!f.String("source", false, 32, &source)) return false;
@@ -356,6 +361,7 @@ std::string UserListJson(const std::string& user, const UserModel& model) {
   out["user"] = user;
   out["word_count"] = model.word_count();
   out["memory_bytes"] = model.memory_bytes();
+  out["touch_sigma"] = model.touch_sigma();
   out["words"] = std::move(words);
   return Dump(out);
 }

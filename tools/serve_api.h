@@ -52,13 +52,15 @@ struct SuggestCall {
 bool ParseSuggest(const std::string& body, SuggestCall* out, ApiError* error);
 
 // POST /v1/learn: a whole text ({"user", "text"}) or one word
-// ({"user", "word", "context", "source"}).
+// ({"user", "word", "context", "source", "touches"}: the touches that typed
+// the word, one per code point, are optional).
 struct LearnCall {
   std::string user;
   bool is_text = false;
   std::string text;  // is_text
   std::string word, context;
   CommitSource source = CommitSource::kTyped;
+  std::vector<TouchPoint> touches;
 };
 bool ParseLearn(const std::string& body, LearnCall* out, ApiError* error);
 
@@ -89,7 +91,7 @@ std::string ErrorJson(const std::string& message);
 // {"name", "key_width", "key_height", "width", "height",
 //  "keys": [{"label", "x", "y", "w", "h"}, ...]} (KeyboardLayout::FromJson reads it back).
 std::string LayoutJson(const KeyboardLayout& layout);
-// {"user", "word_count", "memory_bytes", "words": [{"word", "count", "blocked", "suggested"}, ...]}
+// {"user", "word_count", "memory_bytes", "touch_sigma", "words": [{"word", "count", "blocked", "suggested"}, ...]}
 std::string UserListJson(const std::string& user, const UserModel& model);
 // {"ok": true, "word_count": N}
 std::string OkJson(uint64_t word_count);

@@ -161,6 +161,16 @@ TEST(ServeParseLearnTest, TextOrOneWord) {
   EXPECT_EQ(c.context, "");
   ASSERT_TRUE(ParseLearn(R"({"user": "a", "word": "zorb", "source": "autocorrected"})", &c, &e));
   EXPECT_EQ(c.source, CommitSource::kAutocorrected);
+  EXPECT_TRUE(c.touches.empty());
+  // The touches that typed the word: one per code point ("né": two).
+  ASSERT_TRUE(ParseLearn(R"({"user": "a", "word": "n\u00e9", "touches": [{"x": 6.5, "y": 2.5}, {"x": 2.5, "y": 0.5}]})",
+                         &c, &e)) << e.message;
+  ASSERT_EQ(c.touches.size(), 2u);
+  EXPECT_EQ(c.touches[1].x, 2.5f);
+  EXPECT_FALSE(ParseLearn(R"({"user": "a", "word": "zorb", "touches": [{"x": 1, "y": 1}]})", &c, &e));
+  EXPECT_EQ(e.message, "\"touches\" has 1 points; \"word\" has 4 characters (one touch per character)");
+  EXPECT_FALSE(ParseLearn(R"({"user": "a", "text": "zorb", "touches": []})", &c, &e));
+  EXPECT_EQ(e.message, "unknown field \"touches\" (this endpoint takes user, text)");
 
   EXPECT_FALSE(ParseLearn(R"({"user": "a", "text": "x", "word": "y"})", &c, &e));
   EXPECT_EQ(e.message, "give \"text\" or \"word\", not both");

@@ -439,6 +439,20 @@ TEST_F(ServeE2eTest, LearnThenSuggestForThatUserOnly) {
   ASSERT_EQ(s7, 200);
   EXPECT_EQ(j7["user"], "alice");
   EXPECT_TRUE(HasWord(j7, "zorblax", 2)) << j7.dump();
+  EXPECT_FLOAT_EQ(j7["touch_sigma"].get<float>(), 0.3f);  // no touches yet: the engine's
+  // A word with the touches that typed it, 0.7 key widths off each key
+  // (t, h, e at (4.5, 0.5), (6, 1.5), (2.5, 0.5)): the spread widens. A bad
+  // touch is a 400 and teaches nothing, not even the word.
+  const std::string loose = R"([{"x": 5.2, "y": 0.5}, {"x": 6.0, "y": 2.2}, {"x": 1.8, "y": 0.5}])";
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(Post("/v1/learn", R"({"user": "alice", "word": "the", "touches": )" + loose + "}").first, 200);
+  auto [s8, j8] = Post("/v1/learn", R"({"user": "alice", "word": "the",
+                                        "touches": [{"x": 900, "y": 1}, {"x": 6, "y": 1.5}, {"x": 2.5, "y": 0.5}]})");
+  EXPECT_EQ(s8, 400) << j8.dump();
+  auto [s9, j9] = Get("/v1/user/list?user=alice");
+  ASSERT_EQ(s9, 200);
+  EXPECT_GT(j9["touch_sigma"].get<float>(), 0.35f) << j9.dump();
+  EXPECT_EQ(j9["word_count"], j7["word_count"].get<int>() + 20);
 }
 
 TEST_F(ServeE2eTest, UnlearnAndRejectAutocorrect) {

@@ -348,6 +348,22 @@ class HUNCH_EXPORT UserModel {
   // user knows (suggested from now on) and is never autocorrected to
   // `correction` again. `context` is the text before the word.
   Status RejectAutocorrect(const std::string& context, const std::string& typed, const std::string& correction);
+  // The touches that typed `word`, one per code point, in the layout's unit
+  // (those of the SuggestRequest that typed it; `word` is the word that
+  // ended in the text: as typed, or a correction as long). The dictionary
+  // keeps the spread of the user's touches around the keys they meant, and
+  // every session widens its touch model to it: Suggest scores touches with
+  // touch_sigma() in place of EngineOptions::touch_sigma, so a user who
+  // types loosely gets the corrections a loose typist needs. Touches of
+  // characters without a key teach nothing. kInvalidArgument: a word that
+  // is not learnable, touches not one per code point, a touch that is not
+  // finite or far outside the layout (as Suggest).
+  Status LearnTouches(const std::string& word, const std::vector<TouchPoint>& touches);
+  // The touch spread sessions use for this user, in key widths: the
+  // engine's touch_sigma for a new user; after about a hundred touches the
+  // spread they showed (a MAP estimate of a round Gaussian, the latest 4,096
+  // touches weighing most), never below touch_sigma.
+  float touch_sigma() const;
   // Forgets a word: its counts, its pairs and its undone corrections (the
   // "remove suggestion" of a keyboard). The lexicon's words stay in the
   // lexicon; to keep one out of the suggestions, Block it.
@@ -357,7 +373,8 @@ class HUNCH_EXPORT UserModel {
   Status Block(const std::string& word);
   Status Unblock(const std::string& word);
   bool IsBlocked(const std::string& word) const;
-  // Forgets everything: words, pairs, blocks, undone corrections.
+  // Forgets everything: words, pairs, blocks, undone corrections, the
+  // touch spread.
   Status Clear();
   // The dictionary as text (a stable, documented format: a header line
   // "hunch-user-dictionary 2", then tab-separated lines, see
@@ -407,14 +424,16 @@ class HUNCH_EXPORT Session {
   Status ScoreNextToken(const std::string& context, const std::string& token, float* log_prob,
                         bool* in_vocab);
   // The session's user model (shared or its own) learns: the same as
-  // user_model()->Learn(...), LearnWord(...), UnlearnWord(...) and
-  // RejectAutocorrect(...), except in a private session, where they do
-  // nothing. RejectAutocorrect also stops this session from flagging the
+  // user_model()->Learn(...), LearnWord(...), UnlearnWord(...),
+  // RejectAutocorrect(...) and LearnTouches(...), except in a private
+  // session, where they do nothing (a private session still checks the
+  // touches, so a bad call is found in any field). RejectAutocorrect also stops this session from flagging the
   // correction again for `typed` at once.
   Status Learn(const std::string& text);
   Status LearnWord(const std::string& context, const std::string& word, CommitSource source = CommitSource::kTyped);
   Status UnlearnWord(const std::string& context, const std::string& word);
   Status RejectAutocorrect(const std::string& context, const std::string& typed, const std::string& correction);
+  Status LearnTouches(const std::string& word, const std::vector<TouchPoint>& touches);
   // A private session learns nothing (SessionOptions::private_mode); the
   // keyboard sets it when the focused field changes.
   void SetPrivate(bool private_mode);

@@ -477,6 +477,17 @@ HUNCH_EXPORT hunch_status_code hunch_session_unlearn_word(hunch_session* session
 HUNCH_EXPORT hunch_status_code hunch_session_reject_autocorrect(hunch_session* session, const char* context,
                                                                 const char* typed, const char* correction,
                                                                 char** error);
+/* The touches that typed `word` (touches_xy: 2 * num_touches floats, x0, y0,
+ * x1, y1, ..., one touch per code point, in the layout's unit, as given to
+ * hunch_session_suggest; `word`: the word that ended in the text, as typed or
+ * a correction as long). The user dictionary keeps the spread of the user's
+ * touches and the engine's touch model widens to it (never below
+ * touch_sigma): hunch::UserModel::LearnTouches. HUNCH_INVALID_ARGUMENT for a
+ * word that is not learnable or touches not one per code point, not finite
+ * or far outside the layout. Nothing learned in a private session. */
+HUNCH_EXPORT hunch_status_code hunch_session_learn_touches(hunch_session* session, const char* word,
+                                                           const float* touches_xy, size_t num_touches,
+                                                           char** error);
 /* Makes the session private (non-zero) or not: the keyboard calls it when
  * the focused field changes (a password field). HUNCH_INVALID_ARGUMENT for a
  * NULL session. */
@@ -584,6 +595,14 @@ HUNCH_EXPORT hunch_status_code hunch_user_model_unlearn_word(hunch_user_model* m
 HUNCH_EXPORT hunch_status_code hunch_user_model_reject_autocorrect(hunch_user_model* model, const char* context,
                                                                    const char* typed, const char* correction,
                                                                    char** error);
+/* The touches that typed `word`, as hunch_session_learn_touches (which
+ * calls this unless the session is private). */
+HUNCH_EXPORT hunch_status_code hunch_user_model_learn_touches(hunch_user_model* model, const char* word,
+                                                              const float* touches_xy, size_t num_touches,
+                                                              char** error);
+/* The touch spread the engine uses for this user, in key widths (the
+ * engine's touch_sigma until the touches learned say more); 0 for NULL. */
+HUNCH_EXPORT float hunch_user_model_touch_sigma(const hunch_user_model* model);
 /* Forgets a word: its counts, pairs and undone corrections (a keyboard's
  * "remove suggestion"). A lexicon word stays in the lexicon: block it to
  * keep it out of the suggestions. */
@@ -594,7 +613,8 @@ HUNCH_EXPORT hunch_status_code hunch_user_model_block(hunch_user_model* model, c
 HUNCH_EXPORT hunch_status_code hunch_user_model_unblock(hunch_user_model* model, const char* word, char** error);
 /* 1 when `word` is blocked; 0 when not, or for NULL arguments. */
 HUNCH_EXPORT int hunch_user_model_is_blocked(const hunch_user_model* model, const char* word);
-/* Forgets everything: words, pairs, blocks, undone corrections. Can fail
+/* Forgets everything: words, pairs, blocks, undone corrections, the touch
+ * spread. Can fail
  * (HUNCH_IO_ERROR) when the model's file cannot be written; then nothing
  * changed. */
 HUNCH_EXPORT hunch_status_code hunch_user_model_clear(hunch_user_model* model, char** error);

@@ -165,6 +165,15 @@ hunch_status_code ToUserModelOptions(const hunch_user_model_options* o, const ch
 }
 
 // Stores a malloc'd, NUL-terminated copy of `s` in *data and its size in *size.
+// The touches of a call: 2 * n floats (x0, y0, x1, y1, ...), at most 256.
+hunch_status_code ToTouches(const char* fn, const float* xy, size_t n, std::vector<hunch::TouchPoint>* out,
+                            char** error) {
+  if (n && !xy) return InvalidArgument((std::string(fn) + ": NULL argument").c_str(), error);
+  if (n > 256) return InvalidArgument((std::string(fn) + ": more than 256 touches").c_str(), error);
+  for (size_t i = 0; i < n; ++i) out->push_back(hunch::TouchPoint{xy[2 * i], xy[2 * i + 1]});
+  return HUNCH_OK;
+}
+
 hunch_status_code CopyOut(const std::string& s, char** data, size_t* size, char** error) {
   char* out = static_cast<char*>(std::malloc(s.size() + 1));
   if (!out) return OutOfMemory(error);
@@ -306,16 +315,14 @@ hunch_status_code hunch_session_suggest(hunch_session* session, const char* cont
                                         const float* touches_xy, size_t num_touches, int complete, int max_suggestions,
                                         hunch_suggestions** list, char** error) {
   if (list) *list = nullptr;
-  if (!session || !context || !typed || !list || (num_touches && !touches_xy))
-    return InvalidArgument("hunch_session_suggest: NULL argument", error);
-  if (num_touches > 256) return InvalidArgument("hunch_session_suggest: more than 256 touches", error);
+  if (!session || !context || !typed || !list) return InvalidArgument("hunch_session_suggest: NULL argument", error);
   hunch::SuggestRequest r;
+  hunch_status_code code = ToTouches("hunch_session_suggest", touches_xy, num_touches, &r.touches, error);
+  if (code != HUNCH_OK) return code;
   r.context = context;
   r.typed = typed;
   r.complete = complete != 0;
   r.max_suggestions = max_suggestions;
-  for (size_t i = 0; i < num_touches; ++i)
-    r.touches.push_back(hunch::TouchPoint{touches_xy[2 * i], touches_xy[2 * i + 1]});
   std::unique_ptr<hunch_suggestions> out(new (std::nothrow) hunch_suggestions);
   if (!out) return OutOfMemory(error);
   hunch::Status st = session->session->Suggest(r, &out->items);
@@ -342,6 +349,15 @@ hunch_status_code hunch_session_commit_word(hunch_session* session, const char* 
   hunch_status_code code = ToCommitSource(source, "hunch_session_commit_word", &s, error);
   if (code != HUNCH_OK) return code;
   return Return(session->session->LearnWord(context, word, s), error);
+}
+
+hunch_status_code hunch_session_learn_touches(hunch_session* session, const char* word, const float* touches_xy,
+                                              size_t num_touches, char** error) {
+  if (!session || !word) return InvalidArgument("hunch_session_learn_touches: NULL argument", error);
+  std::vector<hunch::TouchPoint> t;
+  hunch_status_code code = ToTouches("hunch_session_learn_touches", touches_xy, num_touches, &t, error);
+  if (code != HUNCH_OK) return code;
+  return Return(session->session->LearnTouches(word, t), error);
 }
 
 hunch_status_code hunch_session_unlearn_word(hunch_session* session, const char* context, const char* word,
@@ -480,6 +496,17 @@ hunch_status_code hunch_user_model_reject_autocorrect(hunch_user_model* model, c
     return InvalidArgument("hunch_user_model_reject_autocorrect: NULL argument", error);
   return Return(model->model->RejectAutocorrect(context, typed, correction), error);
 }
+
+hunch_status_code hunch_user_model_learn_touches(hunch_user_model* model, const char* word, const float* touches_xy,
+                                                 size_t num_touches, char** error) {
+  if (!model || !word) return InvalidArgument("hunch_user_model_learn_touches: NULL argument", error);
+  std::vector<hunch::TouchPoint> t;
+  hunch_status_code code = ToTouches("hunch_user_model_learn_touches", touches_xy, num_touches, &t, error);
+  if (code != HUNCH_OK) return code;
+  return Return(model->model->LearnTouches(word, t), error);
+}
+
+float hunch_user_model_touch_sigma(const hunch_user_model* model) { return model ? model->model->touch_sigma() : 0; }
 
 hunch_status_code hunch_user_model_forget(hunch_user_model* model, const char* word, char** error) {
   if (!model || !word) return InvalidArgument("hunch_user_model_forget: NULL argument", error);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -757,6 +758,52 @@ TEST_F(EngineCApiUserTest, ExportAndImport) {
 }
 
 // A password field: the session learns nothing, but still suggests.
+// The touches of committed words: the user's spread, through the session
+// (not in a private one) and the user model, kept in the file; bad calls are
+// errors.
+TEST_F(EngineCApiUserTest, LearnTouchesWidensTheTouchSpread) {
+  TempDir dir;
+  const std::string path = dir.Path("user.dict");
+  Err err;
+  hunch_user_model* dict = nullptr;
+  ASSERT_EQ(hunch_user_model_open(engine_, path.c_str(), nullptr, &dict, &err.msg), HUNCH_OK) << err.str();
+  hunch_session* s = nullptr;
+  ASSERT_EQ(hunch_session_create_with_user_model(engine_, dict, &s, &err.msg), HUNCH_OK) << err.str();
+  const float sigma0 = hunch_user_model_touch_sigma(dict);
+  EXPECT_FLOAT_EQ(sigma0, 0.3f);
+  // "the" typed 0.6 key widths off each key (t, h, e at (4.5, 0.5),
+  // (6, 1.5), (2.5, 0.5)), 60 times.
+  const float loose[6] = {5.1f, 0.5f, 6.0f, 2.1f, 1.9f, 0.5f};
+  hunch_session_options po;
+  hunch_session_options_init(&po);
+  po.private_mode = 1;
+  hunch_session* secret = nullptr;
+  ASSERT_EQ(hunch_session_create_with_options(engine_, dict, &po, &secret, &err.msg), HUNCH_OK) << err.str();
+  for (int i = 0; i < 60; ++i) ASSERT_EQ(hunch_session_learn_touches(secret, "the", loose, 3, &err.msg), HUNCH_OK);
+  EXPECT_FLOAT_EQ(hunch_user_model_touch_sigma(dict), sigma0);  // private: nothing learned
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(hunch_session_learn_touches(s, "the", loose, 3, &err.msg), HUNCH_OK);
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(hunch_user_model_learn_touches(dict, "the", loose, 3, &err.msg), HUNCH_OK);
+  const float learned = hunch_user_model_touch_sigma(dict);
+  // 180 touches at d^2 0.36: (100 * 0.09 + 180 * 0.36 / 2) / 280, sigma 0.35
+  EXPECT_NEAR(learned, std::sqrt((100 * 0.09 + 180 * 0.36 / 2) / 280), 1e-4);
+  // Not one per character, off the layout, NULL: errors.
+  EXPECT_EQ(hunch_session_learn_touches(s, "th", loose, 3, &err.msg), HUNCH_INVALID_ARGUMENT);
+  const float far[2] = {900.0f, 900.0f};
+  EXPECT_EQ(hunch_session_learn_touches(s, "t", far, 1, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_session_learn_touches(s, "the", nullptr, 3, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_session_learn_touches(nullptr, "the", loose, 3, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_user_model_learn_touches(dict, nullptr, loose, 3, &err.msg), HUNCH_INVALID_ARGUMENT);
+  EXPECT_EQ(hunch_user_model_touch_sigma(nullptr), 0.0f);
+  EXPECT_FLOAT_EQ(hunch_user_model_touch_sigma(dict), learned);
+  hunch_session_free(secret);
+  hunch_session_free(s);
+  hunch_user_model_free(dict);
+  // Reopened: the spread is in the file.
+  ASSERT_EQ(hunch_user_model_open(engine_, path.c_str(), nullptr, &dict, &err.msg), HUNCH_OK) << err.str();
+  EXPECT_FLOAT_EQ(hunch_user_model_touch_sigma(dict), learned);
+  hunch_user_model_free(dict);
+}
+
 TEST_F(EngineCApiUserTest, APrivateSessionLearnsNothing) {
   Err err;
   hunch_user_model* dict = nullptr;

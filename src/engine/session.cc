@@ -137,30 +137,11 @@ Status Session::Impl::Prepare(const std::string& context) {
 
 namespace {
 
-// Touches this far outside the layout's bounding box, in key sizes, are not
-// touches on it (pixels given to a layout in key units, say).
-constexpr float kTouchMarginKeys = 1.5f;
-
 Status CheckRequest(const SuggestRequest& r, const engine::TypingChannel& channel, const std::string& layout) {
   if (r.max_suggestions < 1 || r.max_suggestions > 16)
     return Status::InvalidArgument("suggest: max_suggestions must be in [1, 16]");
   if (r.typed.size() > 256) return Status::InvalidArgument("suggest: the typed word is longer than 256 bytes");
-  if (!r.touches.empty()) {
-    const size_t cps = text::CountCodePoints(r.typed);
-    if (r.touches.size() != cps)
-      return Status::InvalidArgument("suggest: give one touch per typed character (" + std::to_string(cps) +
-                                     " characters, " + std::to_string(r.touches.size()) + " touches)");
-    for (const TouchPoint& t : r.touches)
-      if (!std::isfinite(t.x) || !std::isfinite(t.y))
-        return Status::InvalidArgument("suggest: touch coordinates must be finite");
-    for (const TouchPoint& t : r.touches)
-      if (!channel.OnLayout(t, kTouchMarginKeys))
-        return Status::InvalidArgument("suggest: a touch at (" + std::to_string(t.x) + ", " + std::to_string(t.y) +
-                                       ") is outside the layout '" + layout + "' (keys span x " +
-                                       std::to_string(channel.x0()) + ".." + std::to_string(channel.x1()) + ", y " +
-                                       std::to_string(channel.y0()) + ".." + std::to_string(channel.y1()) +
-                                       "); touches use the layout's unit");
-  }
+  if (!r.touches.empty()) return channel.CheckTouches("suggest", r.typed, r.touches, layout);
   return Status::OK();
 }
 
@@ -196,7 +177,10 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
                              withheld, &cands);
   } else {
     std::vector<engine::Observation>& obs = s.obs;
-    e.channel.Observe(typed_key, r.touches, &obs);
+    // Touches at the spread this user showed (UserModel::LearnTouches).
+    const float touch_sigma =
+        r.touches.empty() || user.touch_count() == 0 ? 0.0f : user.TouchSigma(e.options.touch_sigma);
+    e.channel.Observe(typed_key, r.touches, &obs, touch_sigma);
     engine::LexiconSearch(lex, e.channel, s.scores, withheld)
         .Run(obs, typed_key, r.complete, keep, &user, &cands, nullptr, &s.search);
   }
@@ -295,6 +279,12 @@ Status Session::RejectAutocorrect(const std::string& context, const std::string&
     return Status::InvalidArgument("reject autocorrect: the typed word and the correction must be learnable words");
   if (s.rejected.size() < 256) s.rejected.push_back(key + '\t' + to);
   return Status::OK();
+}
+Status Session::LearnTouches(const std::string& word, const std::vector<TouchPoint>& touches) {
+  Impl& s = *impl_;
+  if (!s.private_mode) return s.user->LearnTouches(word, touches);
+  // Private: nothing learned, but a bad call is an error in any field.
+  return s.e->channel.CheckTouches("learn touches", word, touches, s.e->layout.name());
 }
 void Session::SetPrivate(bool private_mode) { impl_->private_mode = private_mode; }
 bool Session::is_private() const { return impl_->private_mode; }

@@ -15,6 +15,7 @@
 
 #include "engine/engine_impl.h"
 #include "engine/presentation.h"
+#include "eval/typing_sim.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
 
@@ -257,6 +258,71 @@ TEST_F(SessionTest, LikeliestCompletionIsNeverHidden) {
 
 // Two sessions sharing one user model: what one learns, the other suggests;
 // a session's own model stays its own; a model of another engine is refused.
+// A loose typist (touches spread 0.5 key widths, the simulator of
+// shared/EVAL.md) whose keyboard reports the touches of each word gets
+// more of their words right at the space once the engine learned their
+// spread; a private session's touches change nothing.
+TEST_F(SessionTest, LearnedTouchSpreadCorrectsALooseTypist) {
+  const std::vector<std::string> words = {"the", "that", "with", "have", "this", "will", "your", "from", "they",
+                                          "know", "want", "been", "good", "much", "some", "time", "very", "when",
+                                          "come", "here", "just", "like", "long", "make", "many", "over", "such",
+                                          "take", "than", "them", "well", "were", "what", "word", "work", "year"};
+  auto touches_of = [](const std::vector<eval::TapSimulator::Touch>& t) {
+    std::vector<TouchPoint> out;
+    for (const auto& p : t) out.push_back(TouchPoint{static_cast<float>(p.x), static_cast<float>(p.y)});
+    return out;
+  };
+  // What lands at the space for 400 loose typings (the same for each call).
+  auto landed_right = [&](Session* s) {
+    eval::TapSimulator sim(5, 0.5);
+    int right = 0;
+    for (int i = 0; i < 400; ++i) {
+      const std::string& w = words[static_cast<size_t>(i) % words.size()];
+      std::vector<eval::TapSimulator::Touch> t;
+      std::string literal;
+      sim.Type(w, &t, &literal);
+      SuggestRequest r;
+      r.context = "I think";
+      r.typed = literal;
+      r.touches = touches_of(t);
+      r.complete = true;
+      std::vector<Suggestion> out;
+      EXPECT_TRUE(s->Suggest(r, &out).ok());
+      const std::string put = !out.empty() && out[0].autocorrect ? out[0].text : literal;
+      right += put == w;
+    }
+    return right;
+  };
+  std::shared_ptr<UserModel> user;
+  ASSERT_TRUE(UserModel::Create(engine_, &user).ok());
+  std::unique_ptr<Session> s, secret;
+  ASSERT_TRUE(engine_->NewSession(user, &s).ok());
+  SessionOptions po;
+  po.private_mode = true;
+  ASSERT_TRUE(engine_->NewSession(user, po, &secret).ok());
+  const int before = landed_right(s.get());
+  // Other typings of the same user (another seed), reported at commit; in
+  // the private session first, which learns nothing.
+  for (Session* learner : {secret.get(), s.get()}) {
+    eval::TapSimulator sim(99, 0.5);
+    for (int i = 0; i < 150; ++i) {
+      const std::string& w = words[static_cast<size_t>(i * 7) % words.size()];
+      std::vector<eval::TapSimulator::Touch> t;
+      std::string literal;
+      sim.Type(w, &t, &literal);
+      ASSERT_TRUE(learner->LearnTouches(w, touches_of(t)).ok());
+    }
+    if (learner == secret.get()) {
+      EXPECT_EQ(user->touch_sigma(), EngineOptions().touch_sigma);
+      EXPECT_EQ(landed_right(s.get()), before);
+    }
+  }
+  EXPECT_GT(user->touch_sigma(), 0.4f);
+  const int after = landed_right(s.get());
+  std::printf("loose typist: %d of 400 right before, %d after\n", before, after);
+  EXPECT_GE(after, before + 40) << "before " << before << ", after " << after << " of 400";
+}
+
 TEST_F(SessionTest, SessionsShareAUserModel) {
   std::shared_ptr<UserModel> user;
   ASSERT_TRUE(UserModel::Create(engine_, &user).ok());

@@ -1,8 +1,11 @@
 #include "engine/typing_channel.h"
 
 #include <algorithm>
+#include <cmath>
+#include <string>
 
 #include "engine/lexicon.h"
+#include "text/utf8.h"
 
 namespace hunch {
 namespace engine {
@@ -36,16 +39,38 @@ void TypingChannel::Init(const KeyboardLayout& layout, float touch_sigma) {
   }
 }
 
+Status TypingChannel::CheckTouches(const char* what, std::string_view typed, const std::vector<TouchPoint>& touches,
+                                   const std::string& layout) const {
+  const std::string w(what);
+  const size_t cps = text::CountCodePoints(typed);
+  if (touches.size() != cps)
+    return Status::InvalidArgument(w + ": give one touch per typed character (" + std::to_string(cps) +
+                                   " characters, " + std::to_string(touches.size()) + " touches)");
+  for (const TouchPoint& t : touches)
+    if (!std::isfinite(t.x) || !std::isfinite(t.y))
+      return Status::InvalidArgument(w + ": touch coordinates must be finite");
+  for (const TouchPoint& t : touches)
+    if (!OnLayout(t, kTouchMarginKeys))
+      return Status::InvalidArgument(w + ": a touch at (" + std::to_string(t.x) + ", " + std::to_string(t.y) +
+                                     ") is outside the layout '" + layout + "' (keys span x " + std::to_string(x0_) +
+                                     ".." + std::to_string(x1_) + ", y " + std::to_string(y0_) + ".." +
+                                     std::to_string(y1_) + "); touches use the layout's unit");
+  return Status::OK();
+}
+
 void TypingChannel::Observe(std::string_view typed_key, const std::vector<TouchPoint>& touches,
-                            std::vector<Observation>* obs) const {
+                            std::vector<Observation>* obs, float touch_sigma) const {
   std::vector<char32_t> cps;
   DecodeAll(typed_key, &cps);
   obs->clear();
+  const float touch_two_sigma2 = touch_sigma > 0 ? 2 * touch_sigma * touch_sigma : two_sigma2_;
   for (size_t i = 0; i < cps.size(); ++i) {
     Observation o;
     o.c = cps[i];
+    o.two_sigma2 = two_sigma2_;
     if (i < touches.size()) {  // lower-casing may change the count
       o.has_pos = true;
+      o.two_sigma2 = touch_two_sigma2;
       o.x = touches[i].x / key_width_;
       o.y = touches[i].y / key_height_;
     } else {

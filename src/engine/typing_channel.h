@@ -4,7 +4,9 @@
 //   substitution  (d^2 - d_nearest^2) / (2 sigma^2), d the distance of the
 //                 touch (or the typed key's centre) from the letter's key
 //                 centre, d_nearest from the nearest key's (so the key the
-//                 touch hit costs 0), sigma = touch_sigma in key widths;
+//                 touch hit costs 0), sigma = touch_sigma in key widths
+//                 (for touches, the session may pass a wider sigma: the
+//                 spread the user's own touches showed, UserCounts);
 //                 a character without a key: 0 when typed exactly, else 9
 //   omission      8 (a letter of the word not typed); apostrophe 0.3
 //                 ("dont" -> "don't"), hyphen 1.5
@@ -30,6 +32,7 @@
 #include <vector>
 
 #include "hunch/engine.h"
+#include "hunch/status.h"
 
 namespace hunch {
 namespace engine {
@@ -43,6 +46,7 @@ struct Observation {
   bool has_pos = false;
   float x = 0, y = 0;
   float nearest_d2 = 0;  // squared distance to the nearest key centre
+  float two_sigma2 = 1;  // 2 sigma^2 of this observation's substitution cost
 };
 
 // The cells of a column that are <= kMaxCost: [lo, hi], or empty.
@@ -70,6 +74,14 @@ class TypingChannel {
     const float mx = margin * key_width_, my = margin * key_height_;
     return t.x >= x0_ - mx && t.x <= x1_ + mx && t.y >= y0_ - my && t.y <= y1_ + my;
   }
+  // Touches this far outside the layout's bounding box, in key sizes, are not
+  // touches on it (pixels given to a layout in key units, say).
+  static constexpr float kTouchMarginKeys = 1.5f;
+  // OK when `touches` are one per code point of `typed`, finite and on the
+  // layout (named `layout` in the message, which starts with `what`);
+  // kInvalidArgument otherwise.
+  Status CheckTouches(const char* what, std::string_view typed, const std::vector<TouchPoint>& touches,
+                      const std::string& layout) const;
   // The keys' bounding box, for messages.
   float x0() const { return x0_; }
   float y0() const { return y0_; }
@@ -86,16 +98,27 @@ class TypingChannel {
   // Observations of the typed word: `typed_key` is the normalized (lower
   // case) typed word; touches, when not empty, give each code point's
   // position in layout units (extra code points from lower-casing use their
-  // key centres).
-  void Observe(std::string_view typed_key, const std::vector<TouchPoint>& touches,
-               std::vector<Observation>* obs) const;
+  // key centres). `touch_sigma` > 0 replaces touch_sigma for the touches
+  // (typed characters keep the engine's).
+  void Observe(std::string_view typed_key, const std::vector<TouchPoint>& touches, std::vector<Observation>* obs,
+               float touch_sigma = 0) const;
+
+  // The squared distance, in key widths, of touch `t` (layout units) from
+  // the centre of the key of `c` (lower case); false when no key has `c`.
+  bool KeyOffset2(char32_t c, const TouchPoint& t, float* d2) const {
+    const Centre* k = FindCentre(c);
+    if (!k) return false;
+    const float dx = t.x / key_width_ - k->first, dy = t.y / key_height_ - k->second;
+    *d2 = dx * dx + dy * dy;
+    return true;
+  }
 
   // Cost of the word's letter `ch` (key centre `centre`, nullptr when none)
   // for observation `o`.
   float MatchCost(const Centre* centre, char32_t ch, const Observation& o) const {
     if (o.has_pos && centre) {
       const float dx = o.x - centre->first, dy = o.y - centre->second;
-      return (dx * dx + dy * dy - o.nearest_d2) / two_sigma2_;
+      return (dx * dx + dy * dy - o.nearest_d2) / o.two_sigma2;
     }
     return ch == o.c ? 0.0f : kNoKeySubCost;
   }

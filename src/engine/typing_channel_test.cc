@@ -51,6 +51,24 @@ TEST(TypingChannelTest, SubstitutionCostIsTheGaussianClosedForm) {
   EXPECT_EQ(ch.MatchCost(ch.FindCentre('e'), 'e', obs[0]), 9.0f);
 }
 
+// A session's touch sigma (the user's spread) applies to the touches only;
+// typed characters without a touch keep the engine's. KeyOffset2 measures a
+// touch against the key it meant, in key widths.
+TEST(TypingChannelTest, TouchSigmaAppliesToTouchesOnly) {
+  const TypingChannel ch = Qwerty();
+  std::vector<Observation> obs;
+  ch.Observe("gh", {TouchPoint{5.0f, 1.5f}}, &obs, 0.6f);  // 'g' touched, 'h' beyond the touches: typed
+  ASSERT_EQ(obs.size(), 2u);
+  EXPECT_FLOAT_EQ(ch.MatchCost(ch.FindCentre('h'), 'h', obs[0]), 1.0f / (2 * 0.6f * 0.6f));
+  EXPECT_FLOAT_EQ(ch.MatchCost(ch.FindCentre('j'), 'j', obs[1]), 1.0f / (2 * kSigma * kSigma));
+  ch.Observe("g", {TouchPoint{5.0f, 1.5f}}, &obs, 0.0f);  // 0: the engine's
+  EXPECT_FLOAT_EQ(ch.MatchCost(ch.FindCentre('h'), 'h', obs[0]), 1.0f / (2 * kSigma * kSigma));
+  float d2 = -1;
+  ASSERT_TRUE(ch.KeyOffset2('t', TouchPoint{5.0f, 1.5f}, &d2));  // t at (4.5, 0.5)
+  EXPECT_FLOAT_EQ(d2, 1.25f);
+  EXPECT_FALSE(ch.KeyOffset2(U'\u00e9', TouchPoint{5.0f, 1.5f}, &d2));
+}
+
 // The costs as numbers (docs/engine.md), not as the constants that hold
 // them, so that changing a cost fails here and shows in the diff.
 TEST(TypingChannelTest, AlignCostsAreTheEditCosts) {

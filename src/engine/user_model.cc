@@ -281,6 +281,24 @@ Status UserCounts::RejectRecord(std::string_view context, std::string_view typed
   return Status::OK();
 }
 
+std::string UserCounts::TouchRecord(const std::vector<float>& d2) const {
+  uint64_t n = 0, q = 0;
+  for (const float d : d2) {
+    if (!(d >= 0)) continue;
+    const double units = std::min<double>(d, static_cast<double>(kTouchClip) / kTouchUnit) * kTouchUnit;
+    q += static_cast<uint64_t>(std::llround(units));
+    ++n;
+  }
+  return n == 0 ? std::string() : Join({"s", std::to_string(n), std::to_string(q)});
+}
+
+float UserCounts::TouchSigma(float sigma0) const {
+  const double s0 = sigma0;
+  const double var = (kTouchPrior * s0 * s0 + static_cast<double>(touch_q_) / kTouchUnit / 2) /
+                     (kTouchPrior + static_cast<double>(touch_n_));
+  return static_cast<float>(std::max(s0, std::sqrt(var)));
+}
+
 Status UserCounts::WordRecord(char op, std::string_view word, std::string* record) const {
   const std::string key = tokenizer_->Normalize(word);
   if (!IsLearnable(key)) return NotLearnable(op == 'f' ? "forget" : op == 'b' ? "block" : "unblock");
@@ -314,6 +332,11 @@ bool UserCounts::IsValidRecord(std::string_view record) const {
   if (op == "q") return f.size() == 5 && word(1) && word(2) && word(3) && ParseCount(f[4], 10, &n);
   if (op == "x") return f.size() == 3 && word(1) && word(2);
   if (op == "t") return f.size() == 2 && ParseCount(f[1], 19, &n);
+  if (op == "s") {
+    uint64_t q = 0;
+    return f.size() == 3 && ParseCount(f[1], 19, &n) && n >= 1 && n <= kTouchWindow && ParseCount(f[2], 19, &q) &&
+           q <= n * kTouchClip;
+  }
   return false;
 }
 
@@ -338,7 +361,7 @@ Status UserCounts::ImportRecords(std::string_view text, std::vector<std::string>
       rec = std::string(line);
       // An export holds the state, not the operations.
       const char op = rec[0];
-      if ((op != 'w' && op != 'p' && op != 'q' && op != 'b' && op != 'x' && op != 't') || rec.size() < 2 ||
+      if ((op != 'w' && op != 'p' && op != 'q' && op != 'b' && op != 'x' && op != 't' && op != 's') || rec.size() < 2 ||
           rec[1] != '\t')
         rec.clear();
     } else {
@@ -529,6 +552,7 @@ void UserCounts::Remove(const std::string& key, bool keep_blocked_entry) {
 
 void UserCounts::Clear() {
   tick_ = 0;
+  touch_n_ = touch_q_ = 0;
   triples_.clear();
   recent_.clear();
   words_.clear();
@@ -659,6 +683,15 @@ void UserCounts::Apply(std::string_view record) {
   } else if (op == "t") {
     ParseCount(f[1], 19, &n);
     tick_ = std::max(tick_, n);
+  } else if (op == "s") {
+    ParseCount(f[1], 19, &n);
+    ParseCount(f[2], 19, &m);
+    touch_n_ += n;
+    touch_q_ += m;
+    while (touch_n_ > kTouchWindow) {
+      touch_n_ /= 2;
+      touch_q_ /= 2;
+    }
   }
   if (lexicon_lists_dirty_) RebuildLexiconLists();
 }
@@ -671,6 +704,7 @@ std::vector<std::string> UserCounts::Snapshot() const {
   std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
   std::vector<std::string> out;
   out.push_back(Join({"t", std::to_string(tick_)}));
+  if (touch_n_ > 0) out.push_back(Join({"s", std::to_string(touch_n_), std::to_string(touch_q_)}));
   for (const auto* kvp : sorted) {
     const auto& kv = *kvp;
     const UserEntry& e = kv.second;
@@ -982,6 +1016,34 @@ Status UserModel::RejectAutocorrect(const std::string& context, const std::strin
   std::string r;
   Status st = impl_->counts.RejectRecord(context, typed, correction, &r);
   return st.ok() ? impl_->Commit({r}) : st;
+}
+
+Status UserModel::LearnTouches(const std::string& word, const std::vector<TouchPoint>& touches) {
+  const Engine::Impl& e = internal::EngineAccess::Get(*impl_->engine);
+  Status st = e.channel.CheckTouches("learn touches", word, touches, e.layout.name());
+  if (!st.ok()) return st;
+  const std::string key = impl_->counts.tokenizer().Normalize(word);
+  if (!engine::UserCounts::IsLearnable(key))
+    return Status::InvalidArgument("learn touches: the word must be 1 to 64 bytes of UTF-8 without white space or "
+                                   "control characters");
+  // The touches meet the word's normalized code points in order, as in
+  // Suggest (TypingChannel::Observe).
+  std::vector<char32_t> cps;
+  engine::DecodeAll(key, &cps);
+  std::vector<float> d2;
+  for (size_t i = 0; i < cps.size() && i < touches.size(); ++i) {
+    float d = 0;
+    if (e.channel.KeyOffset2(cps[i], touches[i], &d)) d2.push_back(d);
+  }
+  std::unique_lock<std::shared_mutex> lock(impl_->mu);
+  const std::string r = impl_->counts.TouchRecord(d2);
+  return r.empty() ? Status::OK() : impl_->Commit({r});
+}
+
+float UserModel::touch_sigma() const {
+  const float sigma0 = internal::EngineAccess::Get(*impl_->engine).options.touch_sigma;
+  std::shared_lock<std::shared_mutex> lock(impl_->mu);
+  return impl_->counts.TouchSigma(sigma0);
 }
 
 static Status WordOp(UserModel::Impl* impl, char op, const std::string& word) {

@@ -151,6 +151,10 @@ class UserCounts {
                       std::string* record) const;
   // "f", "b" or "n" (forget, block, unblock) of a word.
   Status WordRecord(char op, std::string_view word, std::string* record) const;
+  // The record of one word's touches (LearnTouches): `d2` the squared
+  // distance of each touch from the centre of the key it meant, in key
+  // widths. Empty when there is nothing to learn.
+  std::string TouchRecord(const std::vector<float>& d2) const;
   // Parses an export (version 2, or the "hunch-user-model 1" of old) into
   // records; kInvalidArgument naming the first bad line.
   Status ImportRecords(std::string_view text, std::vector<std::string>* records) const;
@@ -160,7 +164,7 @@ class UserCounts {
 
   // Applies one valid record.
   void Apply(std::string_view record);
-  // The state as records ("t", then "w", "p", "x" lines): Export's lines and
+  // The state as records ("t", "s", then "w", "p", "x" lines): Export's lines and
   // a compacted file's contents.
   std::vector<std::string> Snapshot() const;
   // Evicts the least useful entries until 3/4 of the cap is used, when the
@@ -173,6 +177,24 @@ class UserCounts {
   // The recent words from when each word was last used (after loading a
   // compacted file, which keeps no sequence).
   void RebuildRecent();
+
+  // The spread of the user's touches: touches counted, and the sum of
+  // their squared distances from the keys meant in 1/kTouchUnit key widths
+  // squared, each at most kTouchClip (2 key widths: a touch that far off was
+  // not aimed at the key). Past kTouchWindow touches both halve, so the
+  // latest touches weigh most (a new phone, a new hand).
+  static constexpr uint64_t kTouchUnit = 10000;
+  static constexpr uint64_t kTouchClip = 4 * kTouchUnit;
+  static constexpr uint64_t kTouchWindow = 4096;
+  // The prior's weight, in touches: a new user is `sigma0` until about this
+  // many touches say otherwise.
+  static constexpr double kTouchPrior = 100;
+  // The touch sigma for this user, in key widths: the MAP estimate of an
+  // isotropic Gaussian, sqrt((kTouchPrior sigma0^2 + sum / 2) / (kTouchPrior
+  // + n)), never below sigma0 (the engine's touch_sigma: a user who types
+  // more precisely keeps the margin it was tuned with).
+  float TouchSigma(float sigma0) const;
+  uint64_t touch_count() const { return touch_n_; }
 
   uint64_t total() const { return total_; }
   size_t memory_bytes() const { return bytes_ + index_.memory_bytes(); }
@@ -258,6 +280,7 @@ class UserCounts {
   std::unordered_set<std::string> spelled_;
   std::unordered_map<std::string, UserTriples> triples_;  // "u<TAB>v" -> what followed
   uint64_t total_ = 0;
+  uint64_t touch_n_ = 0, touch_q_ = 0;  // TouchSigma's n and sum
   uint64_t tick_ = 0;
   size_t bytes_ = 0;
   bool lexicon_lists_dirty_ = false;

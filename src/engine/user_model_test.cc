@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -387,6 +388,129 @@ TEST_F(UserDictionaryTest, MemoryCapEvictsTheLeastUseful) {
 
 // The index's prefix ranges and range maxima (blocks and super-blocks)
 // against scans of its keys and counts, before and after counts change.
+// Touches at a spread of `sigma` key widths around the letters of `word` on
+// the default QWERTY layout (keys 1 x 1), deterministic for a seed.
+std::vector<TouchPoint> LooseTouches(const std::string& word, float sigma, std::mt19937* rng) {
+  const char* rows[3] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+  const float x0[3] = {0.5f, 1.0f, 2.0f};
+  std::normal_distribution<float> n(0.0f, sigma);
+  std::vector<TouchPoint> out;
+  for (char c : word)
+    for (int r = 0; r < 3; ++r)
+      if (const char* at = std::strchr(rows[r], c)) {
+        // Kept on the layout, as a finger on the screen is.
+        const float x = std::min(10.4f, std::max(0.1f, x0[r] + static_cast<float>(at - rows[r]) + n(*rng)));
+        const float y = std::min(2.9f, std::max(0.1f, 0.5f + r + n(*rng)));
+        out.push_back(TouchPoint{x, y});
+      }
+  return out;
+}
+
+// The touches a user reports widen the touch model to their spread, never
+// below the engine's touch_sigma; the spread is kept in the file, exported,
+// imported and cleared like the words.
+TEST_F(UserDictionaryTest, TouchesTeachTheUsersSpread) {
+  TempDir dir;
+  const std::string path = dir.Path("user.dict");
+  const float sigma0 = EngineOptions().touch_sigma;
+  std::mt19937 rng(11);
+  const std::vector<std::string> words = {"the", "with", "have", "this", "will", "your", "from", "they", "know"};
+  float learned = 0;
+  std::string exported;
+  {
+    std::shared_ptr<UserModel> user;
+    ASSERT_TRUE(UserModel::Open(engine_, path, {}, &user).ok());
+    EXPECT_EQ(user->touch_sigma(), sigma0);  // a new user
+    for (int i = 0; i < 200; ++i) {
+      const std::string& w = words[static_cast<size_t>(i) % words.size()];
+      ASSERT_TRUE(user->LearnTouches(w, LooseTouches(w, 0.55f, &rng)).ok());
+    }
+    learned = user->touch_sigma();
+    // The MAP estimate of 0.55 (a little less: touches are kept on the
+    // layout, and the prior's 100 touches at 0.3 still count).
+    EXPECT_GT(learned, 0.45f);
+    EXPECT_LT(learned, 0.6f);
+    exported = user->Export();
+    EXPECT_NE(exported.find("\ns\t"), std::string::npos) << exported.substr(0, 200);
+  }
+  {
+    // Replayed from the file, and after a compaction the same.
+    std::shared_ptr<UserModel> user;
+    ASSERT_TRUE(UserModel::Open(engine_, path, {}, &user).ok());
+    EXPECT_EQ(user->touch_sigma(), learned);
+    std::shared_ptr<UserModel> other;
+    ASSERT_TRUE(UserModel::Create(engine_, &other).ok());
+    ASSERT_TRUE(other->Import(exported).ok());
+    EXPECT_EQ(other->touch_sigma(), learned);
+    ASSERT_TRUE(user->Clear().ok());
+    EXPECT_EQ(user->touch_sigma(), sigma0);
+  }
+  // A precise typist keeps the engine's sigma.
+  std::shared_ptr<UserModel> precise;
+  ASSERT_TRUE(UserModel::Create(engine_, &precise).ok());
+  for (int i = 0; i < 300; ++i) {
+    const std::string& w = words[static_cast<size_t>(i) % words.size()];
+    ASSERT_TRUE(precise->LearnTouches(w, LooseTouches(w, 0.1f, &rng)).ok());
+  }
+  EXPECT_EQ(precise->touch_sigma(), sigma0);
+}
+
+// Bad calls are errors and change nothing; characters without a key teach
+// nothing; a private session learns no touches.
+TEST_F(UserDictionaryTest, TouchesAreCheckedAtTheBoundary) {
+  std::shared_ptr<UserModel> user;
+  ASSERT_TRUE(UserModel::Create(engine_, &user).ok());
+  const std::vector<TouchPoint> two = {{0.5f, 0.5f}, {1.5f, 0.5f}};
+  EXPECT_EQ(user->LearnTouches("qwe", two).code(), StatusCode::kInvalidArgument);  // not one per character
+  EXPECT_EQ(user->LearnTouches("qw", {{0.5f, 0.5f}, {NAN, 0.5f}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(user->LearnTouches("qw", {{0.5f, 0.5f}, {500.0f, 300.0f}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(user->LearnTouches("q w", {{0.5f, 0.5f}, {3.0f, 2.5f}, {1.5f, 0.5f}}).code(),
+            StatusCode::kInvalidArgument);  // not a learnable word
+  EXPECT_EQ(user->LearnTouches("", {}).code(), StatusCode::kInvalidArgument);
+  // "\xc3\xa9" (é) has no key: only q's touch counts (one touch, far off).
+  ASSERT_TRUE(user->LearnTouches("q\xc3\xa9", {{0.5f, 1.5f}, {9.0f, 2.5f}}).ok());
+  EXPECT_NE(user->Export().find("\ns\t1\t10000\n"), std::string::npos) << user->Export();
+  ASSERT_TRUE(user->Clear().ok());
+  EXPECT_EQ(user->Export().find("\ns\t"), std::string::npos);
+
+  std::unique_ptr<Session> secret = NewSession(user, true);
+  std::mt19937 rng(3);
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(secret->LearnTouches("with", LooseTouches("with", 0.6f, &rng)).ok());
+  EXPECT_EQ(user->touch_sigma(), EngineOptions().touch_sigma);
+  EXPECT_EQ(user->Export().find("\ns\t"), std::string::npos);
+  EXPECT_EQ(secret->LearnTouches("with", two).code(), StatusCode::kInvalidArgument);  // still checked
+}
+
+// The "s" record: checked before it is applied, and the window halves the
+// counts past kTouchWindow touches.
+TEST_F(UserDictionaryTest, TouchRecordsAreCheckedAndWindowed) {
+  const Engine::Impl& e = internal::EngineAccess::Get(*engine_);
+  engine::UserCounts c(&e.lexicon, &e.tokenizer, UserModelOptions());
+  using U = engine::UserCounts;
+  EXPECT_TRUE(c.IsValidRecord("s\t3\t120000"));
+  EXPECT_FALSE(c.IsValidRecord("s\t0\t0"));                          // no touches
+  EXPECT_FALSE(c.IsValidRecord("s\t3\t120001"));                     // more than 3 clipped touches add up to
+  EXPECT_FALSE(c.IsValidRecord("s\t4097\t0"));                       // more than the window
+  EXPECT_FALSE(c.IsValidRecord("s\t3"));                              // a field missing
+  EXPECT_FALSE(c.IsValidRecord("s\t3\t12\t4"));                      // one too many
+  EXPECT_FALSE(c.IsValidRecord("s\t-3\t12"));
+  EXPECT_EQ(c.TouchRecord({}), "");
+  EXPECT_EQ(c.TouchRecord({0.25f, 9.0f}), "s\t2\t42500");  // 0.25 and 4 (the clip) in 1/10000
+  c.Apply("s\t4096\t20480000");  // mean d^2 0.5 key widths squared: sigma 0.5
+  EXPECT_EQ(c.touch_count(), 4096u);
+  EXPECT_NEAR(c.TouchSigma(0.3f), std::sqrt((U::kTouchPrior * 0.09 + 20480000.0 / U::kTouchUnit / 2) /
+                                            (U::kTouchPrior + 4096)), 1e-6);
+  c.Apply("s\t4096\t20480000");
+  EXPECT_EQ(c.touch_count(), 4096u);  // halved once: the window
+  c.Apply("s\t1\t40000");
+  EXPECT_EQ(c.touch_count(), 4097u / 2);
+  // An import with a bad "s" line is refused, naming it.
+  std::vector<std::string> records;
+  const Status st = c.ImportRecords("hunch-user-dictionary 2\nt\t5\ns\t2\t999999999\n", &records);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("line 3"), std::string::npos) << st.message();
+}
+
 TEST(UserWordIndexTest, PrefixRangeAndRangeMaxMatchScans) {
   std::mt19937 rng(5);
   std::vector<std::pair<std::string, uint32_t>> words;

@@ -74,13 +74,20 @@ class Evaluator {
   Status Token(const std::string& context, const std::string& tok) {
     const std::string target = text::Lower(tok);
     HUNCH_RETURN_IF_ERROR(Keystrokes(context, tok, target));
-    if (TapSimulator::IsTestWord(target)) HUNCH_RETURN_IF_ERROR(Typo(context, target));
+    const bool typo_word = TapSimulator::IsTestWord(target);
+    if (typo_word) HUNCH_RETURN_IF_ERROR(Typo(context, target));
     HUNCH_RETURN_IF_ERROR(Perplexity(context, tok));
     if (options_.learn) {
       // As a keyboard reports it: picked when a suggestion was tapped before
       // the word was typed out, typed otherwise.
       Status s = session_->LearnWord(context, tok, picked_ ? CommitSource::kPicked : CommitSource::kTyped);
       if (!s.ok() && s.code() != StatusCode::kInvalidArgument) return s;
+      // And the touches that typed the word in the typo test (at --noise),
+      // for the user's touch spread.
+      if (typo_word) {
+        s = session_->LearnTouches(target, ToPoints(noisy_touches_));
+        if (!s.ok() && s.code() != StatusCode::kInvalidArgument) return s;
+      }
     }
     ++r_->words;
     return Status::OK();
@@ -182,6 +189,7 @@ class Evaluator {
     std::vector<TapSimulator::Touch> touches;
     std::string literal;
     taps_.Type(target, &touches, &literal);
+    noisy_touches_ = touches;
     ++r_->typo_words;
     if (literal == target) ++r_->typo_literal_ok;
     HUNCH_RETURN_IF_ERROR(CompleteCall(context, target, literal, touches, Call::kTypo));
@@ -210,8 +218,14 @@ class Evaluator {
     req.typed = typed;
     req.complete = true;
     req.max_suggestions = 3;
-    for (const auto& t : touches) req.touches.push_back(TouchPoint{static_cast<float>(t.x), static_cast<float>(t.y)});
+    req.touches = ToPoints(touches);
     return TimedSuggest(req, target, kind);
+  }
+
+  static std::vector<TouchPoint> ToPoints(const std::vector<TapSimulator::Touch>& touches) {
+    std::vector<TouchPoint> out;
+    for (const auto& t : touches) out.push_back(TouchPoint{static_cast<float>(t.x), static_cast<float>(t.y)});
+    return out;
   }
 
   // The word that lands at the space after the last complete call: the first
@@ -226,6 +240,7 @@ class Evaluator {
   TapSimulator taps_;
   std::vector<Suggestion> out_;
   bool picked_ = false;  // the last word was picked from the suggestions
+  std::vector<TapSimulator::Touch> noisy_touches_;  // the typo test's touches of the last word
   size_t line_ = 0, context_words_ = 0;
 };
 

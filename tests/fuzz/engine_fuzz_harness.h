@@ -3,7 +3,8 @@
 
 // The engine fuzzer's body: one fuzz input drives Engine::FromModel (options
 // and keyboard layout), a Session (Suggest, ScoreNextToken, Learn, LearnWord,
-// the user model's Export / Import, Reset) and the C API (hunch_session_*) over
+// LearnTouches, the user model's Export / Import, Reset) and the C API
+// (hunch_session_*) over
 // the default model, models/en.hunch, and checks what the answers promise.
 // Shared by the libFuzzer target (engine_fuzzer.cc, which traps on a
 // violation) and the replay of tests/fuzz/engine_regressions/ in the unit
@@ -882,6 +883,27 @@ inline std::string RunEngineFuzzInput(const uint8_t* data, size_t size) {
   hunch::Status first_st;
   std::vector<Item> first;
   if (!(v = SuggestAndCheck("Suggest", s.get(), r, &first_st, &first, entry->layout)).empty()) return v;
+
+  // The touches reported for the typed word (LearnTouches) on a session of
+  // its own: an error has a message, the spread only widens and stays finite,
+  // and the request is answered as well at that spread.
+  if (!r.touches.empty()) {
+    std::unique_ptr<hunch::Session> t;
+    if (!engine.NewSession(&t).ok()) return "NewSession failed";
+    const float before = t->user_model()->touch_sigma();
+    for (int i = 0; i < 3; ++i) {
+      st = t->LearnTouches(r.typed, r.touches);
+      if (!st.ok() && st.message().empty()) return "LearnTouches: an error without a message";
+    }
+    const float after = t->user_model()->touch_sigma();
+    if (!std::isfinite(after) || after < before || after > std::max(before, 1.5f))
+      return "LearnTouches: touch_sigma " + std::to_string(before) + " -> " + std::to_string(after);
+    hunch::Status wide_st;
+    std::vector<Item> wide;
+    if (!(v = SuggestAndCheck("Suggest (learned touch spread)", t.get(), r, &wide_st, &wide, entry->layout)).empty())
+      return v;
+    if (wide_st.ok() != first_st.ok()) return "Suggest at a learned touch spread: " + wide_st.ToString();
+  }
 
   // Ill-formed UTF-8 answers as its U+FFFD replacement would.
   if ((ctl[0] & 128) && r.touches.empty() &&
