@@ -36,6 +36,7 @@
   let current = null;
   const latencies = [];
   const calls = [];
+  let touchCommits = 0;  // learn calls that carried the word's touches
   let rand = Math.random;
 
   // ---- small helpers ------------------------------------------------------
@@ -281,7 +282,7 @@
       touchWord.touches.push(touch || null);
     } else {
       // Punctuation (or any other character) ends the word as typed.
-      if (s.typed) commit(s.typed, s.context, "typed");
+      if (s.typed) commit(s.typed, s.context, "typed", touchesOf(s));
       replace(s.caret, s.selEnd, ch);
       touchWord = null;
     }
@@ -289,9 +290,13 @@
     refresh();
   }
 
-  function commit(word, context, source) {
+  // Commits `word` after `context`; `touches` (or null): the touches that
+  // typed it, one per code point, which teach the engine the user's touch
+  // spread (Session::LearnTouches).
+  function commit(word, context, source, touches) {
     if ([...word].length > MAX_TYPED) return;
-    tell(() => backend.learn(word, [...context].slice(-MAX_CONTEXT).join(""), source));
+    const t = touches && touches.length === [...word].length ? touches : null;
+    tell(() => backend.learn(word, [...context].slice(-MAX_CONTEXT).join(""), source, t));
   }
 
   // Space ends the word: the autocorrection the bar shows replaces it.
@@ -299,6 +304,7 @@
     lastAutocorrect = null;
     const s = state();
     if (s.typed && s.selEnd === s.caret) {
+      const touches = touchesOf(s);
       const fix = (await suggestions()).find((x) => x.autocorrect);
       const kept = keepTyped && keepTyped.start === s.start && keepTyped.typed === s.typed;
       if (fix && !kept) {
@@ -308,11 +314,11 @@
           touches: touchWord && touchWord.start === s.start ? touchWord : null,
           value: ta.value, caret: ta.selectionStart,
         };
-        commit(fix.text, s.context, "autocorrected");
+        commit(fix.text, s.context, "autocorrected", touches);
         setStatus(`Autocorrected “${s.typed}” to “${fix.text}”; Backspace undoes it.`);
       } else {
         replace(s.caret, s.caret, " ");
-        commit(s.typed, s.context, "typed");
+        commit(s.typed, s.context, "typed", touches);
       }
     } else {
       replace(s.caret, s.selEnd, " ");
@@ -357,7 +363,7 @@
   function enter() {
     lastAutocorrect = null;
     const s = state();
-    if (s.typed && s.selEnd === s.caret) commit(s.typed, s.context, "typed");
+    if (s.typed && s.selEnd === s.caret) commit(s.typed, s.context, "typed", touchesOf(s));
     replace(s.caret, s.selEnd, "\n");
     touchWord = null;
     keepTyped = null;
@@ -563,11 +569,14 @@
     setStatus("Loading the engine…");
     backend = await hunchOpenBackend(userId());
     layout = backend.layout;
-    // What the page told the engine, in order (for tests and the console).
+    // What the page told the engine, in order (for tests and the console);
+    // a learn's touches are counted in touchCommits, not listed.
     for (const op of ["learn", "unlearn", "rejectAutocorrect", "forget"]) {
       const fn = backend[op].bind(backend);
       backend[op] = (...args) => {
-        calls.push({ op, args });
+        const touches = op === "learn" ? args[3] : null;
+        calls.push({ op, args: op === "learn" ? args.slice(0, 3) : args });
+        if (touches) touchCommits += 1;
         return fn(...args);
       };
     }
@@ -616,6 +625,8 @@
     idle: () => enqueue(() => null).then(() => (current ? current.promise : null)).then(() => learning),
     suggestions: () => (current && current.result ? current.result.slice() : null),
     calls,
+    get touchCommits() { return touchCommits; },
+    touchSigma: () => backend.touchSigma(),
     get mode() { return backend ? backend.mode : null; },
   };
 })();

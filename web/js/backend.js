@@ -4,7 +4,8 @@
 //                  driven through its C API (include/hunch/hunch.h) with ccall
 // Both offer: mode, label, layout, suggest({context, typed, touches, n,
 // complete}) -> {suggestions: [{text, kind, score, autocorrect}], took_us},
-// learn(word, context, source), unlearn(word, context),
+// learn(word, context, source, touches) (touches: those that typed the word, or
+// null), touchSigma(), unlearn(word, context),
 // rejectAutocorrect(typed, correction, context), forget(word).
 "use strict";
 
@@ -61,8 +62,18 @@ class ServerBackend {
     return { suggestions, took_us: data.took_us };
   }
 
-  learn(word, context, source) {
-    return this.post("/v1/learn", { user: this.user, word, context, source });
+  // `touches` (or null): the touches that typed `word`, one per code point.
+  learn(word, context, source, touches) {
+    const body = { user: this.user, word, context, source };
+    if (touches) body.touches = touches.map((t) => ({ x: t.x, y: t.y }));
+    return this.post("/v1/learn", body);
+  }
+
+  // The touch spread the engine uses for this user, in key widths.
+  async touchSigma() {
+    const r = await fetch("/v1/user/list?user=" + encodeURIComponent(this.user), { cache: "no-store" });
+    if (!r.ok) throw new Error("/v1/user/list: HTTP " + r.status);
+    return (await r.json()).touch_sigma;
   }
 
   unlearn(word, context) {
@@ -216,11 +227,27 @@ class WasmBackend {
     return { suggestions, took_us: (performance.now() - t0) * 1000 };
   }
 
-  async learn(word, context, source) {
+  async learn(word, context, source, touches) {
     const rc = this.M.ccall("hunch_session_commit_word", "number",
                             ["number", "string", "string", "number", "number"],
                             [this.session, context, word, HUNCH_SOURCES[source], this.out + 4]);
     this.check(rc, "hunch_session_commit_word");
+    if (!touches) return;
+    const M = this.M;
+    const xy = M._malloc(8 * touches.length);
+    touches.forEach((t, i) => {
+      M.setValue(xy + 8 * i, t.x, "float");
+      M.setValue(xy + 8 * i + 4, t.y, "float");
+    });
+    const rt = M.ccall("hunch_session_learn_touches", "number", ["number", "string", "number", "number", "number"],
+                       [this.session, word, xy, touches.length, this.out + 4]);
+    M._free(xy);
+    this.check(rt, "hunch_session_learn_touches");
+  }
+
+  // The touch spread the engine uses for this user, in key widths.
+  async touchSigma() {
+    return this.M._hunch_user_model_touch_sigma(this.user);
   }
 
   async unlearn(word, context) {

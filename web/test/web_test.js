@@ -264,6 +264,20 @@ async function flows(browser, url, mode, label) {
     await clickKeys(page, " ");
     assert.strictEqual(await text(page), "please ");
   });
+
+  await run("a loose typist: the words' touches teach the engine the spread", "?sigma=0.6&seed=5", async (page) => {
+    const sigma0 = await page.evaluate(() => hunchPage.touchSigma());
+    assert.ok(Math.abs(sigma0 - 0.3) < 1e-6, `a new user's touch spread is touch_sigma, not ${sigma0}`);
+    // Twelve words typed on the on-screen keys at a spread of 0.6 key widths:
+    // each committed word whose length the touches match reports them
+    // (learn with touches; Session::LearnTouches).
+    await clickKeys(page, "the time you have for this work is what we make of it ");
+    const commits = await page.evaluate(() => hunchPage.touchCommits);
+    assert.ok(commits >= 8, `touches reported for ${commits} words`);
+    const sigma = await page.evaluate(() => hunchPage.touchSigma());
+    // About 40 touches against the prior of 100 at 0.3: 0.38 (seed 5), in both modes.
+    assert.ok(sigma > 0.35, `touch spread ${sigma} after ${commits} words typed at 0.6`);
+  });
 }
 
 // A server process started by the tests: resolves with its address once its
