@@ -174,6 +174,16 @@ hunch_status_code ToTouches(const char* fn, const float* xy, size_t n, std::vect
   return HUNCH_OK;
 }
 
+// LearnTouches of a Session or a UserModel (`target`; null: a NULL handle).
+template <typename T>
+hunch_status_code LearnTouches(T* target, const char* fn, const char* word, const float* xy, size_t n, char** error) {
+  if (!target || !word) return InvalidArgument((std::string(fn) + ": NULL argument").c_str(), error);
+  std::vector<hunch::TouchPoint> t;
+  hunch_status_code code = ToTouches(fn, xy, n, &t, error);
+  if (code != HUNCH_OK) return code;
+  return Return(target->LearnTouches(word, t), error);
+}
+
 hunch_status_code CopyOut(const std::string& s, char** data, size_t* size, char** error) {
   char* out = static_cast<char*>(std::malloc(s.size() + 1));
   if (!out) return OutOfMemory(error);
@@ -353,11 +363,8 @@ hunch_status_code hunch_session_commit_word(hunch_session* session, const char* 
 
 hunch_status_code hunch_session_learn_touches(hunch_session* session, const char* word, const float* touches_xy,
                                               size_t num_touches, char** error) {
-  if (!session || !word) return InvalidArgument("hunch_session_learn_touches: NULL argument", error);
-  std::vector<hunch::TouchPoint> t;
-  hunch_status_code code = ToTouches("hunch_session_learn_touches", touches_xy, num_touches, &t, error);
-  if (code != HUNCH_OK) return code;
-  return Return(session->session->LearnTouches(word, t), error);
+  return LearnTouches(session ? session->session.get() : nullptr, "hunch_session_learn_touches", word, touches_xy,
+                      num_touches, error);
 }
 
 hunch_status_code hunch_session_unlearn_word(hunch_session* session, const char* context, const char* word,
@@ -499,11 +506,8 @@ hunch_status_code hunch_user_model_reject_autocorrect(hunch_user_model* model, c
 
 hunch_status_code hunch_user_model_learn_touches(hunch_user_model* model, const char* word, const float* touches_xy,
                                                  size_t num_touches, char** error) {
-  if (!model || !word) return InvalidArgument("hunch_user_model_learn_touches: NULL argument", error);
-  std::vector<hunch::TouchPoint> t;
-  hunch_status_code code = ToTouches("hunch_user_model_learn_touches", touches_xy, num_touches, &t, error);
-  if (code != HUNCH_OK) return code;
-  return Return(model->model->LearnTouches(word, t), error);
+  return LearnTouches(model ? model->model.get() : nullptr, "hunch_user_model_learn_touches", word, touches_xy,
+                      num_touches, error);
 }
 
 float hunch_user_model_touch_sigma(const hunch_user_model* model) { return model ? model->model->touch_sigma() : 0; }
