@@ -284,7 +284,7 @@ Status Session::LearnTouches(const std::string& word, const std::vector<TouchPoi
   Impl& s = *impl_;
   if (!s.private_mode) return s.user->LearnTouches(word, touches);
   // Private: nothing learned, but a bad call is an error in any field.
-  return s.e->channel.CheckTouches("learn touches", word, touches, s.e->layout.name());
+  return engine::CheckLearnTouches(s.e->channel, s.e->tokenizer, s.e->layout.name(), word, touches);
 }
 void Session::SetPrivate(bool private_mode) { impl_->private_mode = private_mode; }
 bool Session::is_private() const { return impl_->private_mode; }

@@ -292,6 +292,14 @@ std::string UserCounts::TouchRecord(const std::vector<float>& d2) const {
   return n == 0 ? std::string() : Join({"s", std::to_string(n), std::to_string(q)});
 }
 
+Status CheckLearnTouches(const TypingChannel& channel, const text::Tokenizer& tokenizer, const std::string& layout,
+                         const std::string& word, const std::vector<TouchPoint>& touches) {
+  Status st = channel.CheckTouches("learn touches", word, touches, layout);
+  if (!st.ok()) return st;
+  if (!UserCounts::IsLearnable(tokenizer.Normalize(word))) return NotLearnable("learn touches");
+  return Status::OK();
+}
+
 float UserCounts::TouchSigma(float sigma0) const {
   const double s0 = sigma0;
   const double var = (kTouchPrior * s0 * s0 + static_cast<double>(touch_q_) / kTouchUnit / 2) /
@@ -1020,12 +1028,9 @@ Status UserModel::RejectAutocorrect(const std::string& context, const std::strin
 
 Status UserModel::LearnTouches(const std::string& word, const std::vector<TouchPoint>& touches) {
   const Engine::Impl& e = internal::EngineAccess::Get(*impl_->engine);
-  Status st = e.channel.CheckTouches("learn touches", word, touches, e.layout.name());
+  Status st = engine::CheckLearnTouches(e.channel, e.tokenizer, e.layout.name(), word, touches);
   if (!st.ok()) return st;
-  const std::string key = impl_->counts.tokenizer().Normalize(word);
-  if (!engine::UserCounts::IsLearnable(key))
-    return Status::InvalidArgument("learn touches: the word must be 1 to 64 bytes of UTF-8 without white space or "
-                                   "control characters");
+  const std::string key = e.tokenizer.Normalize(word);
   // The touches meet the word's normalized code points in order, as in
   // Suggest (TypingChannel::Observe).
   std::vector<char32_t> cps;

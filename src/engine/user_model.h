@@ -126,6 +126,14 @@ class UserWordIndex {
   size_t bytes_ = 0;
 };
 
+class TypingChannel;
+
+// The checks of LearnTouches (a private session's too): kInvalidArgument
+// for touches not one per code point of `word`, not finite or off the layout
+// (TypingChannel::CheckTouches), or a word that is not learnable.
+Status CheckLearnTouches(const TypingChannel& channel, const text::Tokenizer& tokenizer, const std::string& layout,
+                         const std::string& word, const std::vector<TouchPoint>& touches);
+
 class UserCounts {
  public:
   // Longest token learned, in bytes.

@@ -479,6 +479,8 @@ TEST_F(UserDictionaryTest, TouchesAreCheckedAtTheBoundary) {
   EXPECT_EQ(user->touch_sigma(), EngineOptions().touch_sigma);
   EXPECT_EQ(user->Export().find("\ns\t"), std::string::npos);
   EXPECT_EQ(secret->LearnTouches("with", two).code(), StatusCode::kInvalidArgument);  // still checked
+  EXPECT_EQ(secret->LearnTouches("q w", {{0.5f, 0.5f}, {3.0f, 2.5f}, {1.5f, 0.5f}}).code(),
+            StatusCode::kInvalidArgument);
 }
 
 // The "s" record: checked before it is applied, and the window halves the
