@@ -4,7 +4,8 @@
 #      (tests/fuzz/fuzz_model.h), on .hunch files;
 #   2. engine_fuzzer: the keyboard engine on the default model, models/en.hunch
 #      (tests/fuzz/engine_fuzz_harness.h: Suggest, ScoreNextToken, Learn,
-#      LearnWord, the user model, Reset, EngineOptions, layouts, the C API),
+#      LearnWord, LearnTouches, the user model, Reset, EngineOptions, layouts,
+#      the C API),
 #      checking the invariants the API promises;
 #   3. sections_fuzzer: the engine's binary sections (lexicon.bin, emoji.bin)
 #      patched from valid ones (tests/fuzz/fuzz_sections.h).
