@@ -41,7 +41,8 @@ const char* kUserUsage =
     "hunch user FILE COMMAND [--model M]\n"
     "  The user dictionary FILE (what hunch learn, hunch repl --user and keyboards using the engine\n"
     "  learned). COMMAND is one of:\n"
-    "    list [--json]       its words, most used first: word, uses, blocked / suggested\n"
+    "    list [--json]       its words, most used first: word, uses, blocked / suggested; then\n"
+    "                        the totals and the touch spread the engine uses for this user\n"
     "    forget WORD         forget what was learned of WORD (its uses, pairs, undone corrections)\n"
     "    block WORD          never suggest WORD (nor autocorrect to it), the model's own words too\n"
     "    unblock WORD        suggest WORD again\n"
@@ -101,6 +102,7 @@ int List(const std::string& file, const UserModel& user, bool json) {
     j.BeginObject().Key("file").Value(file);
     j.Key("word_count").Value(static_cast<unsigned long long>(user.word_count()));
     j.Key("memory_bytes").Value(static_cast<unsigned long long>(user.memory_bytes()));
+    j.Key("touch_sigma").Value(static_cast<double>(user.touch_sigma()));
     j.Key("words").BeginArray();
     for (const UserWord& w : words) {
       j.BeginObject().Key("word").Value(w.word).Key("count").Value(static_cast<unsigned long long>(w.count));
@@ -116,7 +118,8 @@ int List(const std::string& file, const UserModel& user, bool json) {
     std::printf("%-24s %8llu  %s\n", w.word.c_str(), static_cast<unsigned long long>(w.count),
                 flags.empty() ? "-" : flags.c_str());
   }
-  std::printf("%s: %s, %zu bytes\n", file.c_str(), Holds(user).c_str(), user.memory_bytes());
+  std::printf("%s: %s, %zu bytes; touch spread %.2f key widths\n", file.c_str(), Holds(user).c_str(),
+              user.memory_bytes(), static_cast<double>(user.touch_sigma()));
   return 0;
 }
 

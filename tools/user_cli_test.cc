@@ -105,6 +105,7 @@ TEST_F(UserCliTest, LearnThenList) {
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find(Row("zorblax", 1, "-")), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(dict_ + ": 5 words (5 uses), "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" bytes; touch spread 0.30 key widths\n"), std::string::npos) << r.output;  // no touches yet
 
   // Learned a second time (from stdin, then from a file): suggested, most used first.
   r = Run("learn --model '" + model_ + "' --user '" + dict_ + "' -", "zorblax again\n");
@@ -399,6 +400,12 @@ TEST_F(UserCliTest, EvalLearnsIntoTheUserDictionary) {
   ASSERT_TRUE(json::Parse(r.output, &e).ok()) << r.output;
   EXPECT_TRUE(e.Find("learn")->bool_value());
   EXPECT_GE(ListJson().Find("word_count")->number(), 30);  // 40 tokens, less punctuation
+  // At --noise 0.25 the typo test's touches are below touch_sigma (0.3): the
+  // spread stays; a loose typist's (0.6) widen it, and the file keeps it.
+  EXPECT_NEAR(ListJson().Find("touch_sigma")->number(), 0.3, 1e-6);
+  r = Run("eval --model '" + model_ + "' --text '" + tok + "' --json --learn --noise 0.6 --user '" + dict_ + "'");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_GT(ListJson().Find("touch_sigma")->number(), 0.4);
 }
 
 }  // namespace
