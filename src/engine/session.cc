@@ -177,10 +177,9 @@ Status Session::Suggest(const SuggestRequest& r, std::vector<Suggestion>* out) {
                              withheld, &cands);
   } else {
     std::vector<engine::Observation>& obs = s.obs;
-    // Touches at the spread this user showed (UserModel::LearnTouches).
-    const float touch_sigma =
-        r.touches.empty() || user.touch_count() == 0 ? 0.0f : user.TouchSigma(e.options.touch_sigma);
-    e.channel.Observe(typed_key, r.touches, &obs, touch_sigma);
+    // Touches at the spread this user showed (UserModel::LearnTouches);
+    // touch_sigma itself until they showed any.
+    e.channel.Observe(typed_key, r.touches, &obs, user.TouchSigma(e.options.touch_sigma));
     engine::LexiconSearch(lex, e.channel, s.scores, withheld)
         .Run(obs, typed_key, r.complete, keep, &user, &cands, nullptr, &s.search);
   }

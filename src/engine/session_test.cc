@@ -267,11 +267,6 @@ TEST_F(SessionTest, LearnedTouchSpreadCorrectsALooseTypist) {
                                           "know", "want", "been", "good", "much", "some", "time", "very", "when",
                                           "come", "here", "just", "like", "long", "make", "many", "over", "such",
                                           "take", "than", "them", "well", "were", "what", "word", "work", "year"};
-  auto touches_of = [](const std::vector<eval::TapSimulator::Touch>& t) {
-    std::vector<TouchPoint> out;
-    for (const auto& p : t) out.push_back(TouchPoint{static_cast<float>(p.x), static_cast<float>(p.y)});
-    return out;
-  };
   // What lands at the space for 400 loose typings (the same for each call).
   auto landed_right = [&](Session* s) {
     eval::TapSimulator sim(5, 0.5);
@@ -284,7 +279,7 @@ TEST_F(SessionTest, LearnedTouchSpreadCorrectsALooseTypist) {
       SuggestRequest r;
       r.context = "I think";
       r.typed = literal;
-      r.touches = touches_of(t);
+      r.touches = eval::TapSimulator::Points(t);
       r.complete = true;
       std::vector<Suggestion> out;
       EXPECT_TRUE(s->Suggest(r, &out).ok());
@@ -310,7 +305,7 @@ TEST_F(SessionTest, LearnedTouchSpreadCorrectsALooseTypist) {
       std::vector<eval::TapSimulator::Touch> t;
       std::string literal;
       sim.Type(w, &t, &literal);
-      ASSERT_TRUE(learner->LearnTouches(w, touches_of(t)).ok());
+      ASSERT_TRUE(learner->LearnTouches(w, eval::TapSimulator::Points(t)).ok());
     }
     if (learner == secret.get()) {
       EXPECT_EQ(user->touch_sigma(), EngineOptions().touch_sigma);

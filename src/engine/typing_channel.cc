@@ -41,17 +41,17 @@ void TypingChannel::Init(const KeyboardLayout& layout, float touch_sigma) {
 
 Status TypingChannel::CheckTouches(const char* what, std::string_view typed, const std::vector<TouchPoint>& touches,
                                    const std::string& layout) const {
-  const std::string w(what);
   const size_t cps = text::CountCodePoints(typed);
   if (touches.size() != cps)
-    return Status::InvalidArgument(w + ": give one touch per typed character (" + std::to_string(cps) +
+    return Status::InvalidArgument(std::string(what) + ": give one touch per typed character (" + std::to_string(cps) +
                                    " characters, " + std::to_string(touches.size()) + " touches)");
   for (const TouchPoint& t : touches)
     if (!std::isfinite(t.x) || !std::isfinite(t.y))
-      return Status::InvalidArgument(w + ": touch coordinates must be finite");
+      return Status::InvalidArgument(std::string(what) + ": touch coordinates must be finite");
   for (const TouchPoint& t : touches)
     if (!OnLayout(t, kTouchMarginKeys))
-      return Status::InvalidArgument(w + ": a touch at (" + std::to_string(t.x) + ", " + std::to_string(t.y) +
+      return Status::InvalidArgument(std::string(what) + ": a touch at (" + std::to_string(t.x) + ", " +
+                                     std::to_string(t.y) +
                                      ") is outside the layout '" + layout + "' (keys span x " + std::to_string(x0_) +
                                      ".." + std::to_string(x1_) + ", y " + std::to_string(y0_) + ".." +
                                      std::to_string(y1_) + "); touches use the layout's unit");

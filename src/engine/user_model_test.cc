@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -27,6 +26,7 @@
 #include "engine/lexicon_search.h"
 #include "engine/user_model.h"
 #include "engine/word_scores.h"
+#include "eval/typing_sim.h"
 #include "testing/test_paths.h"
 
 namespace hunch {
@@ -388,22 +388,13 @@ TEST_F(UserDictionaryTest, MemoryCapEvictsTheLeastUseful) {
 
 // The index's prefix ranges and range maxima (blocks and super-blocks)
 // against scans of its keys and counts, before and after counts change.
-// Touches at a spread of `sigma` key widths around the letters of `word` on
-// the default QWERTY layout (keys 1 x 1), deterministic for a seed.
-std::vector<TouchPoint> LooseTouches(const std::string& word, float sigma, std::mt19937* rng) {
-  const char* rows[3] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
-  const float x0[3] = {0.5f, 1.0f, 2.0f};
-  std::normal_distribution<float> n(0.0f, sigma);
-  std::vector<TouchPoint> out;
-  for (char c : word)
-    for (int r = 0; r < 3; ++r)
-      if (const char* at = std::strchr(rows[r], c)) {
-        // Kept on the layout, as a finger on the screen is.
-        const float x = std::min(10.4f, std::max(0.1f, x0[r] + static_cast<float>(at - rows[r]) + n(*rng)));
-        const float y = std::min(2.9f, std::max(0.1f, 0.5f + r + n(*rng)));
-        out.push_back(TouchPoint{x, y});
-      }
-  return out;
+// Touches at a spread of `sigma` key widths around the letters of `word`:
+// shared/EVAL.md's simulator (keys 1 x 1, the default QWERTY layout).
+std::vector<TouchPoint> LooseTouches(const std::string& word, eval::TapSimulator* sim) {
+  std::vector<eval::TapSimulator::Touch> t;
+  std::string literal;
+  sim->Type(word, &t, &literal);
+  return eval::TapSimulator::Points(t);
 }
 
 // The touches a user reports widen the touch model to their spread, never
@@ -413,7 +404,7 @@ TEST_F(UserDictionaryTest, TouchesTeachTheUsersSpread) {
   TempDir dir;
   const std::string path = dir.Path("user.dict");
   const float sigma0 = EngineOptions().touch_sigma;
-  std::mt19937 rng(11);
+  eval::TapSimulator loose(11, 0.55), precise_taps(12, 0.1);
   const std::vector<std::string> words = {"the", "with", "have", "this", "will", "your", "from", "they", "know"};
   float learned = 0;
   std::string exported;
@@ -423,11 +414,11 @@ TEST_F(UserDictionaryTest, TouchesTeachTheUsersSpread) {
     EXPECT_EQ(user->touch_sigma(), sigma0);  // a new user
     for (int i = 0; i < 200; ++i) {
       const std::string& w = words[static_cast<size_t>(i) % words.size()];
-      ASSERT_TRUE(user->LearnTouches(w, LooseTouches(w, 0.55f, &rng)).ok());
+      ASSERT_TRUE(user->LearnTouches(w, LooseTouches(w, &loose)).ok());
     }
     learned = user->touch_sigma();
-    // The MAP estimate of 0.55 (a little less: touches are kept on the
-    // layout, and the prior's 100 touches at 0.3 still count).
+    // The MAP estimate of 0.55 (a little less: the prior's 100 touches at
+    // 0.3 still count).
     EXPECT_GT(learned, 0.45f);
     EXPECT_LT(learned, 0.6f);
     exported = user->Export();
@@ -450,7 +441,7 @@ TEST_F(UserDictionaryTest, TouchesTeachTheUsersSpread) {
   ASSERT_TRUE(UserModel::Create(engine_, &precise).ok());
   for (int i = 0; i < 300; ++i) {
     const std::string& w = words[static_cast<size_t>(i) % words.size()];
-    ASSERT_TRUE(precise->LearnTouches(w, LooseTouches(w, 0.1f, &rng)).ok());
+    ASSERT_TRUE(precise->LearnTouches(w, LooseTouches(w, &precise_taps)).ok());
   }
   EXPECT_EQ(precise->touch_sigma(), sigma0);
 }
@@ -474,8 +465,8 @@ TEST_F(UserDictionaryTest, TouchesAreCheckedAtTheBoundary) {
   EXPECT_EQ(user->Export().find("\ns\t"), std::string::npos);
 
   std::unique_ptr<Session> secret = NewSession(user, true);
-  std::mt19937 rng(3);
-  for (int i = 0; i < 100; ++i) ASSERT_TRUE(secret->LearnTouches("with", LooseTouches("with", 0.6f, &rng)).ok());
+  eval::TapSimulator sim(3, 0.6);
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(secret->LearnTouches("with", LooseTouches("with", &sim)).ok());
   EXPECT_EQ(user->touch_sigma(), EngineOptions().touch_sigma);
   EXPECT_EQ(user->Export().find("\ns\t"), std::string::npos);
   EXPECT_EQ(secret->LearnTouches("with", two).code(), StatusCode::kInvalidArgument);  // still checked

@@ -85,7 +85,7 @@ class Evaluator {
       // And the touches that typed the word in the typo test (at --noise),
       // for the user's touch spread.
       if (typo_word) {
-        s = session_->LearnTouches(target, ToPoints(noisy_touches_));
+        s = session_->LearnTouches(target, TapSimulator::Points(noisy_touches_));
         if (!s.ok() && s.code() != StatusCode::kInvalidArgument) return s;
       }
     }
@@ -218,14 +218,8 @@ class Evaluator {
     req.typed = typed;
     req.complete = true;
     req.max_suggestions = 3;
-    req.touches = ToPoints(touches);
+    req.touches = TapSimulator::Points(touches);
     return TimedSuggest(req, target, kind);
-  }
-
-  static std::vector<TouchPoint> ToPoints(const std::vector<TapSimulator::Touch>& touches) {
-    std::vector<TouchPoint> out;
-    for (const auto& t : touches) out.push_back(TouchPoint{static_cast<float>(t.x), static_cast<float>(t.y)});
-    return out;
   }
 
   // The word that lands at the space after the last complete call: the first

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "hunch/engine.h"
+
 namespace hunch {
 namespace eval {
 
@@ -40,6 +42,14 @@ class TapSimulator {
   struct Touch {
     double x, y;
   };
+  // The touches as the engine takes them (SuggestRequest::touches,
+  // Session::LearnTouches): float key units.
+  static std::vector<TouchPoint> Points(const std::vector<Touch>& touches) {
+    std::vector<TouchPoint> out;
+    out.reserve(touches.size());
+    for (const Touch& t : touches) out.push_back(TouchPoint{static_cast<float>(t.x), static_cast<float>(t.y)});
+    return out;
+  }
   // Touches for each letter of `lower` and the literal string they type.
   void Type(const std::string& lower, std::vector<Touch>* touches, std::string* literal) {
     touches->clear();
